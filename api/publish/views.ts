@@ -1,0 +1,37 @@
+import type { Component, ComponentGroup, ComponentStatus, Incident, IncidentUpdate, IncidentUpdateComponent } from "@/db/schema";
+import type { OverallStatus } from "@/api/services/overall-status";
+
+/** The data each published page is rendered from. Astro pages receive these as `Astro.locals` and fetch nothing. */
+
+export type PageInfo = { id: string; name: string; url: string; timeZone: string };
+
+export type UpdateView = IncidentUpdate & { affectedComponents: IncidentUpdateComponent[] };
+
+/** An incident or maintenance with its updates (newest first) and the components it affects. */
+export type IncidentView = Incident & { updates: UpdateView[]; components: Component[] };
+
+export type GroupView = ComponentGroup & { status: ComponentStatus; components: Component[] };
+
+/** Top-level rows of the page in display order: groups and ungrouped components share one position space. */
+export type LayoutRow = { type: "group"; group: GroupView } | { type: "component"; component: Component };
+
+export type StatusPageView = {
+  page: PageInfo;
+  overall: OverallStatus;
+  layout: LayoutRow[];
+  openIncidents: IncidentView[];
+  activeMaintenances: IncidentView[];
+  upcomingMaintenances: IncidentView[];
+  /** The last days in the page's time zone, newest first, each with the incidents that started that day. */
+  recentDays: { day: string; incidents: IncidentView[] }[];
+};
+
+export type IncidentPageView = { page: PageInfo; incident: IncidentView };
+
+/** One page of history: whole months (YYYY-MM, page time zone), newest first. Links are site paths or null. */
+export type HistoryPageView = {
+  page: PageInfo;
+  months: { month: string; incidents: IncidentView[] }[];
+  newerHref: string | null;
+  olderHref: string | null;
+};

@@ -1,0 +1,15 @@
+import { defineConfig } from "astro/config";
+import rendererAdapter from "./site/renderer/integration.mjs";
+
+export default defineConfig({
+  srcDir: "./site",
+  publicDir: "./site/public",
+  outDir: "./dist",
+  output: "server",
+  adapter: rendererAdapter(),
+  // Pages are published as whole documents; styles go inline so a page is one request.
+  build: { inlineStylesheets: "always" },
+  compressHTML: true,
+  security: { checkOrigin: false },
+  devToolbar: { enabled: false },
+});

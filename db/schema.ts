@@ -1,0 +1,189 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Statuspage's vocabulary (reference/statuspage-v2.md §2). Shared by the schema and the zod input schemas.
+export const componentStatuses = [
+  "operational",
+  "degraded_performance",
+  "partial_outage",
+  "major_outage",
+  "under_maintenance",
+] as const;
+export const incidentStatuses = ["investigating", "identified", "monitoring", "resolved", "postmortem"] as const;
+export const maintenanceStatuses = ["scheduled", "in_progress", "verifying", "completed"] as const;
+export const updateStatuses = [...incidentStatuses, ...maintenanceStatuses] as const;
+export const impacts = ["none", "minor", "major", "critical", "maintenance"] as const;
+export const incidentKinds = ["incident", "maintenance"] as const;
+export const apiScopes = ["read", "write", "admin"] as const;
+
+export type ComponentStatus = (typeof componentStatuses)[number];
+export type IncidentStatus = (typeof incidentStatuses)[number];
+export type MaintenanceStatus = (typeof maintenanceStatuses)[number];
+export type UpdateStatus = (typeof updateStatuses)[number];
+export type Impact = (typeof impacts)[number];
+export type ApiScope = (typeof apiScopes)[number];
+
+// All times are stored as UTC milliseconds since the epoch.
+const createdAt = () => integer("created_at").notNull();
+const updatedAt = () => integer("updated_at").notNull();
+
+/** One row (id "page"): the page's own settings. */
+export const pageSettings = sqliteTable("page_settings", {
+  id: text("id").primaryKey(),
+  code: text("code").notNull(),
+  name: text("name").notNull(),
+  url: text("url").notNull(),
+  timeZone: text("time_zone").notNull(),
+  updatedAt: updatedAt(),
+});
+
+export const componentGroups = sqliteTable("component_groups", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  description: text("description"),
+  position: integer("position").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const components = sqliteTable(
+  "components",
+  {
+    id: text("id").primaryKey(),
+    groupId: text("group_id").references(() => componentGroups.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    description: text("description"),
+    position: integer("position").notNull(),
+    status: text("status", { enum: componentStatuses }).notNull().default("operational"),
+    showcase: integer("showcase", { mode: "boolean" }).notNull().default(false),
+    onlyShowIfDegraded: integer("only_show_if_degraded", { mode: "boolean" }).notNull().default(false),
+    startDate: text("start_date"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("components_group_idx").on(t.groupId, t.position)],
+);
+
+/** Every status change of a component, for uptime figures. */
+export const componentStatusChanges = sqliteTable(
+  "component_status_changes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+    oldStatus: text("old_status", { enum: componentStatuses }).notNull(),
+    newStatus: text("new_status", { enum: componentStatuses }).notNull(),
+    changedAt: integer("changed_at").notNull(),
+  },
+  (t) => [index("status_changes_component_idx").on(t.componentId, t.changedAt)],
+);
+
+/** Incidents and scheduled maintenances share one table, as they share one shape in Statuspage's API. */
+export const incidents = sqliteTable(
+  "incidents",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: incidentKinds }).notNull(),
+    name: text("name").notNull(),
+    status: text("status", { enum: updateStatuses }).notNull(),
+    impact: text("impact", { enum: impacts }).notNull(),
+    startedAt: integer("started_at").notNull(),
+    monitoringAt: integer("monitoring_at"),
+    resolvedAt: integer("resolved_at"),
+    scheduledFor: integer("scheduled_for"),
+    scheduledUntil: integer("scheduled_until"),
+    // Maintenance only: move to in_progress / completed by itself when the window starts / ends.
+    autoTransition: integer("auto_transition", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("incidents_kind_started_idx").on(t.kind, t.startedAt),
+    index("incidents_status_idx").on(t.status),
+    index("incidents_updated_idx").on(t.updatedAt),
+  ],
+);
+
+export const incidentUpdates = sqliteTable(
+  "incident_updates",
+  {
+    id: text("id").primaryKey(),
+    incidentId: text("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    status: text("status", { enum: updateStatuses }).notNull(),
+    body: text("body").notNull(),
+    displayAt: integer("display_at").notNull(),
+    deliverNotifications: integer("deliver_notifications", { mode: "boolean" }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("incident_updates_incident_idx").on(t.incidentId, t.displayAt)],
+);
+
+/** The components an update changed, with the status before and after (Statuspage's affected_components). */
+export const incidentUpdateComponents = sqliteTable(
+  "incident_update_components",
+  {
+    updateId: text("update_id")
+      .notNull()
+      .references(() => incidentUpdates.id, { onDelete: "cascade" }),
+    componentId: text("component_id").notNull(),
+    name: text("name").notNull(),
+    oldStatus: text("old_status", { enum: componentStatuses }).notNull(),
+    newStatus: text("new_status", { enum: componentStatuses }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.updateId, t.componentId] })],
+);
+
+/** The components an incident or maintenance affects. */
+export const incidentComponents = sqliteTable(
+  "incident_components",
+  {
+    incidentId: text("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] }), index("incident_components_component_idx").on(t.componentId)],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    // SHA-256 of the secret part, hex. Keys are random, so a fast hash is enough.
+    secretHash: text("secret_hash").notNull(),
+    scopes: text("scopes", { mode: "json" }).$type<ApiScope[]>().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+);
+
+/** Responses to POSTs that carried an Idempotency-Key, replayed when the client retries. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    key: text("key").notNull(),
+    apiKeyId: text("api_key_id").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    status: integer("status"),
+    body: text("body"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.apiKeyId, t.key] }), index("idempotency_created_idx").on(t.createdAt)],
+);
+
+export type PageSettings = typeof pageSettings.$inferSelect;
+export type ComponentGroup = typeof componentGroups.$inferSelect;
+export type Component = typeof components.$inferSelect;
+export type Incident = typeof incidents.$inferSelect;
+export type IncidentUpdate = typeof incidentUpdates.$inferSelect;
+export type IncidentUpdateComponent = typeof incidentUpdateComponents.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
+
+export const unresolvedIncidentStatuses = ["investigating", "identified", "monitoring"] as const;
