@@ -35,3 +35,25 @@ export type HistoryPageView = {
   newerHref: string | null;
   olderHref: string | null;
 };
+
+/** Everything the page-wide documents need, loaded once per publish; bounded whatever the history's size. */
+export type SiteSnapshot = {
+  page: PageInfo;
+  /** When anything on the page last changed (UTC ms): the `page.updated_at` of the JSON and the feeds' date. */
+  updatedAt: number;
+  overall: OverallStatus;
+  groups: GroupView[];
+  /** Every leaf component, sorted by group position then position. */
+  components: Component[];
+  layout: LayoutRow[];
+  unresolvedIncidents: IncidentView[];
+  /** The 50 newest incidents (not maintenances), any status, newest first. */
+  recentIncidents: IncidentView[];
+  /** The 50 newest maintenances, any status, newest first by scheduled start. */
+  recentMaintenances: IncidentView[];
+  upcomingMaintenances: IncidentView[];
+  activeMaintenances: IncidentView[];
+  /** The 25 most recently updated incidents and maintenances, for the feeds. */
+  feedItems: IncidentView[];
+  recentDays: StatusPageView["recentDays"];
+};
