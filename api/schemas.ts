@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { apiScopes, componentStatuses, impacts, incidentStatuses, maintenanceStatuses } from "@/db/schema";
+
+/** Input schemas of the staff API. Routes validate with them; the OpenAPI document is generated from them. */
+
+const Id = z.string().min(1).max(64);
+const Name = z.string().trim().min(1, "must not be empty").max(255);
+const Description = z.string().max(2000).nullable();
+const Body = z.string().max(20_000);
+const Timestamp = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+
+export const ComponentStatusSchema = z.enum(componentStatuses);
+/** `{"<component id>": "<component status>"}`, as Statuspage's incident API takes it. */
+export const ComponentChanges = z.record(Id, ComponentStatusSchema);
+
+export const ComponentCreate = z.strictObject({
+  name: Name,
+  description: Description.optional(),
+  group_id: Id.nullable().optional(),
+  status: ComponentStatusSchema.default("operational"),
+  position: z.int().min(0).optional(),
+  showcase: z.boolean().default(false),
+  only_show_if_degraded: z.boolean().default(false),
+  start_date: z.iso.date().nullable().optional(),
+});
+export type ComponentCreate = z.infer<typeof ComponentCreate>;
+
+export const ComponentPatch = z.strictObject({
+  name: Name.optional(),
+  description: Description.optional(),
+  group_id: Id.nullable().optional(),
+  status: ComponentStatusSchema.optional(),
+  position: z.int().min(0).optional(),
+  showcase: z.boolean().optional(),
+  only_show_if_degraded: z.boolean().optional(),
+  start_date: z.iso.date().nullable().optional(),
+});
+export type ComponentPatch = z.infer<typeof ComponentPatch>;
+
+export const GroupCreate = z.strictObject({
+  name: Name,
+  description: Description.optional(),
+  position: z.int().min(0).optional(),
+});
+export type GroupCreate = z.infer<typeof GroupCreate>;
+export const GroupPatch = GroupCreate.partial();
+export type GroupPatch = z.infer<typeof GroupPatch>;
+
+/** Ids in their new order; positions follow it. */
+export const Reorder = z.strictObject({ ids: z.array(Id).min(1).max(1000) });
+
+export const IncidentCreate = z.strictObject({
+  name: Name,
+  status: z.enum(incidentStatuses).default("investigating"),
+  impact: z.enum(impacts).optional(),
+  body: Body.optional(),
+  components: ComponentChanges.default({}),
+  notify: z.boolean().default(true),
+  started_at: Timestamp.optional(),
+});
+export type IncidentCreate = z.infer<typeof IncidentCreate>;
+
+export const IncidentUpdateCreate = z.strictObject({
+  status: z.enum(incidentStatuses).optional(),
+  body: Body.optional(),
+  components: ComponentChanges.optional(),
+  notify: z.boolean().default(true),
+  impact: z.enum(impacts).optional(),
+  display_at: Timestamp.optional(),
+});
+export type IncidentUpdateCreate = z.infer<typeof IncidentUpdateCreate>;
+
+export const IncidentResolve = IncidentUpdateCreate.omit({ status: true });
+
+export const IncidentPatch = z.strictObject({ name: Name.optional(), impact: z.enum(impacts).optional() });
+export type IncidentPatch = z.infer<typeof IncidentPatch>;
+
+export const UpdateEdit = z.strictObject({
+  body: Body.min(1, "must not be empty").optional(),
+  display_at: Timestamp.optional(),
+});
+export type UpdateEdit = z.infer<typeof UpdateEdit>;
+
+export const MaintenanceCreate = z
+  .strictObject({
+    name: Name,
+    body: Body.optional(),
+    scheduled_for: Timestamp,
+    scheduled_until: Timestamp,
+    components: z.array(Id).max(1000).default([]),
+    /** Move to in_progress (components under maintenance) and completed (components operational) by itself. */
+    auto_transition: z.boolean().default(true),
+    notify: z.boolean().default(true),
+  })
+  .refine((m) => m.scheduled_until > m.scheduled_for, {
+    message: "scheduled_until must be after scheduled_for",
+    path: ["scheduled_until"],
+  });
+export type MaintenanceCreate = z.infer<typeof MaintenanceCreate>;
+
+export const MaintenanceUpdateCreate = z.strictObject({
+  status: z.enum(maintenanceStatuses).optional(),
+  body: Body.optional(),
+  notify: z.boolean().default(true),
+  display_at: Timestamp.optional(),
+});
+export type MaintenanceUpdateCreate = z.infer<typeof MaintenanceUpdateCreate>;
+
+export const PagePatch = z.strictObject({
+  name: Name.optional(),
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  time_zone: z
+    .string()
+    .refine(isTimeZone, "must be an IANA time zone such as Europe/Paris")
+    .optional(),
+});
+export type PagePatch = z.infer<typeof PagePatch>;
+
+export const ApiKeyCreate = z.strictObject({
+  name: Name,
+  scopes: z.array(z.enum(apiScopes)).min(1).default(["read", "write"]),
+});
+export type ApiKeyCreate = z.infer<typeof ApiKeyCreate>;
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,80 @@
+import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
+import { type ApiKey, type ApiScope, apiKeys } from "@/db/schema";
+import { AppError, notFound } from "@/api/errors";
+import { constantTimeEqual, newId, randomToken, sha256Hex } from "@/api/ids";
+import type { ApiKeyCreate } from "@/api/schemas";
+import type { Deps } from "./deps";
+
+/** Keys look like `mq_<id>_<secret>`: the id finds the row, the secret's hash is compared in constant time. */
+const keyPattern = /^mq_([a-z0-9]{12})_([A-Za-z0-9_-]{16,128})$/;
+
+export type PublicApiKey = Omit<ApiKey, "secretHash">;
+const toPublic = ({ secretHash: _h, ...rest }: ApiKey): PublicApiKey => rest;
+
+/** Creates a key and returns it in full: the only time the secret is ever shown. */
+export async function createApiKey(
+  deps: Deps,
+  input: ApiKeyCreate,
+  secret = randomToken(24),
+): Promise<{ key: string; apiKey: PublicApiKey }> {
+  const id = newId();
+  const row: ApiKey = {
+    id,
+    name: input.name,
+    secretHash: await sha256Hex(secret),
+    scopes: [...new Set(input.scopes)],
+    createdAt: deps.clock(),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  await deps.db.insert(apiKeys).values(row);
+  return { key: `mq_${id}_${secret}`, apiKey: toPublic(row) };
+}
+
+/**
+ * An operator-chosen key (ADMIN_API_KEY) may have any form, so it is stored under a fixed id and found by that id.
+ * Re-running with the same value is a no-op; a new value replaces the old secret.
+ */
+export async function ensureConfiguredAdminKey(deps: Deps, key: string): Promise<void> {
+  const secretHash = await sha256Hex(key);
+  await deps.db
+    .insert(apiKeys)
+    .values({ id: "configured", name: "ADMIN_API_KEY", secretHash, scopes: ["admin"], createdAt: deps.clock() })
+    .onConflictDoUpdate({ target: apiKeys.id, set: { secretHash, revokedAt: null } });
+}
+
+export async function listApiKeys({ db }: Deps): Promise<PublicApiKey[]> {
+  return (await db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt))).map(toPublic);
+}
+
+export async function revokeApiKey(deps: Deps, id: string): Promise<PublicApiKey> {
+  const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  if (!row) throw notFound("API key", id);
+  const revoked = { ...row, revokedAt: row.revokedAt ?? deps.clock() };
+  await deps.db.update(apiKeys).set({ revokedAt: revoked.revokedAt }).where(eq(apiKeys.id, id));
+  return toPublic(revoked);
+}
+
+const scopeRank: Record<ApiScope, number> = { read: 0, write: 1, admin: 2 };
+export const hasScope = (scopes: readonly ApiScope[], needed: ApiScope) =>
+  scopes.some((s) => scopeRank[s] >= scopeRank[needed]);
+
+/** Finds the key a bearer token names, or throws 401. Marks its last use at most once a minute. */
+export async function authenticate(deps: Deps, token: string | undefined): Promise<PublicApiKey> {
+  if (!token) throw new AppError("unauthorized", "Missing API key: send Authorization: Bearer <key>");
+  const match = keyPattern.exec(token);
+  const [id, secret] = match ? [match[1]!, match[2]!] : ["configured", token];
+  const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  const hash = await sha256Hex(secret);
+  // Compare even when no row was found, so that timing does not tell which ids exist.
+  const valid = constantTimeEqual(hash, row?.secretHash ?? "0".repeat(64)) && row !== undefined && row.revokedAt === null;
+  if (!valid) throw new AppError("unauthorized", "Invalid or revoked API key");
+  const now = deps.clock();
+  if (row.lastUsedAt === null || now - row.lastUsedAt > 60_000) {
+    await deps.db
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - 60_000))));
+  }
+  return toPublic(row);
+}

@@ -1,0 +1,57 @@
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Db, Statement } from "@/db/client";
+import { type ComponentStatus, componentStatusChanges, components, incidentUpdateComponents } from "@/db/schema";
+import { AppError } from "@/api/errors";
+
+export type StatusChange = { componentId: string; status: ComponentStatus };
+
+/** Checks that every component id exists; a bad id is the caller's mistake, reported by id. */
+export async function assertComponentsExist(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = new Set<string>();
+  // D1 binds at most 100 parameters per query.
+  for (let i = 0; i < ids.length; i += 90) {
+    const rows = await db
+      .select({ id: components.id })
+      .from(components)
+      .where(inArray(components.id, ids.slice(i, i + 90)));
+    for (const r of rows) found.add(r.id);
+  }
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new AppError("validation_failed", `Unknown component id: ${missing.join(", ")}`, { components: missing });
+  }
+}
+
+/**
+ * Statements that set component statuses, record each real change in the status history and, for an incident
+ * update, the component's status before and after. The old status is read by the statements themselves
+ * (INSERT … SELECT), so it stays right when two writes race in one batch after another.
+ */
+export function statusChangeStatements(db: Db, changes: readonly StatusChange[], at: number, updateId?: string) {
+  const statements: Statement[] = [];
+  for (const { componentId, status } of changes) {
+    if (updateId) {
+      statements.push(
+        db
+          .insert(incidentUpdateComponents)
+          .select(
+            sql`select ${updateId}, ${components.id}, ${components.name}, ${components.status}, ${status} from ${components} where ${components.id} = ${componentId}`,
+          )
+          .onConflictDoNothing(),
+      );
+    }
+    statements.push(
+      db
+        .insert(componentStatusChanges)
+        .select(
+          sql`select null, ${components.id}, ${components.status}, ${status}, ${at} from ${components} where ${components.id} = ${componentId} and ${components.status} <> ${status}`,
+        ),
+      db
+        .update(components)
+        .set({ status, updatedAt: at })
+        .where(and(eq(components.id, componentId), ne(components.status, status))),
+    );
+  }
+  return statements;
+}

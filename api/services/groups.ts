@@ -1,0 +1,46 @@
+import { asc, eq } from "drizzle-orm";
+import { type ComponentGroup, componentGroups } from "@/db/schema";
+import { notFound } from "@/api/errors";
+import { newId } from "@/api/ids";
+import type { GroupCreate, GroupPatch } from "@/api/schemas";
+import type { Deps } from "./deps";
+import { nextPosition } from "./positions";
+
+export async function listGroups({ db }: Deps): Promise<ComponentGroup[]> {
+  return db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name));
+}
+
+export async function getGroup({ db }: Deps, id: string): Promise<ComponentGroup> {
+  const [row] = await db.select().from(componentGroups).where(eq(componentGroups.id, id));
+  if (!row) throw notFound("Group", id);
+  return row;
+}
+
+export async function createGroup(deps: Deps, input: GroupCreate): Promise<ComponentGroup> {
+  const now = deps.clock();
+  const id = newId();
+  await deps.db.insert(componentGroups).values({
+    id,
+    name: input.name,
+    description: input.description ?? null,
+    position: input.position ?? (await nextPosition(deps.db, null)),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return getGroup(deps, id);
+}
+
+export async function updateGroup(deps: Deps, id: string, patch: GroupPatch): Promise<ComponentGroup> {
+  await getGroup(deps, id);
+  await deps.db
+    .update(componentGroups)
+    .set({ ...patch, updatedAt: deps.clock() })
+    .where(eq(componentGroups.id, id));
+  return getGroup(deps, id);
+}
+
+/** Deletes the group; its components stay, ungrouped (the foreign key sets their group to null). */
+export async function deleteGroup(deps: Deps, id: string): Promise<void> {
+  await getGroup(deps, id);
+  await deps.db.delete(componentGroups).where(eq(componentGroups.id, id));
+}

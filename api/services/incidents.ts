@@ -1,0 +1,186 @@
+import { eq, sql } from "drizzle-orm";
+import { runAtomically, type Statement } from "@/db/client";
+import {
+  type ComponentStatus,
+  type Incident,
+  incidentComponents,
+  incidents,
+  incidentUpdates,
+  type UpdateStatus,
+} from "@/db/schema";
+import { AppError, notFound } from "@/api/errors";
+import { newId } from "@/api/ids";
+import type { IncidentCreate, IncidentPatch, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
+import type { IncidentView } from "@/api/publish/views";
+import { assertComponentsExist, type StatusChange, statusChangeStatements } from "./component-status";
+import type { Deps } from "./deps";
+import { impactFromStatuses } from "./overall-status";
+import { componentsHeldByOtherIncidents, loadIncident } from "./read-model";
+
+const defaultBodies: Record<UpdateStatus, string> = {
+  investigating: "We are investigating this issue.",
+  identified: "The issue has been identified and a fix is being implemented.",
+  monitoring: "A fix has been implemented and we are monitoring the results.",
+  resolved: "This incident has been resolved.",
+  postmortem: "A postmortem has been published.",
+  scheduled: "This maintenance is scheduled.",
+  in_progress: "Scheduled maintenance is currently in progress. We will provide updates as necessary.",
+  verifying: "Maintenance is being verified.",
+  completed: "The scheduled maintenance has been completed.",
+};
+
+export const defaultBody = (status: UpdateStatus) => defaultBodies[status];
+
+function toChanges(components: Record<string, ComponentStatus> | undefined): StatusChange[] {
+  return Object.entries(components ?? {}).map(([componentId, status]) => ({ componentId, status }));
+}
+
+/** Statements that add one update to an incident or maintenance, change components and link them to it. */
+export function updateStatements(
+  deps: Deps,
+  incidentId: string,
+  update: { status: UpdateStatus; body: string; notify: boolean; displayAt: number; changes: StatusChange[] },
+): Statement[] {
+  const { db } = deps;
+  const now = deps.clock();
+  const updateId = newId();
+  return [
+    db.insert(incidentUpdates).values({
+      id: updateId,
+      incidentId,
+      status: update.status,
+      body: update.body,
+      displayAt: update.displayAt,
+      deliverNotifications: update.notify,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    ...statusChangeStatements(db, update.changes, now, updateId),
+    ...update.changes.map((c) =>
+      db.insert(incidentComponents).values({ incidentId, componentId: c.componentId }).onConflictDoNothing(),
+    ),
+  ];
+}
+
+/** Opens an incident with its first update; the affected components change status in the same write. */
+export async function openIncident(deps: Deps, input: IncidentCreate): Promise<IncidentView> {
+  const changes = toChanges(input.components);
+  await assertComponentsExist(deps.db, changes.map((c) => c.componentId));
+  const now = deps.clock();
+  const id = newId();
+  const startedAt = input.started_at ?? now;
+  const status = input.status;
+  const row: typeof incidents.$inferInsert = {
+    id,
+    kind: "incident",
+    name: input.name,
+    status,
+    impact: input.impact ?? impactFromStatuses(changes.map((c) => c.status)),
+    startedAt,
+    monitoringAt: status === "monitoring" ? now : null,
+    resolvedAt: status === "resolved" || status === "postmortem" ? now : null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await runAtomically(deps.db, [
+    deps.db.insert(incidents).values(row),
+    ...updateStatements(deps, id, {
+      status,
+      body: input.body?.trim() || defaultBody(status),
+      notify: input.notify,
+      displayAt: startedAt,
+      changes,
+    }),
+  ]);
+  return loadIncident(deps.db, id);
+}
+
+async function getIncidentRow(deps: Deps, id: string, kind: Incident["kind"]): Promise<Incident> {
+  const [row] = await deps.db.select().from(incidents).where(eq(incidents.id, id));
+  if (!row || row.kind !== kind) throw notFound(kind === "incident" ? "Incident" : "Maintenance", id);
+  return row;
+}
+
+/**
+ * Posts an update. Resolving without naming components returns the incident's components to operational, except
+ * those another open incident or active maintenance still holds.
+ */
+export async function postIncidentUpdate(deps: Deps, id: string, input: IncidentUpdateCreate): Promise<IncidentView> {
+  const incident = await getIncidentRow(deps, id, "incident");
+  const status = input.status ?? incident.status;
+  let changes = toChanges(input.components);
+  await assertComponentsExist(deps.db, changes.map((c) => c.componentId));
+  const resolving = status === "resolved" && incident.status !== "resolved" && incident.status !== "postmortem";
+  if (resolving && input.components === undefined) changes = await restoreChanges(deps, incident.id);
+  const now = deps.clock();
+  await runAtomically(deps.db, [
+    ...updateStatements(deps, id, {
+      status,
+      body: input.body?.trim() || defaultBody(status),
+      notify: input.notify,
+      displayAt: input.display_at ?? now,
+      changes,
+    }),
+    deps.db
+      .update(incidents)
+      .set({
+        status,
+        updatedAt: now,
+        ...(input.impact && { impact: input.impact }),
+        ...(status === "monitoring" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
+        ...(resolving && { resolvedAt: now }),
+        ...(["investigating", "identified", "monitoring"].includes(status) && { resolvedAt: null }),
+      })
+      .where(eq(incidents.id, id)),
+  ]);
+  return loadIncident(deps.db, id);
+}
+
+/** The changes that put an incident's components back to operational, as far as no other event holds them. */
+export async function restoreChanges(deps: Deps, incidentId: string): Promise<StatusChange[]> {
+  const view = await loadIncident(deps.db, incidentId);
+  const held = await componentsHeldByOtherIncidents(deps.db, incidentId);
+  return view.components
+    .filter((c) => c.status !== "operational" && !held.has(c.id))
+    .map((c) => ({ componentId: c.id, status: "operational" as const }));
+}
+
+export async function editIncident(deps: Deps, id: string, patch: IncidentPatch): Promise<IncidentView> {
+  await getIncidentRow(deps, id, "incident");
+  await deps.db
+    .update(incidents)
+    .set({ ...patch, updatedAt: deps.clock() })
+    .where(eq(incidents.id, id));
+  return loadIncident(deps.db, id);
+}
+
+/** Corrects an update's text or display time; the components it changed stay as they are. */
+export async function editUpdate(deps: Deps, incidentId: string, updateId: string, edit: UpdateEdit) {
+  const [update] = await deps.db.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId));
+  if (!update || update.incidentId !== incidentId) throw notFound("Update", updateId);
+  if (edit.body === undefined && edit.display_at === undefined) {
+    throw new AppError("validation_failed", "Nothing to change: give body or display_at");
+  }
+  const now = deps.clock();
+  await runAtomically(deps.db, [
+    deps.db
+      .update(incidentUpdates)
+      .set({
+        ...(edit.body !== undefined && { body: edit.body }),
+        ...(edit.display_at !== undefined && { displayAt: edit.display_at }),
+        updatedAt: now,
+      })
+      .where(eq(incidentUpdates.id, updateId)),
+    deps.db.update(incidents).set({ updatedAt: now }).where(eq(incidents.id, incidentId)),
+  ]);
+  return loadIncident(deps.db, incidentId);
+}
+
+/** Deletes an incident or maintenance and its timeline. Component statuses are left as they are. */
+export async function deleteIncident(deps: Deps, id: string, kind: Incident["kind"]): Promise<Incident> {
+  const row = await getIncidentRow(deps, id, kind);
+  await deps.db.delete(incidents).where(eq(incidents.id, id));
+  return row;
+}
+
+export { getIncidentRow };

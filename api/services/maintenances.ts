@@ -1,0 +1,127 @@
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { runAtomically } from "@/db/client";
+import { type Incident, incidentComponents, incidents, type MaintenanceStatus } from "@/db/schema";
+import { AppError } from "@/api/errors";
+import { newId } from "@/api/ids";
+import type { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
+import type { IncidentView } from "@/api/publish/views";
+import { assertComponentsExist, type StatusChange } from "./component-status";
+import type { Deps } from "./deps";
+import { defaultBody, getIncidentRow, restoreChanges, updateStatements } from "./incidents";
+import { loadIncident } from "./read-model";
+
+export async function scheduleMaintenance(deps: Deps, input: MaintenanceCreate): Promise<IncidentView> {
+  const componentIds = [...new Set(input.components)];
+  await assertComponentsExist(deps.db, componentIds);
+  const now = deps.clock();
+  const id = newId();
+  await runAtomically(deps.db, [
+    deps.db.insert(incidents).values({
+      id,
+      kind: "maintenance",
+      name: input.name,
+      status: "scheduled",
+      impact: "maintenance",
+      startedAt: input.scheduled_for,
+      scheduledFor: input.scheduled_for,
+      scheduledUntil: input.scheduled_until,
+      autoTransition: input.auto_transition,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    ...componentIds.map((componentId) => deps.db.insert(incidentComponents).values({ incidentId: id, componentId })),
+    ...updateStatements(deps, id, {
+      status: "scheduled",
+      body: input.body?.trim() || defaultBody("scheduled"),
+      notify: input.notify,
+      displayAt: now,
+      changes: [],
+    }),
+  ]);
+  // A window that has already begun starts at once rather than at the next tick.
+  await advanceMaintenances(deps);
+  return loadIncident(deps.db, id);
+}
+
+/** What a move to `status` does to the maintenance's components. */
+async function transitionChanges(deps: Deps, maintenance: Incident, status: MaintenanceStatus): Promise<StatusChange[]> {
+  if (status === "in_progress" && maintenance.status === "scheduled") {
+    const view = await loadIncident(deps.db, maintenance.id);
+    return view.components.map((c) => ({ componentId: c.id, status: "under_maintenance" as const }));
+  }
+  if (status === "completed" && maintenance.status !== "completed") return restoreChanges(deps, maintenance.id);
+  return [];
+}
+
+export async function postMaintenanceUpdate(
+  deps: Deps,
+  id: string,
+  input: MaintenanceUpdateCreate,
+): Promise<IncidentView> {
+  const maintenance = await getIncidentRow(deps, id, "maintenance");
+  const status = (input.status ?? maintenance.status) as MaintenanceStatus;
+  if (maintenance.status === "completed" && status !== "completed") {
+    throw new AppError("conflict", "This maintenance is completed; schedule a new one instead");
+  }
+  await transition(deps, maintenance, status, {
+    body: input.body?.trim() || defaultBody(status),
+    notify: input.notify,
+    displayAt: input.display_at,
+  });
+  return loadIncident(deps.db, id);
+}
+
+async function transition(
+  deps: Deps,
+  maintenance: Incident,
+  status: MaintenanceStatus,
+  update: { body: string; notify: boolean; displayAt?: number },
+) {
+  const now = deps.clock();
+  const changes = await transitionChanges(deps, maintenance, status);
+  await runAtomically(deps.db, [
+    ...updateStatements(deps, maintenance.id, { ...update, status, displayAt: update.displayAt ?? now, changes }),
+    deps.db
+      .update(incidents)
+      .set({
+        status,
+        updatedAt: now,
+        ...(status === "verifying" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
+        ...(status === "completed" && { resolvedAt: now }),
+      })
+      // Guarded by the status read above, so a tick racing a staff update cannot apply the same move twice.
+      .where(and(eq(incidents.id, maintenance.id), eq(incidents.status, maintenance.status))),
+  ]);
+}
+
+/**
+ * Moves maintenances whose window has started to in_progress and those whose window has ended to completed, for
+ * those scheduled with auto_transition. Returns the ids it moved. Runs on every tick (Node timer, Workers cron).
+ */
+export async function advanceMaintenances(deps: Deps): Promise<string[]> {
+  const now = deps.clock();
+  const due = await deps.db
+    .select()
+    .from(incidents)
+    .where(
+      and(
+        eq(incidents.kind, "maintenance"),
+        eq(incidents.autoTransition, true),
+        inArray(incidents.status, ["scheduled", "in_progress", "verifying"]),
+        lte(incidents.scheduledFor, now),
+      ),
+    );
+  const moved: string[] = [];
+  for (let m of due) {
+    if (m.status === "scheduled") {
+      await transition(deps, m, "in_progress", { body: defaultBody("in_progress"), notify: true });
+      m = await getIncidentRow(deps, m.id, "maintenance");
+      moved.push(m.id);
+    }
+    if (m.scheduledUntil !== null && m.scheduledUntil <= now && m.status !== "completed") {
+      await transition(deps, m, "completed", { body: defaultBody("completed"), notify: true });
+      if (!moved.includes(m.id)) moved.push(m.id);
+    }
+  }
+  return moved;
+}
