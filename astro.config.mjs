@@ -1,4 +1,4 @@
-import { defineConfig } from "astro/config";
+import { defineConfig, passthroughImageService } from "astro/config";
 import rendererAdapter from "./site/renderer/integration.mjs";
 
 export default defineConfig({
@@ -10,6 +10,7 @@ export default defineConfig({
   // Pages are published as whole documents; styles go inline so a page is one request.
   build: { inlineStylesheets: "always" },
   compressHTML: true,
+  image: { service: passthroughImageService() },
   security: { checkOrigin: false },
   devToolbar: { enabled: false },
 });

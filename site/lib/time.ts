@@ -12,7 +12,15 @@ function formatter(timeZone: string, kind: "dateTime" | "time" | "day"): Intl.Da
         ? { year: "numeric", month: "2-digit", day: "2-digit" }
         : kind === "time"
           ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" }
-          : { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+          : {
+              year: "numeric",
+              month: "short",
+              day: "numeric",
+              hour: "2-digit",
+              minute: "2-digit",
+              hourCycle: "h23",
+              timeZoneName: "short",
+            };
     try {
       f = new Intl.DateTimeFormat("en-US", { ...options, timeZone });
     } catch {
@@ -58,5 +66,7 @@ export function formatMonth(month: string): string {
 /** "2026-11-25" → "Nov 25, 2026". */
 export function formatDay(day: string): string {
   const [y, m, d] = day.split("-").map(Number);
-  return Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d) ? dayFormat.format(Date.UTC(y, m - 1, d)) : day;
+  return Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d)
+    ? dayFormat.format(Date.UTC(y, m - 1, d))
+    : day;
 }

@@ -1,0 +1,72 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AppError, errorBody } from "./errors";
+import { requireKey, type AuthEnv } from "./middleware/auth";
+import { idempotency } from "./middleware/idempotency";
+import { openApiDocument } from "./openapi";
+import type { Change } from "./publish/publisher";
+import { answerFromPage, type PageStore, publishedPath } from "./publish/serve";
+import { adminRoutes } from "./routes/admin";
+import { componentRoutes } from "./routes/components";
+import { incidentRoutes } from "./routes/incidents";
+import { maintenanceRoutes } from "./routes/maintenances";
+import type { Deps } from "./services/deps";
+
+export type AppDeps = Deps & {
+  publisher: { touch(change: Change): void; state?: { publishedAt: number | null; lastError: string | null } };
+  store: PageStore;
+  siteUrl?: string;
+  log?: (message: string) => void;
+};
+
+export const maxBodyBytes = 64 * 1024;
+
+/** Builds the whole HTTP app. No side effects: each runtime entry creates the deps and calls this. */
+export function createApp(deps: AppDeps) {
+  const log = deps.log ?? console.error;
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    log(`unexpected error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
+    return c.json(errorBody("internal_error", "Something went wrong on our side"), 500);
+  });
+  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.get("/healthz", (c) =>
+    c.json({
+      status: "ok",
+      published_at: deps.publisher.state?.publishedAt ? new Date(deps.publisher.state.publishedAt).toISOString() : null,
+      publish_error: deps.publisher.state?.lastError ?? null,
+    }),
+  );
+
+  const api = new Hono<AuthEnv>();
+  api.get("/openapi.json", (c) => c.json(openApiDocument(deps.siteUrl ?? new URL(c.req.url).origin)));
+  api.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json(errorBody("payload_too_large", `Request bodies are limited to ${maxBodyBytes / 1024} KB`), 413),
+    }),
+  );
+  api.use(requireKey(deps));
+  api.use(idempotency(deps));
+  api.route("/", componentRoutes(deps));
+  api.route("/", incidentRoutes(deps));
+  api.route("/", maintenanceRoutes(deps));
+  api.route("/", adminRoutes(deps));
+  app.route("/api/v1", api);
+
+  // Readers: published pages only, answered from the store; the database is never touched here.
+  app.on(["GET", "HEAD"], "*", async (c) => {
+    const page = await deps.store.get(publishedPath(c.req.path));
+    if (!page) return c.notFound();
+    const answer = answerFromPage(page, c.req.method, {
+      ifNoneMatch: c.req.header("if-none-match") ?? null,
+      acceptEncoding: c.req.header("accept-encoding") ?? null,
+    });
+    return new Response(answer.body as Uint8Array<ArrayBuffer> | null, { status: answer.status, headers: answer.headers });
+  });
+
+  return app;
+}

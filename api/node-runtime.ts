@@ -1,0 +1,126 @@
+import { getRequestListener } from "@hono/node-server";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { openNodeDb } from "@/db/node";
+import { createApp } from "./app";
+import type { Config } from "./config";
+import { FileStore } from "./publish/file-store";
+import type { Compressor } from "./publish/page";
+import { createPublisher, type Renderer } from "./publish/publisher";
+import { answerFromPage, publishedPath } from "./publish/serve";
+import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
+import { ensureConfiguredAdminKey } from "./services/api-keys";
+import type { Deps } from "./services/deps";
+
+const rendererEntry = resolve("dist/server/entry.mjs");
+
+export async function loadRenderer(): Promise<Renderer> {
+  if (!existsSync(rendererEntry)) {
+    throw new Error(`The page renderer is not built (${rendererEntry} is missing): run \`npm run build\` first`);
+  }
+  return (await import(pathToFileURL(rendererEntry).href)) as Renderer;
+}
+
+export const nodeCompressor: Compressor = {
+  gzip: (data) => gzipSync(data, { level: 9 }),
+  br: (data) =>
+    brotliCompressSync(data, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 10, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength },
+    }),
+};
+
+/** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
+export async function openNodeDeps(config: Config, log: (m: string) => void) {
+  const { db, close } = openNodeDb(join(config.dataDir, "marquee.db"));
+  const deps: Deps = { db, clock: Date.now };
+  const publicUrl = config.siteUrl ?? `http://localhost:${config.port}`;
+  if (await seedDefaultPage(deps, publicUrl)) log("Created the default page (Ticketing, tix1–tix5, Webtix, Wintix)");
+  if (config.adminApiKey) {
+    await ensureConfiguredAdminKey(deps, config.adminApiKey);
+  } else {
+    const key = await createFirstAdminKey(deps);
+    if (key) log(`\n  Admin API key (shown once, keep it safe):\n\n    ${key}\n`);
+  }
+  return { deps, close };
+}
+
+/** Starts the whole Node server: API, publisher, ticker. Resolves once it listens and the first publish is out. */
+export async function startNodeServer(config: Config, log: (m: string) => void = console.log) {
+  const { deps, close: closeDb } = await openNodeDeps(config, log);
+  const store = new FileStore(join(config.dataDir, "site"));
+  const publisher = createPublisher({
+    ...deps,
+    renderer: await loadRenderer(),
+    store,
+    compress: nodeCompressor,
+    siteUrl: config.siteUrl,
+    log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
+  });
+  const app = createApp({ ...deps, publisher, store, siteUrl: config.siteUrl, log: console.error });
+  const honoListener = getRequestListener(app.fetch);
+
+  // Readers' fast path: a published page is written straight from memory, without building a Request.
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if ((req.method === "GET" || req.method === "HEAD") && req.url && !req.url.startsWith("/api/v1")) {
+      const q = req.url.indexOf("?");
+      const page = store.get(publishedPath(q === -1 ? req.url : req.url.slice(0, q)));
+      if (page) {
+        const answer = answerFromPage(page, req.method, {
+          ifNoneMatch: req.headers["if-none-match"] ?? null,
+          acceptEncoding: (req.headers["accept-encoding"] as string | undefined) ?? null,
+        });
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+        return;
+      }
+    }
+    void honoListener(req, res);
+  });
+
+  publisher.touch({ everything: true });
+  await publisher.idle();
+
+  const ticker = startTicker(deps, publisher, log);
+  await new Promise<void>((ok) => server.listen(config.port, "0.0.0.0", ok));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+
+  return {
+    port,
+    deps,
+    publisher,
+    store,
+    async close() {
+      clearInterval(ticker);
+      await new Promise<void>((ok) => server.close(() => ok()));
+      server.closeAllConnections?.();
+      await publisher.idle();
+      closeDb();
+    },
+  };
+}
+
+import { advanceMaintenances } from "./services/maintenances";
+import type { Publisher } from "./publish/publisher";
+import { dayKey, monthKey, shiftMonth } from "./publish/calendar";
+import { loadPage } from "./services/read-model";
+
+/** Every few seconds: start and end maintenance windows, and refresh day-based pages when the day turns. */
+function startTicker(deps: Deps, publisher: Publisher, log: (m: string) => void) {
+  let lastDay = "";
+  const tick = async () => {
+    const moved = await advanceMaintenances(deps);
+    const page = await loadPage(deps.db);
+    const now = deps.clock();
+    const today = dayKey(now, page.timeZone);
+    if (moved.length > 0 || today !== lastDay) {
+      const month = monthKey(now, page.timeZone);
+      publisher.touch({ incidents: moved, months: lastDay ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [] });
+      lastDay = today;
+    }
+  };
+  return setInterval(() => tick().catch((e) => log(`ticker failed: ${e instanceof Error ? e.stack : e}`)), 5_000);
+}

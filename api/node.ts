@@ -1,0 +1,18 @@
+import { parseConfig } from "./config";
+import { startNodeServer } from "./node-runtime";
+
+// The Node entry: `npm start`. Reads the environment once, starts everything, stops cleanly on a signal.
+try {
+  const config = parseConfig(process.env);
+  const server = await startNodeServer(config);
+  console.log(`Marquee is serving ${config.siteUrl ?? `http://localhost:${server.port}`} (data in ${config.dataDir})`);
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

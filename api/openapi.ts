@@ -1,0 +1,99 @@
+import { z } from "zod";
+import {
+  ApiKeyCreate,
+  ComponentCreate,
+  ComponentPatch,
+  GroupCreate,
+  GroupPatch,
+  IncidentCreate,
+  IncidentPatch,
+  IncidentResolve,
+  IncidentUpdateCreate,
+  MaintenanceCreate,
+  MaintenanceUpdateCreate,
+  PagePatch,
+  Reorder,
+  UpdateEdit,
+} from "./schemas";
+
+type Operation = { method: "get" | "post" | "patch" | "delete"; path: string; summary: string; body?: z.ZodType };
+
+/** Every staff operation. The request schemas are the ones the routes validate with. */
+export const operations: Operation[] = [
+  { method: "get", path: "/components", summary: "List components" },
+  { method: "post", path: "/components", summary: "Create a component", body: ComponentCreate },
+  { method: "post", path: "/components/reorder", summary: "Set the order of components (and groups at the top level)", body: Reorder },
+  { method: "get", path: "/components/{id}", summary: "Get a component" },
+  { method: "patch", path: "/components/{id}", summary: "Update a component, its status among others", body: ComponentPatch },
+  { method: "delete", path: "/components/{id}", summary: "Delete a component" },
+  { method: "get", path: "/groups", summary: "List component groups" },
+  { method: "post", path: "/groups", summary: "Create a component group", body: GroupCreate },
+  { method: "post", path: "/groups/reorder", summary: "Set the order of groups (and ungrouped components)", body: Reorder },
+  { method: "patch", path: "/groups/{id}", summary: "Update a component group", body: GroupPatch },
+  { method: "delete", path: "/groups/{id}", summary: "Delete a group; its components become ungrouped" },
+  { method: "get", path: "/incidents", summary: "List incidents, newest first" },
+  { method: "post", path: "/incidents", summary: "Open an incident (send Idempotency-Key to make retries safe)", body: IncidentCreate },
+  { method: "get", path: "/incidents/{id}", summary: "Get an incident with its updates" },
+  { method: "patch", path: "/incidents/{id}", summary: "Rename an incident or change its impact", body: IncidentPatch },
+  { method: "delete", path: "/incidents/{id}", summary: "Delete an incident and its timeline" },
+  { method: "post", path: "/incidents/{id}/updates", summary: "Post an incident update", body: IncidentUpdateCreate },
+  { method: "post", path: "/incidents/{id}/resolve", summary: "Resolve an incident (components return to operational)", body: IncidentResolve },
+  { method: "patch", path: "/incidents/{id}/updates/{updateId}", summary: "Correct an update's text or time", body: UpdateEdit },
+  { method: "get", path: "/maintenances", summary: "List scheduled maintenances" },
+  { method: "post", path: "/maintenances", summary: "Schedule a maintenance", body: MaintenanceCreate },
+  { method: "get", path: "/maintenances/{id}", summary: "Get a maintenance" },
+  { method: "post", path: "/maintenances/{id}/updates", summary: "Post a maintenance update", body: MaintenanceUpdateCreate },
+  { method: "delete", path: "/maintenances/{id}", summary: "Delete a maintenance" },
+  { method: "get", path: "/api-keys", summary: "List API keys (admin)" },
+  { method: "post", path: "/api-keys", summary: "Create an API key; the key is shown once (admin)", body: ApiKeyCreate },
+  { method: "delete", path: "/api-keys/{id}", summary: "Revoke an API key (admin)" },
+  { method: "get", path: "/page", summary: "Get the page settings (admin)" },
+  { method: "patch", path: "/page", summary: "Change the page name, URL or time zone (admin)", body: PagePatch },
+];
+
+const ErrorSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+    },
+  },
+};
+
+export function openApiDocument(serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    (paths[op.path] ??= {})[op.method] = {
+      summary: op.summary,
+      parameters: params,
+      ...(op.body && {
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: z.toJSONSchema(op.body, { io: "input", unrepresentable: "any" }) } },
+        },
+      }),
+      responses: {
+        "200": { description: "OK" },
+        ...(op.method === "post" && { "201": { description: "Created" } }),
+        default: { description: "Error", content: { "application/json": { schema: ErrorSchema } } },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Marquee staff API", version: "1" },
+    servers: [{ url: `${serverUrl}/api/v1` }],
+    security: [{ bearer: [] }],
+    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    paths,
+  };
+}

@@ -1,0 +1,82 @@
+/** Calendar arithmetic in the page's time zone, with Intl only (it runs on Workers too). */
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+function parts(ms: number, timeZone: string) {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  const out: Record<string, number> = {};
+  for (const p of f.formatToParts(ms)) if (p.type !== "literal") out[p.type] = Number(p.value);
+  return out as { year: number; month: number; day: number; hour: number; minute: number; second: number };
+}
+
+/** The zone's offset from UTC at that instant, in ms (positive east of Greenwich). */
+export function zoneOffset(ms: number, timeZone: string): number {
+  const p = parts(ms, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant at which a wall-clock time in the zone occurs. */
+function wallClockToUtc(year: number, month: number, day: number, timeZone: string): number {
+  const guess = Date.UTC(year, month - 1, day);
+  const first = guess - zoneOffset(guess, timeZone);
+  return guess - zoneOffset(first, timeZone);
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** "YYYY-MM-DD" of an instant in the zone. */
+export function dayKey(ms: number, timeZone: string): string {
+  const p = parts(ms, timeZone);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+}
+
+/** "YYYY-MM" of an instant in the zone. */
+export function monthKey(ms: number, timeZone: string): string {
+  return dayKey(ms, timeZone).slice(0, 7);
+}
+
+export function isMonthKey(key: string): boolean {
+  return /^\d{4}-(0[1-9]|1[0-2])$/.test(key);
+}
+
+export function shiftMonth(key: string, by: number): string {
+  const [y, m] = key.split("-").map(Number) as [number, number];
+  const index = y * 12 + (m - 1) + by;
+  return `${Math.floor(index / 12)}-${pad((index % 12) + 1)}`;
+}
+
+/** [start, end) of a month in the zone, in UTC ms. */
+export function monthRange(key: string, timeZone: string): [number, number] {
+  const [y, m] = key.split("-").map(Number) as [number, number];
+  const [ny, nm] = shiftMonth(key, 1).split("-").map(Number) as [number, number];
+  return [wallClockToUtc(y, m, 1, timeZone), wallClockToUtc(ny, nm, 1, timeZone)];
+}
+
+/** [start, end) of a day in the zone, in UTC ms. */
+export function dayRange(key: string, timeZone: string): [number, number] {
+  const [y, m, d] = key.split("-").map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y, m - 1, d + 1));
+  return [
+    wallClockToUtc(y, m, d, timeZone),
+    wallClockToUtc(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone),
+  ];
+}
+
+/** The `count` day keys ending with today's, newest first. */
+export function lastDays(now: number, count: number, timeZone: string): string[] {
+  const [y, m, d] = dayKey(now, timeZone).split("-").map(Number) as [number, number, number];
+  return Array.from({ length: count }, (_, i) => new Date(Date.UTC(y, m - 1, d - i)).toISOString().slice(0, 10));
+}

@@ -1,0 +1,118 @@
+// /history.rss and /history.atom in the shape of Statuspage's feeds (reference/statuspage-v2.md §4). Both are built
+// from the snapshot alone, never from the clock, so the same data gives byte-identical feeds (and stable ETags).
+import RSS from "rss";
+import type { IncidentView, PageInfo, SiteSnapshot } from "@/api/publish/views";
+import { clockInZone, dateInZone, isoInZone, monthInZone, wallClock, zoneAbbreviation } from "@/api/publish/time";
+import { updateStatusLabels } from "@/site/lib/labels";
+
+// XML 1.0 forbids these characters even escaped or inside CDATA: one of them in a body would break every reader.
+const invalidInXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const entities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const xmlSafe = (text: string) => text.replace(invalidInXml, "");
+
+/** Escapes text for HTML and XML alike. */
+export function escapeText(text: string): string {
+  return xmlSafe(text).replace(/[&<>"']/g, (c) => entities[c]!);
+}
+
+const incidentUrl = (page: PageInfo, id: string) => `${page.url}/incidents/${id}`;
+const feedTitle = (page: PageInfo) => `${page.name} Status - Incident History`;
+const latestUpdateAt = (i: IncidentView) => i.updates[0]?.displayAt ?? i.startedAt;
+
+/** `Nov <var data-var='date'>25</var>, <var data-var='time'>15:20</var>`, as Statuspage marks up its dates. */
+function markedTime(ms: number, timeZone: string, padDay: boolean): string {
+  const day = String(wallClock(ms, timeZone).day);
+  const date = padDay ? day.padStart(2, " ") : day;
+  return `${monthInZone(ms, timeZone)} <var data-var='date'>${date}</var>, <var data-var='time'>${clockInZone(ms, timeZone)}</var>`;
+}
+
+/** The announced window that opens a maintenance item (§4; the exact format is UNCONFIRMED there). */
+function scheduleBlock(i: IncidentView, timeZone: string): string {
+  if (i.kind !== "maintenance" || i.scheduledFor === null || i.scheduledUntil === null) return "";
+  const sameDay = dateInZone(i.scheduledFor, timeZone) === dateInZone(i.scheduledUntil, timeZone);
+  const until = sameDay
+    ? `<var data-var='time'>${clockInZone(i.scheduledUntil, timeZone)}</var>`
+    : markedTime(i.scheduledUntil, timeZone, false);
+  const zone = zoneAbbreviation(i.scheduledFor, timeZone);
+  return `<p><strong>THIS IS A SCHEDULED EVENT ${markedTime(i.scheduledFor, timeZone, false)} - ${until} ${zone}</strong></p>`;
+}
+
+/** The item body: one paragraph per update, newest first; "Update" when the status repeats the previous one. */
+export function historyHtml(i: IncidentView, timeZone: string): string {
+  const blocks = i.updates.map((u, k) => {
+    const previous = i.updates[k + 1];
+    const label = previous?.status === u.status ? "Update" : updateStatusLabels[u.status];
+    const when = `${markedTime(u.displayAt, timeZone, true)} ${zoneAbbreviation(u.displayAt, timeZone)}`;
+    const body = escapeText(u.body).replace(/\r?\n/g, "<br />");
+    return `<p><small>${when}</small><br><strong>${label}</strong> - ${body}</p>`;
+  });
+  return scheduleBlock(i, timeZone) + blocks.join("");
+}
+
+/** RSS 2.0, one item per incident or maintenance; the guid is the incident URL, as on Statuspage. */
+export function historyRss(snapshot: SiteSnapshot): string {
+  const { page } = snapshot;
+  const feed = new RSS({
+    // The package wraps titles and descriptions in CDATA: only characters XML forbids outright need removing.
+    title: xmlSafe(feedTitle(page)),
+    description: "Statuspage",
+    site_url: page.url,
+    feed_url: `${page.url}/history.rss`,
+    generator: "Marquee",
+    pubDate: new Date(snapshot.updatedAt),
+  });
+  for (const i of snapshot.feedItems) {
+    feed.item({
+      title: xmlSafe(i.name),
+      description: historyHtml(i, page.timeZone),
+      url: incidentUrl(page, i.id),
+      date: new Date(latestUpdateAt(i)),
+    });
+  }
+  return pinBuildDate(feed.xml(), snapshot.updatedAt);
+}
+
+/**
+ * The rss package always stamps `<lastBuildDate>` with the current time; pin it to the data's own date. The channel's
+ * is the first one after the channel title's CDATA, whose end the package escapes inside the title itself.
+ */
+function pinBuildDate(xml: string, updatedAt: number): string {
+  const start = xml.indexOf("<lastBuildDate>", xml.indexOf("]]></title>"));
+  const end = xml.indexOf("</lastBuildDate>", start);
+  if (start < 0 || end < 0) return xml;
+  return `${xml.slice(0, start)}<lastBuildDate>${new Date(updatedAt).toUTCString()}${xml.slice(end)}`;
+}
+
+/** Atom, hand-written: ids are tag URIs on the page's host, as Statuspage's are (§4). */
+export function historyAtom(snapshot: SiteSnapshot): string {
+  const { page } = snapshot;
+  const tz = page.timeZone;
+  const host = new URL(page.url).host;
+  const url = escapeText(page.url);
+  const entries = snapshot.feedItems.map((i) => {
+    const published = latestUpdateAt(i);
+    return [
+      "<entry>",
+      `<id>tag:${escapeText(host)},2005:Incident/${escapeText(i.id)}</id>`,
+      `<published>${isoInZone(published, tz)}</published>`,
+      `<updated>${isoInZone(Math.max(i.updatedAt, published), tz)}</updated>`,
+      `<link rel="alternate" type="text/html" href="${escapeText(incidentUrl(page, i.id))}"/>`,
+      `<title>${escapeText(i.name)}</title>`,
+      `<content type="html">${escapeText(historyHtml(i, tz))}</content>`,
+      "</entry>",
+    ].join("\n");
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<feed xml:lang="en-US" xmlns="http://www.w3.org/2005/Atom">',
+    `<id>tag:${escapeText(host)},2005:/history</id>`,
+    `<link rel="alternate" type="text/html" href="${url}"/>`,
+    `<link rel="self" type="application/atom+xml" href="${url}/history.atom"/>`,
+    `<title>${escapeText(feedTitle(page))}</title>`,
+    `<updated>${isoInZone(snapshot.updatedAt, tz)}</updated>`,
+    `<author><name>${escapeText(page.name)}</name></author>`,
+    ...entries,
+    "</feed>",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,109 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { contentTypeFor, fileNameFor, type PublishedPage } from "./page";
+import type { PageStore } from "./serve";
+
+/**
+ * Published pages as plain files (with .gz and .br siblings, as nginx's gzip_static expects) under one directory,
+ * with the most recently used kept in memory up to a byte budget. The directory is also the static export.
+ */
+export class FileStore implements PageStore {
+  private readonly memory = new Map<string, PublishedPage>();
+  private memoryBytes = 0;
+
+  constructor(
+    readonly root: string,
+    private readonly memoryBudget = 48 * 1024 * 1024,
+  ) {
+    mkdirSync(root, { recursive: true });
+  }
+
+  get(path: string): PublishedPage | undefined {
+    const cached = this.memory.get(path);
+    if (cached) {
+      // Map order is insertion order: re-inserting marks the page as recently used.
+      this.memory.delete(path);
+      this.memory.set(path, cached);
+      return cached;
+    }
+    const page = this.readFromDisk(path);
+    if (page) this.remember(page);
+    return page;
+  }
+
+  async replace(pages: PublishedPage[], deletions: string[]): Promise<void> {
+    for (const page of pages) {
+      const file = join(this.root, fileNameFor(page.path));
+      mkdirSync(dirname(file), { recursive: true });
+      writeAtomically(file, page.body);
+      writeAtomically(`${file}.gz`, page.gzip);
+      writeAtomically(`${file}.br`, page.br);
+      writeAtomically(`${file}.etag`, new TextEncoder().encode(page.etag));
+    }
+    for (const path of deletions) {
+      const file = join(this.root, fileNameFor(path));
+      for (const suffix of ["", ".gz", ".br", ".etag"]) rmSync(file + suffix, { force: true });
+    }
+    // Readers only see the new set once every file is written, and all of it at once.
+    for (const page of pages) this.remember(page);
+    for (const path of deletions) this.forget(path);
+  }
+
+  async paths(): Promise<string[]> {
+    return listFiles(this.root)
+      .filter((f) => !/\.(gz|br|etag|tmp)$/.test(f))
+      .map((f) => {
+        const path = "/" + f.split(sep).join("/");
+        return path === "/index.html" ? "/" : path.replace(/\/index\.html$/, "");
+      });
+  }
+
+  private readFromDisk(path: string): PublishedPage | undefined {
+    if (path.includes("..") || path.includes("\0")) return undefined;
+    const file = join(this.root, fileNameFor(path));
+    try {
+      const body = new Uint8Array(readFileSync(file));
+      return {
+        path,
+        contentType: contentTypeFor(path),
+        etag: readFileSync(`${file}.etag`, "utf8"),
+        body,
+        gzip: new Uint8Array(readFileSync(`${file}.gz`)),
+        br: new Uint8Array(readFileSync(`${file}.br`)),
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private remember(page: PublishedPage) {
+    this.forget(page.path);
+    this.memory.set(page.path, page);
+    this.memoryBytes += size(page);
+    for (const [path] of this.memory) {
+      if (this.memoryBytes <= this.memoryBudget) break;
+      this.forget(path);
+    }
+  }
+
+  private forget(path: string) {
+    const old = this.memory.get(path);
+    if (!old) return;
+    this.memory.delete(path);
+    this.memoryBytes -= size(old);
+  }
+}
+
+const size = (p: PublishedPage) => p.body.byteLength + p.gzip.byteLength + p.br.byteLength;
+
+function writeAtomically(file: string, data: Uint8Array) {
+  writeFileSync(`${file}.tmp`, data);
+  renameSync(`${file}.tmp`, file);
+}
+
+function listFiles(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => relative(root, join(d.parentPath, d.name)));
+}
+

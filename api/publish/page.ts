@@ -1,0 +1,48 @@
+/** A published document, compressed once when it is published and served as is. */
+export type PublishedPage = {
+  path: string;
+  contentType: string;
+  etag: string;
+  body: Uint8Array;
+  gzip: Uint8Array;
+  br: Uint8Array;
+};
+
+export type Compressor = {
+  gzip(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  br(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+};
+
+const contentTypes: Record<string, string> = {
+  ".json": "application/json; charset=utf-8",
+  ".rss": "application/rss+xml; charset=utf-8",
+  ".atom": "application/atom+xml; charset=utf-8",
+  ".xml": "application/xml; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+export function contentTypeFor(path: string): string {
+  const dot = path.lastIndexOf(".");
+  const ext = dot > path.lastIndexOf("/") ? path.slice(dot) : "";
+  return contentTypes[ext] ?? "text/html; charset=utf-8";
+}
+
+/** Where a site path lives as a plain file: pages as <path>/index.html, so any static host serves them. */
+export function fileNameFor(path: string): string {
+  if (path === "/") return "index.html";
+  const trimmed = path.replace(/^\/+/, "");
+  return contentTypeFor(path).startsWith("text/html") ? `${trimmed}/index.html` : trimmed;
+}
+
+export async function etagOf(body: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>);
+  const b64 = btoa(String.fromCharCode(...new Uint8Array(digest).slice(0, 12)));
+  return `"${b64.replace(/\+/g, "-").replace(/\//g, "_")}"`;
+}
+
+export async function buildPage(path: string, text: string, compress: Compressor): Promise<PublishedPage> {
+  const body = new TextEncoder().encode(text);
+  const [gzip, br, etag] = await Promise.all([compress.gzip(body), compress.br(body), etagOf(body)]);
+  return { path, contentType: contentTypeFor(path), etag, body, gzip, br };
+}

@@ -1,0 +1,99 @@
+// Instants (UTC epoch ms) rendered in the page's time zone with Intl alone, so the same code runs on Node and on
+// Workers. Statuspage renders timestamps in the page zone's offset (reference/statuspage-v2.md §0).
+
+export type WallClock = { year: number; month: number; day: number; hour: number; minute: number; second: number };
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function cached(key: string, make: (timeZone: string) => Intl.DateTimeFormat, timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(key);
+  if (!f) {
+    try {
+      f = make(timeZone);
+    } catch {
+      // A misconfigured zone must not stop publishing; UTC is still correct, and the output says so.
+      f = make("UTC");
+    }
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+const numeric = (timeZone: string) =>
+  new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  });
+
+/** The calendar date and time an instant shows on a wall clock in the zone. */
+export function wallClock(ms: number, timeZone: string): WallClock {
+  const fields: Record<string, number> = {};
+  for (const p of cached(`n ${timeZone}`, numeric, timeZone).formatToParts(ms)) {
+    if (p.type !== "literal") fields[p.type] = Number(p.value);
+  }
+  const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = fields;
+  return { year, month, day, hour: hour % 24, minute, second };
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/** Minutes east of UTC in effect in the zone at that instant. */
+function offsetMinutes(ms: number, c: WallClock): number {
+  const wall = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second);
+  return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/** ISO 8601 with milliseconds in the zone's offset: `2022-02-15T13:37:37.407-08:00`, or `…Z` at offset zero. */
+export function isoInZone(ms: number, timeZone: string): string {
+  const c = wallClock(ms, timeZone);
+  const offset = offsetMinutes(ms, c);
+  const zone =
+    offset === 0
+      ? "Z"
+      : `${offset < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  const millis = ((ms % 1000) + 1000) % 1000;
+  return `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)}T${pad(c.hour)}:${pad(c.minute)}:${pad(c.second)}.${pad(millis, 3)}${zone}`;
+}
+
+/** `YYYY-MM-DD` of the instant in the zone. */
+export function dateInZone(ms: number, timeZone: string): string {
+  const c = wallClock(ms, timeZone);
+  return `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)}`;
+}
+
+/** `HH:MM` (24-hour) of the instant in the zone. */
+export function clockInZone(ms: number, timeZone: string): string {
+  const c = wallClock(ms, timeZone);
+  return `${pad(c.hour)}:${pad(c.minute)}`;
+}
+
+const monthAbbreviations = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `Nov` for the instant's month in the zone. */
+export function monthInZone(ms: number, timeZone: string): string {
+  return monthAbbreviations[wallClock(ms, timeZone).month - 1]!;
+}
+
+const zoneNamer = (locale: string) => (timeZone: string) =>
+  new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: "short" });
+
+/**
+ * The zone's short name at that instant: `UTC`, `PST`, `CET`. en-US names only American zones, so en-GB is asked
+ * next for European ones; a zone neither names stays as `GMT+7`.
+ */
+export function zoneAbbreviation(ms: number, timeZone: string): string {
+  let name = "";
+  for (const locale of ["en-US", "en-GB"]) {
+    const parts = cached(`z ${locale} ${timeZone}`, zoneNamer(locale), timeZone).formatToParts(ms);
+    const candidate = parts.find((p) => p.type === "timeZoneName")?.value ?? "UTC";
+    name ||= candidate;
+    if (!/^GMT[+-]/.test(candidate)) return candidate;
+  }
+  return name;
+}

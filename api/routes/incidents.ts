@@ -1,0 +1,59 @@
+import { Hono } from "hono";
+import { desc, eq } from "drizzle-orm";
+import { incidents } from "@/db/schema";
+import { readJson } from "@/api/http";
+import type { AuthEnv } from "@/api/middleware/auth";
+import type { IncidentView } from "@/api/publish/views";
+import { presentIncident } from "@/api/publish/statuspage-json";
+import { IncidentCreate, IncidentPatch, IncidentResolve, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
+import * as service from "@/api/services/incidents";
+import { loadIncident, loadIncidentViews, loadPage } from "@/api/services/read-model";
+import type { AppDeps } from "@/api/app";
+
+export function incidentRoutes(deps: AppDeps) {
+  const answer = async (view: IncidentView) => {
+    deps.publisher.touch({ incidents: [view.id] });
+    return presentIncident(view, await loadPage(deps.db, deps.siteUrl));
+  };
+
+  return new Hono<AuthEnv>()
+    .get("/incidents", async (c) => {
+      const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 50) || 50, 1), 500);
+      const rows = await deps.db
+        .select()
+        .from(incidents)
+        .where(eq(incidents.kind, "incident"))
+        .orderBy(desc(incidents.startedAt))
+        .limit(limit);
+      const page = await loadPage(deps.db, deps.siteUrl);
+      return c.json((await loadIncidentViews(deps.db, rows)).map((v) => presentIncident(v, page)));
+    })
+    .post("/incidents", async (c) => {
+      return c.json(await answer(await service.openIncident(deps, await readJson(c, IncidentCreate))), 201);
+    })
+    .get("/incidents/:id", async (c) => {
+      await service.getIncidentRow(deps, c.req.param("id"), "incident");
+      const view = await loadIncident(deps.db, c.req.param("id"));
+      return c.json(presentIncident(view, await loadPage(deps.db, deps.siteUrl)));
+    })
+    .patch("/incidents/:id", async (c) => {
+      return c.json(await answer(await service.editIncident(deps, c.req.param("id"), await readJson(c, IncidentPatch))));
+    })
+    .delete("/incidents/:id", async (c) => {
+      const row = await service.deleteIncident(deps, c.req.param("id"), "incident");
+      deps.publisher.touch({ deleted: [{ id: row.id, startedAt: row.startedAt }] });
+      return c.body(null, 204);
+    })
+    .post("/incidents/:id/updates", async (c) => {
+      const input = await readJson(c, IncidentUpdateCreate);
+      return c.json(await answer(await service.postIncidentUpdate(deps, c.req.param("id"), input)), 201);
+    })
+    .post("/incidents/:id/resolve", async (c) => {
+      const input = await readJson(c, IncidentResolve);
+      return c.json(await answer(await service.postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" })));
+    })
+    .patch("/incidents/:id/updates/:updateId", async (c) => {
+      const edit = await readJson(c, UpdateEdit);
+      return c.json(await answer(await service.editUpdate(deps, c.req.param("id"), c.req.param("updateId"), edit)));
+    });
+}

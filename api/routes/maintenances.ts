@@ -1,0 +1,39 @@
+import { Hono } from "hono";
+import { readJson } from "@/api/http";
+import type { AuthEnv } from "@/api/middleware/auth";
+import { presentIncident } from "@/api/publish/statuspage-json";
+import type { IncidentView } from "@/api/publish/views";
+import { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
+import { deleteIncident, getIncidentRow } from "@/api/services/incidents";
+import { postMaintenanceUpdate, scheduleMaintenance } from "@/api/services/maintenances";
+import { loadIncident, loadPage, loadRecent } from "@/api/services/read-model";
+import type { AppDeps } from "@/api/app";
+
+export function maintenanceRoutes(deps: AppDeps) {
+  const answer = async (view: IncidentView) => {
+    deps.publisher.touch({ incidents: [view.id] });
+    return presentIncident(view, await loadPage(deps.db, deps.siteUrl));
+  };
+
+  return new Hono<AuthEnv>()
+    .get("/maintenances", async (c) => {
+      const page = await loadPage(deps.db, deps.siteUrl);
+      return c.json((await loadRecent(deps.db, "maintenance", 100)).map((v) => presentIncident(v, page)));
+    })
+    .post("/maintenances", async (c) => {
+      return c.json(await answer(await scheduleMaintenance(deps, await readJson(c, MaintenanceCreate))), 201);
+    })
+    .get("/maintenances/:id", async (c) => {
+      await getIncidentRow(deps, c.req.param("id"), "maintenance");
+      return c.json(presentIncident(await loadIncident(deps.db, c.req.param("id")), await loadPage(deps.db, deps.siteUrl)));
+    })
+    .post("/maintenances/:id/updates", async (c) => {
+      const input = await readJson(c, MaintenanceUpdateCreate);
+      return c.json(await answer(await postMaintenanceUpdate(deps, c.req.param("id"), input)), 201);
+    })
+    .delete("/maintenances/:id", async (c) => {
+      const row = await deleteIncident(deps, c.req.param("id"), "maintenance");
+      deps.publisher.touch({ deleted: [{ id: row.id, startedAt: row.startedAt }] });
+      return c.body(null, 204);
+    });
+}
