@@ -9,7 +9,13 @@ const atOrNull = (ms: number | null, page: PageInfo) => (ms === null ? null : at
 
 export function presentPage(snapshot: SiteSnapshot) {
   const { page } = snapshot;
-  return { id: page.id, name: page.name, url: page.url, time_zone: page.timeZone, updated_at: at(snapshot.updatedAt, page) };
+  return {
+    id: page.id,
+    name: page.name,
+    url: page.url,
+    time_zone: page.timeZone,
+    updated_at: at(snapshot.updatedAt, page),
+  };
 }
 
 /** A leaf component row (§1.3). Leaf rows have no `components` key. */
@@ -105,7 +111,11 @@ export function presentIncident(i: IncidentView, page: PageInfo) {
     components: i.components.map((c) => presentComponent(c, page)),
   };
   if (i.kind !== "maintenance") return incident;
-  return { ...incident, scheduled_for: atOrNull(i.scheduledFor, page), scheduled_until: atOrNull(i.scheduledUntil, page) };
+  return {
+    ...incident,
+    scheduled_for: atOrNull(i.scheduledFor, page),
+    scheduled_until: atOrNull(i.scheduledUntil, page),
+  };
 }
 
 // The lists below are filtered by status although the loader already selects them, so unresolved.json,
@@ -138,7 +148,10 @@ export function statuspageDocuments(snapshot: SiteSnapshot): Record<string, unkn
     "/api/v2/components.json": { page: pageObject, components },
     "/api/v2/incidents.json": { page: pageObject, incidents: list(snapshot.recentIncidents) },
     "/api/v2/incidents/unresolved.json": { page: pageObject, incidents },
-    "/api/v2/scheduled-maintenances.json": { page: pageObject, scheduled_maintenances: list(snapshot.recentMaintenances) },
+    "/api/v2/scheduled-maintenances.json": {
+      page: pageObject,
+      scheduled_maintenances: list(snapshot.recentMaintenances),
+    },
     "/api/v2/scheduled-maintenances/upcoming.json": { page: pageObject, scheduled_maintenances: upcomingList },
     "/api/v2/scheduled-maintenances/active.json": { page: pageObject, scheduled_maintenances: activeList },
   };

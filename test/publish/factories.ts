@@ -64,7 +64,10 @@ export function makeUpdate(overrides: Partial<UpdateView> = {}): UpdateView {
 }
 
 /** An incident with its updates given oldest first, as staff post them; the view holds them newest first. */
-export function makeIncident(overrides: Partial<IncidentView> = {}, oldestFirst: Partial<UpdateView>[] = [{}]): IncidentView {
+export function makeIncident(
+  overrides: Partial<IncidentView> = {},
+  oldestFirst: Partial<UpdateView>[] = [{}],
+): IncidentView {
   const id = overrides.id ?? newId();
   const updates = oldestFirst.map((u) => makeUpdate({ ...u, incidentId: id })).reverse();
   return {
@@ -87,7 +90,10 @@ export function makeIncident(overrides: Partial<IncidentView> = {}, oldestFirst:
   };
 }
 
-export function makeMaintenance(overrides: Partial<IncidentView> = {}, oldestFirst: Partial<UpdateView>[] = [{ status: "scheduled" }]) {
+export function makeMaintenance(
+  overrides: Partial<IncidentView> = {},
+  oldestFirst: Partial<UpdateView>[] = [{ status: "scheduled" }],
+) {
   return makeIncident(
     {
       kind: "maintenance",

@@ -168,7 +168,12 @@ describe("incidents and maintenances", () => {
     expect(json.incident_updates.map((u) => u.status)).toEqual(["identified", "investigating"]);
     for (const u of json.incident_updates) {
       expect(Object.keys(u)).toEqual(updateKeys);
-      expect(u).toMatchObject({ tweet_id: null, custom_tweet: null, deliver_notifications: true, incident_id: incident.id });
+      expect(u).toMatchObject({
+        tweet_id: null,
+        custom_tweet: null,
+        deliver_notifications: true,
+        incident_id: incident.id,
+      });
     }
     expect(json.incident_updates[0]!.affected_components).toEqual([]);
     expect(json.incident_updates[1]!.affected_components).toEqual([
@@ -188,7 +193,10 @@ describe("incidents and maintenances", () => {
     const page = makePage({ timeZone: "Africa/Johannesburg" });
     const json = presentIncident(makeMaintenance(), page);
     expect(Object.keys(json)).toEqual([...incidentKeys, "scheduled_for", "scheduled_until"]);
-    expect(json).toMatchObject({ scheduled_for: "2026-12-01T15:00:00.000+02:00", scheduled_until: "2026-12-01T17:00:00.000+02:00" });
+    expect(json).toMatchObject({
+      scheduled_for: "2026-12-01T15:00:00.000+02:00",
+      scheduled_until: "2026-12-01T17:00:00.000+02:00",
+    });
   });
 
   it("puts only unresolved incidents in unresolved.json and summary.json", () => {
@@ -196,7 +204,10 @@ describe("incidents and maintenances", () => {
     const resolved = makeIncident({}, [{ status: "investigating" }, { status: "resolved" }]);
     const postmortem = makeIncident({}, [{ status: "postmortem" }]);
     const docs = documents(
-      makeSnapshot({ unresolvedIncidents: [open, resolved, postmortem], recentIncidents: [postmortem, resolved, open] }),
+      makeSnapshot({
+        unresolvedIncidents: [open, resolved, postmortem],
+        recentIncidents: [postmortem, resolved, open],
+      }),
     );
     expect(ids(docs["/api/v2/incidents/unresolved.json"]!.incidents)).toEqual([open.id]);
     expect(ids(docs["/api/v2/summary.json"]!.incidents)).toEqual([open.id]);
@@ -216,7 +227,10 @@ describe("incidents and maintenances", () => {
       }),
     );
     expect(ids(docs["/api/v2/scheduled-maintenances/upcoming.json"]!.scheduled_maintenances)).toEqual([upcoming.id]);
-    expect(ids(docs["/api/v2/scheduled-maintenances/active.json"]!.scheduled_maintenances)).toEqual([running.id, verifying.id]);
+    expect(ids(docs["/api/v2/scheduled-maintenances/active.json"]!.scheduled_maintenances)).toEqual([
+      running.id,
+      verifying.id,
+    ]);
     expect(ids(docs["/api/v2/summary.json"]!.scheduled_maintenances)).toEqual([running.id, verifying.id, upcoming.id]);
     expect(docs["/api/v2/scheduled-maintenances.json"]!.scheduled_maintenances).toHaveLength(4);
   });
@@ -227,6 +241,8 @@ describe("incidents and maintenances", () => {
     expect(text).toContain('"tweet_id":null');
     expect(text).toContain('"affected_components":[]');
     expect(text).toContain('"components":[]');
-    expect(text).not.toMatch(/"(components|incidents|scheduled_maintenances|incident_updates|affected_components)":null/);
+    expect(text).not.toMatch(
+      /"(components|incidents|scheduled_maintenances|incident_updates|affected_components)":null/,
+    );
   });
 });

@@ -1,0 +1,56 @@
+import { join } from "node:path";
+import { createApp } from "@/api/app";
+import { loadRenderer, nodeCompressor } from "@/api/node-runtime";
+import { FileStore } from "@/api/publish/file-store";
+import { type Change, createPublisher } from "@/api/publish/publisher";
+import { createApiKey } from "@/api/services/api-keys";
+import type { ApiScope } from "@/db/schema";
+import { makeDeps } from "./deps";
+
+/**
+ * The real app over a fresh SQLite file, the real publisher and renderer, and a page store in a temporary
+ * directory. `changes` records what each request asked the publisher to republish.
+ */
+export async function makeApp() {
+  const env = await makeDeps();
+  const store = new FileStore(join(env.dir, "site"));
+  const publisher = createPublisher({ ...env.deps, renderer: await loadRenderer(), store, compress: nodeCompressor });
+  const changes: Change[] = [];
+  const app = createApp({
+    ...env.deps,
+    store,
+    publisher: { touch: (c) => (changes.push(c), publisher.touch(c)), state: publisher.state },
+    log: () => {},
+  });
+  const keys = {} as Record<ApiScope, string>;
+  for (const scope of ["read", "write", "admin"] as const) {
+    keys[scope] = (await createApiKey(env.deps, { name: `${scope} key`, scopes: [scope] })).key;
+  }
+
+  /** A request with a key of the given scope (admin by default) and a JSON body. */
+  function call(method: string, path: string, body?: unknown, options: { scope?: ApiScope | null; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    const scope = options.scope === undefined ? "admin" : options.scope;
+    if (scope) headers.authorization = `Bearer ${keys[scope]}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return app.request(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+  }
+
+  return {
+    ...env,
+    app,
+    store,
+    publisher,
+    changes,
+    keys,
+    call,
+    async cleanup() {
+      await publisher.idle();
+      env.cleanup();
+    },
+  };
+}
