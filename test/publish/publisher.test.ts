@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { gunzipSync, brotliDecompressSync } from "node:zlib";
+import { loadRenderer, nodeCompressor } from "@/api/node-runtime";
+import { FileStore } from "@/api/publish/file-store";
+import { createPublisher, type Renderer } from "@/api/publish/publisher";
+import { answerFromPage } from "@/api/publish/serve";
+import { listComponents, updateComponent } from "@/api/services/components";
+import { deleteIncident, openIncident, postIncidentUpdate } from "@/api/services/incidents";
+import { makeDeps } from "@/test/support/deps";
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function setup(wrap: (r: Renderer) => Renderer = (r) => r) {
+  const env = await makeDeps();
+  const store = new FileStore(join(env.dir, "site"));
+  const rendered: string[] = [];
+  const real = await loadRenderer();
+  const renderer = wrap({ render: (path, locals) => (rendered.push(path), real.render(path, locals)) });
+  const publisher = createPublisher({ ...env.deps, renderer, store, compress: nodeCompressor });
+  cleanups.push(async () => {
+    await publisher.idle();
+    env.cleanup();
+  });
+  const text = (path: string) => {
+    const page = store.get(path);
+    return page ? new TextDecoder().decode(page.body) : undefined;
+  };
+  const tix1 = (await listComponents(env.deps)).find((c) => c.name === "tix1")!;
+  return { ...env, store, publisher, rendered, text, tix1 };
+}
+
+describe("publisher", () => {
+  it("publishes a new incident on the status page, its own page, the history, the feeds and the JSON", async () => {
+    const s = await setup();
+    const incident = await openIncident(s.deps, {
+      name: "Webtix down on tix1",
+      status: "investigating",
+      components: { [s.tix1.id]: "major_outage" },
+      notify: true,
+    });
+    s.publisher.touch({ incidents: [incident.id] });
+    await s.publisher.idle();
+    for (const path of ["/", `/incidents/${incident.id}`, "/history", "/history/2026-11", "/history.rss", "/history.atom"]) {
+      expect(s.text(path), path).toContain("Webtix down on tix1");
+    }
+    const summary = JSON.parse(s.text("/api/v2/summary.json")!);
+    expect(summary.incidents.map((i: { id: string }) => i.id)).toEqual([incident.id]);
+    expect(summary.status).toEqual({ indicator: "major", description: "Partial System Outage" });
+    expect(JSON.parse(s.text("/api/v2/incidents/unresolved.json")!).incidents).toHaveLength(1);
+  });
+
+  it("renders only the pages a change touches, not the whole history", async () => {
+    const s = await setup();
+    const old = await openIncident(s.deps, { name: "Old", status: "resolved", components: {}, notify: false });
+    const current = await openIncident(s.deps, { name: "Current", status: "investigating", components: {}, notify: false });
+    s.publisher.touch({ everything: true });
+    await s.publisher.idle();
+    expect(s.rendered).toContain(`/incidents/${old.id}`);
+
+    s.rendered.length = 0;
+    await postIncidentUpdate(s.deps, current.id, { status: "identified", notify: true });
+    s.publisher.touch({ incidents: [current.id] });
+    await s.publisher.idle();
+    expect(s.rendered).toContain(`/incidents/${current.id}`);
+    expect(s.rendered).not.toContain(`/incidents/${old.id}`);
+
+    s.rendered.length = 0;
+    await updateComponent(s.deps, s.tix1.id, { status: "degraded_performance" });
+    s.publisher.touch({});
+    await s.publisher.idle();
+    expect(s.rendered.filter((p) => p.startsWith("/incidents/"))).toEqual([]);
+    expect(s.text("/")).toContain("Degraded Performance");
+  });
+
+  it("coalesces a burst of changes into a few publishes", async () => {
+    const s = await setup();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const incident = await openIncident(s.deps, { name: `Burst ${i}`, status: "investigating", components: {}, notify: false });
+      ids.push(incident.id);
+      s.publisher.touch({ incidents: [incident.id] });
+    }
+    await s.publisher.idle();
+    expect(s.publisher.state.publishes).toBeLessThanOrEqual(2);
+    for (const id of ids) expect(s.text(`/incidents/${id}`)).toBeDefined();
+  });
+
+  it("removes the page of a deleted incident", async () => {
+    const s = await setup();
+    const incident = await openIncident(s.deps, { name: "Mistake", status: "investigating", components: {}, notify: false });
+    s.publisher.touch({ incidents: [incident.id] });
+    await s.publisher.idle();
+    expect(s.text(`/incidents/${incident.id}`)).toBeDefined();
+    const row = await deleteIncident(s.deps, incident.id, "incident");
+    s.publisher.touch({ deleted: [{ id: row.id, startedAt: row.startedAt }] });
+    await s.publisher.idle();
+    expect(s.text(`/incidents/${incident.id}`)).toBeUndefined();
+    expect(s.text("/")).not.toContain("Mistake");
+  });
+
+  it("records a failed publish where staff can see it and retries until it lands", async () => {
+    let failuresLeft = 1;
+    const s = await setup((real) => ({
+      render: (path, locals) => {
+        if (path === "/" && failuresLeft-- > 0) return Promise.reject(new Error("renderer exploded"));
+        return real.render(path, locals);
+      },
+    }));
+    s.publisher.touch({});
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.publisher.state.lastError).toBe("renderer exploded");
+    await s.publisher.idle();
+    expect(s.publisher.state.lastError).toBeNull();
+    expect(s.text("/")).toContain("All Systems Operational");
+  });
+
+  it("keeps published pages on disk so that a restart serves them before the first publish", async () => {
+    const s = await setup();
+    s.publisher.touch({});
+    await s.publisher.idle();
+    const reopened = new FileStore(s.store.root);
+    expect(new TextDecoder().decode(reopened.get("/")!.body)).toContain("All Systems Operational");
+    expect((await reopened.paths()).sort()).toContain("/api/v2/summary.json");
+  });
+});
+
+describe("serving a published page", () => {
+  it("answers with the compression the client prefers, an ETag, and 304 when it has not changed", async () => {
+    const s = await setup();
+    s.publisher.touch({});
+    await s.publisher.idle();
+    const page = s.store.get("/")!;
+    const none = { ifNoneMatch: null, acceptEncoding: null };
+
+    const br = answerFromPage(page, "GET", { ...none, acceptEncoding: "gzip, deflate, br" });
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(br.body!).toString()).toContain("All Systems Operational");
+
+    const gz = answerFromPage(page, "GET", { ...none, acceptEncoding: "gzip" });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gz.body!).toString()).toContain("All Systems Operational");
+    expect(gz.headers.etag).not.toBe(br.headers.etag);
+
+    const plain = answerFromPage(page, "GET", { ...none, acceptEncoding: "br;q=0, gzip;q=0" });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.headers["content-type"]).toBe("text/html; charset=utf-8");
+
+    const again = answerFromPage(page, "GET", { ifNoneMatch: gz.headers.etag!, acceptEncoding: "gzip" });
+    expect(again.status).toBe(304);
+    expect(again.body).toBeNull();
+
+    const head = answerFromPage(page, "HEAD", { ...none, acceptEncoding: "gzip" });
+    expect(head.status).toBe(200);
+    expect(head.body).toBeNull();
+    expect(head.headers["content-length"]).toBe(String(page.gzip.byteLength));
+  });
+});
