@@ -30,6 +30,8 @@ export type PublisherOptions = {
   compress: Compressor;
   siteUrl?: string;
   log?: (message: string) => void;
+  /** Give up after this many failed attempts at one change (the export does; the server never does). */
+  maxAttempts?: number;
 };
 
 const chunkSize = 200;
@@ -71,6 +73,7 @@ export function createPublisher(options: PublisherOptions) {
         failures++;
         state.lastError = error instanceof Error ? error.message : String(error);
         log(`publish failed (attempt ${failures}): ${error instanceof Error ? error.stack : error}`);
+        if (failures >= (options.maxAttempts ?? Infinity)) break;
         touchLater(change);
         await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** failures)));
       }

@@ -1,0 +1,44 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseConfig } from "./config";
+import { loadRenderer, nodeCompressor } from "./node-runtime";
+import { openNodeDb } from "@/db/node";
+import { FileStore } from "./publish/file-store";
+import { createPublisher } from "./publish/publisher";
+
+// `npm run export -- <dir>`: renders every page from the database in DATA_DIR as plain files (with .gz and .br
+// siblings) that any static host can serve, so the status page can live apart from what it reports on.
+const target = process.argv[2];
+if (!target) {
+  console.error("Usage: npm run export -- <directory>");
+  process.exit(2);
+}
+try {
+  const config = parseConfig(process.env);
+  const file = join(config.dataDir, "marquee.db");
+  if (!existsSync(file)) throw new Error(`There is no database at ${file}: start Marquee once, or set DATA_DIR`);
+  const { db, close } = openNodeDb(file);
+  const dir = resolve(target);
+  rmSync(dir, { recursive: true, force: true });
+  const store = new FileStore(dir, 0);
+  const publisher = createPublisher({
+    db,
+    clock: Date.now,
+    renderer: await loadRenderer(),
+    store,
+    compress: nodeCompressor,
+    siteUrl: config.siteUrl,
+    log: (m) => console.error(m),
+    maxAttempts: 1,
+  });
+  publisher.touch({ everything: true });
+  await publisher.idle();
+  if (publisher.state.lastError) throw new Error(`Export failed: ${publisher.state.lastError}`);
+  // The entity tags are for Marquee's own server; a static host computes its own.
+  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) if (f.endsWith(".etag")) rmSync(join(dir, f));
+  close();
+  console.log(`Exported ${(await store.paths()).length} pages to ${dir}`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

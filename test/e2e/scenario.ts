@@ -1,0 +1,83 @@
+import { expect } from "vitest";
+import Parser from "rss-parser";
+
+/**
+ * The story every runtime must tell, run against a real server: staff open an incident on tix1, readers see it
+ * everywhere, staff post updates until it is resolved, and the page returns to normal with the incident in history.
+ */
+export async function runOutageScenario(base: string, key: string) {
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, json: res.status === 204 ? null : await res.json() };
+  };
+  const read = async (path: string) => {
+    const res = await fetch(`${base}${path}`);
+    expect(res.status, path).toBe(200);
+    return res.text();
+  };
+  /** Polls until the published page shows what a write changed; returns how long it took. */
+  const eventually = async (path: string, check: (text: string) => boolean) => {
+    const start = performance.now();
+    for (;;) {
+      const text = await read(path);
+      if (check(text)) return performance.now() - start;
+      if (performance.now() - start > 5000) throw new Error(`${path} did not change within 5 s:\n${text.slice(0, 500)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  const status = JSON.parse(await read("/api/v2/status.json"));
+  expect(status.status).toEqual({ indicator: "none", description: "All Systems Operational" });
+  const components = (await api("GET", "/components")).json as { id: string; name: string }[];
+  expect(components.map((c) => c.name).sort()).toEqual(["Webtix", "Wintix", "tix1", "tix2", "tix3", "tix4", "tix5"]);
+  const tix1 = components.find((c) => c.name === "tix1")!;
+
+  const opened = await api("POST", "/incidents", {
+    name: "Webtix down on tix1",
+    body: "Online sales through **tix1** fail. Box-office sales (Wintix) work.",
+    components: { [tix1.id]: "major_outage" },
+  });
+  expect(opened.status).toBe(201);
+  const id = opened.json.id as string;
+
+  const delay = await eventually("/api/v2/summary.json", (t) => t.includes(id));
+  expect(delay).toBeLessThan(1000);
+  const summary = JSON.parse(await read("/api/v2/summary.json"));
+  expect(summary.status).toEqual({ indicator: "major", description: "Partial System Outage" });
+  expect(summary.components.find((c: { id: string }) => c.id === tix1.id).status).toBe("major_outage");
+  expect(await read("/")).toContain("Webtix down on tix1");
+  expect(await read(`/incidents/${id}`)).toContain("<strong>tix1</strong>");
+  expect(await read("/history")).toContain("Webtix down on tix1");
+  for (const doc of ["incidents.json", "incidents/unresolved.json"]) {
+    expect(JSON.parse(await read(`/api/v2/${doc}`)).incidents.map((i: { id: string }) => i.id)).toContain(id);
+  }
+  for (const doc of ["components.json", "scheduled-maintenances.json", "scheduled-maintenances/upcoming.json", "scheduled-maintenances/active.json"]) {
+    expect(JSON.parse(await read(`/api/v2/${doc}`)).page.name).toBeTruthy();
+  }
+
+  for (const next of ["identified", "monitoring", "resolved"]) {
+    const posted = await api("POST", `/incidents/${id}/updates`, { status: next, body: `Now ${next}.` });
+    expect(posted.status).toBe(201);
+  }
+  await eventually("/api/v2/status.json", (t) => t.includes("All Systems Operational"));
+  expect(await read("/")).toContain("All Systems Operational");
+  expect(JSON.parse(await read("/api/v2/incidents/unresolved.json")).incidents).toEqual([]);
+
+  const incidentPage = await read(`/incidents/${id}`);
+  for (const label of ["Resolved", "Monitoring", "Identified", "Investigating"]) expect(incidentPage).toContain(label);
+  expect(incidentPage.indexOf("Now resolved.")).toBeLessThan(incidentPage.indexOf("Now identified."));
+
+  const parser = new Parser();
+  const rss = await parser.parseString(await read("/history.rss"));
+  const atom = await parser.parseString(await read("/history.atom"));
+  for (const feed of [rss, atom]) {
+    const item = feed.items.find((i) => i.title === "Webtix down on tix1");
+    expect(item?.link).toMatch(new RegExp(`/incidents/${id}$`));
+    expect(item?.content ?? "").toContain("Resolved");
+  }
+  return { id, publishDelayMs: delay };
+}
