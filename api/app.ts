@@ -13,7 +13,10 @@ import { maintenanceRoutes } from "./routes/maintenances";
 import type { Deps } from "./services/deps";
 
 export type AppDeps = Deps & {
-  publisher: { touch(change: Change): void; state?: { publishedAt: number | null; lastError: string | null } };
+  publisher: {
+    touch(change: Change): void;
+    state?: { ready: boolean; publishedAt: number | null; lastError: string | null };
+  };
   store: PageStore;
   siteUrl?: string;
   log?: (message: string) => void;
@@ -33,13 +36,19 @@ export function createApp(deps: AppDeps) {
   });
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 
-  app.get("/healthz", (c) =>
-    c.json({
-      status: "ok",
-      published_at: deps.publisher.state?.publishedAt ? new Date(deps.publisher.state.publishedAt).toISOString() : null,
-      publish_error: deps.publisher.state?.lastError ?? null,
-    }),
-  );
+  // For load balancers: 200 once the pages are published, 503 while the first publish is still running.
+  app.get("/healthz", (c) => {
+    const state = deps.publisher.state;
+    const ready = state?.ready ?? true;
+    return c.json(
+      {
+        status: ready ? "ok" : "starting",
+        published_at: state?.publishedAt ? new Date(state.publishedAt).toISOString() : null,
+        publish_error: state?.lastError ?? null,
+      },
+      ready ? 200 : 503,
+    );
+  });
 
   const api = new Hono<AuthEnv>();
   api.get("/openapi.json", (c) => c.json(openApiDocument(deps.siteUrl ?? new URL(c.req.url).origin)));

@@ -14,6 +14,7 @@ import { answerFromPage, publishedPath } from "./publish/serve";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
 import { ensureConfiguredAdminKey } from "./services/api-keys";
 import type { Deps } from "./services/deps";
+import { startTicker } from "./ticker";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -47,7 +48,7 @@ export async function openNodeDeps(config: Config, log: (m: string) => void) {
   return { deps, close };
 }
 
-/** Starts the whole Node server: API, publisher, ticker. Resolves once it listens and the first publish is out. */
+/** Starts the whole Node server: API, publisher, ticker. Resolves once it listens. */
 export async function startNodeServer(config: Config, log: (m: string) => void = console.log) {
   const { deps, close: closeDb } = await openNodeDeps(config, log);
   const store = new FileStore(join(config.dataDir, "site"));
@@ -80,9 +81,8 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     void honoListener(req, res);
   });
 
+  // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered.
   publisher.touch({ everything: true });
-  await publisher.idle();
-
   const ticker = startTicker(deps, publisher, log);
   await new Promise<void>((ok) => server.listen(config.port, "0.0.0.0", ok));
   const address = server.address();
@@ -101,26 +101,4 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
       closeDb();
     },
   };
-}
-
-import { advanceMaintenances } from "./services/maintenances";
-import type { Publisher } from "./publish/publisher";
-import { dayKey, monthKey, shiftMonth } from "./publish/calendar";
-import { loadPage } from "./services/read-model";
-
-/** Every few seconds: start and end maintenance windows, and refresh day-based pages when the day turns. */
-function startTicker(deps: Deps, publisher: Publisher, log: (m: string) => void) {
-  let lastDay = "";
-  const tick = async () => {
-    const moved = await advanceMaintenances(deps);
-    const page = await loadPage(deps.db);
-    const now = deps.clock();
-    const today = dayKey(now, page.timeZone);
-    if (moved.length > 0 || today !== lastDay) {
-      const month = monthKey(now, page.timeZone);
-      publisher.touch({ incidents: moved, months: lastDay ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [] });
-      lastDay = today;
-    }
-  };
-  return setInterval(() => tick().catch((e) => log(`ticker failed: ${e instanceof Error ? e.stack : e}`)), 5_000);
 }

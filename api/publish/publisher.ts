@@ -1,4 +1,4 @@
-import { asc, inArray } from "drizzle-orm";
+import { desc, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { incidents } from "@/db/schema";
 import { loadIncidentViews } from "@/api/services/read-model";
@@ -46,7 +46,7 @@ export function createPublisher(options: PublisherOptions) {
   let pending: Required<Change> | null = null;
   let running: Promise<void> | null = null;
   let failures = 0;
-  const state = { publishedAt: null as number | null, lastError: null as string | null, publishes: 0 };
+  const state = { ready: false, publishedAt: null as number | null, lastError: null as string | null, publishes: 0 };
 
   function touch(change: Change) {
     const p = (pending ??= { incidents: [], deleted: [], months: [], everything: false });
@@ -101,23 +101,44 @@ export function createPublisher(options: PublisherOptions) {
     const tz = snapshot.page.timeZone;
     const months = new Set(change.everything ? await publishedMonths(db, now, tz) : change.months);
     months.add(monthKey(now, tz));
+    for (const d of change.deleted) months.add(monthKey(d.startedAt, tz));
 
     const ids = change.everything
-      ? (await db.select({ id: incidents.id }).from(incidents).orderBy(asc(incidents.startedAt))).map((r) => r.id)
+      ? (await db.select({ id: incidents.id }).from(incidents).orderBy(desc(incidents.startedAt))).map((r) => r.id)
       : [...new Set(change.incidents)];
-    const incidentPages: PublishedPage[] = [];
-    for (let i = 0; i < ids.length; i += chunkSize) {
-      const rows = await db.select().from(incidents).where(inArray(incidents.id, ids.slice(i, i + chunkSize)));
+    const renderIncidents = async (slice: string[]) => {
+      const rows = await db.select().from(incidents).where(inArray(incidents.id, slice));
+      const pages: PublishedPage[] = [];
       for (const view of await loadIncidentViews(db, rows)) {
         months.add(monthKey(view.startedAt, tz));
         const html = await render(`/incidents/${view.id}`, { page: snapshot.page, incident: view });
-        incidentPages.push(await buildPage(`/incidents/${view.id}`, html, compress));
+        pages.push(await buildPage(`/incidents/${view.id}`, html, compress));
       }
-      // A full republish goes out in chunks, so memory stays flat however long the history is.
-      if (change.everything) await store.replace(incidentPages.splice(0), []);
-    }
-    for (const d of change.deleted) months.add(monthKey(d.startedAt, tz));
+      return pages;
+    };
 
+    if (change.everything) {
+      // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
+      // chunks, so memory stays flat however long it is.
+      await store.replace(await renderPageWide(snapshot, months, now), []);
+      state.ready = true;
+      for (let i = 0; i < ids.length; i += chunkSize) await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), []);
+      log(`published everything: ${ids.length} incidents, ${months.size} months`);
+      return;
+    }
+    // An ordinary change goes out as one set, so no reader sees a link to a page that is not there yet.
+    const pages: PublishedPage[] = [];
+    for (let i = 0; i < ids.length; i += chunkSize) pages.push(...(await renderIncidents(ids.slice(i, i + chunkSize))));
+    pages.push(...(await renderPageWide(snapshot, months, now)));
+    const stillThere = new Set(pages.map((p) => p.path));
+    const deletions = change.deleted.map((d) => `/incidents/${d.id}`).filter((path) => !stillThere.has(path));
+    await store.replace(pages, deletions);
+    state.ready = true;
+    log(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
+  }
+
+  /** The status page, history pages, feeds and Statuspage JSON: what every change may alter. */
+  async function renderPageWide(snapshot: SiteSnapshot, months: Set<string>, now: number) {
     const texts: [string, string][] = [
       ["/", await render("/", statusPageView(snapshot))],
       ["/history", await render("/history", await historyIndexView(db, snapshot.page, now))],
@@ -128,11 +149,7 @@ export function createPublisher(options: PublisherOptions) {
     for (const month of months) {
       texts.push([monthPath(month), await render(monthPath(month), await historyMonthView(db, snapshot.page, month, now))]);
     }
-    const pages = [...incidentPages, ...(await Promise.all(texts.map(([path, text]) => buildPage(path, text, compress))))];
-    const stillThere = new Set(ids);
-    const deletions = change.deleted.filter((d) => !stillThere.has(d.id)).map((d) => `/incidents/${d.id}`);
-    await store.replace(pages, deletions);
-    log(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
+    return Promise.all(texts.map(([path, text]) => buildPage(path, text, compress)));
   }
 
   return {

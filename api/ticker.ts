@@ -1,0 +1,22 @@
+import type { Deps } from "./services/deps";
+import { advanceMaintenances } from "./services/maintenances";
+import type { Publisher } from "./publish/publisher";
+import { dayKey, monthKey, shiftMonth } from "./publish/calendar";
+import { loadPage } from "./services/read-model";
+
+/** Every few seconds: start and end maintenance windows, and refresh day-based pages when the day turns. */
+export function startTicker(deps: Deps, publisher: Publisher, log: (m: string) => void) {
+  let lastDay = "";
+  const tick = async () => {
+    const moved = await advanceMaintenances(deps);
+    const page = await loadPage(deps.db);
+    const now = deps.clock();
+    const today = dayKey(now, page.timeZone);
+    if (moved.length > 0 || today !== lastDay) {
+      const month = monthKey(now, page.timeZone);
+      publisher.touch({ incidents: moved, months: lastDay ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [] });
+      lastDay = today;
+    }
+  };
+  return setInterval(() => tick().catch((e) => log(`ticker failed: ${e instanceof Error ? e.stack : e}`)), 5_000);
+}
