@@ -1,7 +1,8 @@
 import { getRequestListener } from "@hono/node-server";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { openNodeDb } from "@/db/node";
@@ -25,12 +26,27 @@ export async function loadRenderer(): Promise<Renderer> {
   return (await import(pathToFileURL(rendererEntry).href)) as Renderer;
 }
 
+/** A digest of the renderer build: pages published by another build are rendered again. */
+export function rendererVersion(): string {
+  const hash = createHash("sha256");
+  const dir = dirname(rendererEntry);
+  for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" }).sort()) {
+    const path = join(dir, file);
+    if (statSync(path).isFile()) hash.update(file).update(readFileSync(path));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+// zlib's results can be views into much larger buffers; a copy of the exact size keeps the page store's memory
+// budget honest.
 export const nodeCompressor: Compressor = {
-  gzip: (data) => gzipSync(data, { level: 9 }),
+  gzip: (data) => new Uint8Array(gzipSync(data, { level: 9 })),
   br: (data) =>
-    brotliCompressSync(data, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 10, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength },
-    }),
+    new Uint8Array(
+      brotliCompressSync(data, {
+        params: { [constants.BROTLI_PARAM_QUALITY]: 10, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength },
+      }),
+    ),
 };
 
 /** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
@@ -55,6 +71,7 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
   const publisher = createPublisher({
     ...deps,
     renderer: await loadRenderer(),
+    rendererVersion: rendererVersion(),
     store,
     compress: nodeCompressor,
     siteUrl: config.siteUrl,
@@ -82,7 +99,7 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
   });
 
   // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered.
-  publisher.touch({ everything: true });
+  publisher.touch({ resume: true });
   const ticker = startTicker(deps, publisher, log);
   await new Promise<void>((ok) => server.listen(config.port, "0.0.0.0", ok));
   const address = server.address();

@@ -34,9 +34,13 @@ export function idempotency(deps: Deps): MiddlewareHandler<AuthEnv> {
         throw new AppError("idempotency_mismatch", "This Idempotency-Key was used with a different request");
       }
       if (earlier.status === null) throw new AppError("conflict", "A request with this Idempotency-Key is in progress");
-      return new Response(earlier.body, {
+      const empty = earlier.status === 204 || earlier.body === "";
+      return new Response(empty ? null : earlier.body, {
         status: earlier.status,
-        headers: { "content-type": "application/json; charset=utf-8", "idempotent-replayed": "true" },
+        headers: {
+          ...(!empty && { "content-type": "application/json; charset=utf-8" }),
+          "idempotent-replayed": "true",
+        },
       });
     }
     try {

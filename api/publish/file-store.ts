@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { contentTypeFor, fileNameFor, type PublishedPage } from "./page";
-import type { PageStore } from "./serve";
+import type { PageStore, PublishMarker } from "./serve";
+
+const markerFile = ".published.json";
 
 /**
  * Published pages as plain files (with .gz and .br siblings, as nginx's gzip_static expects) under one directory,
@@ -51,11 +53,23 @@ export class FileStore implements PageStore {
 
   async paths(): Promise<string[]> {
     return listFiles(this.root)
-      .filter((f) => !/\.(gz|br|etag|tmp)$/.test(f))
+      .filter((f) => !/\.(gz|br|etag|tmp)$/.test(f) && f !== markerFile)
       .map((f) => {
         const path = "/" + f.split(sep).join("/");
         return path === "/index.html" ? "/" : path.replace(/\/index\.html$/, "");
       });
+  }
+
+  async readMarker(): Promise<PublishMarker | undefined> {
+    try {
+      return JSON.parse(readFileSync(join(this.root, markerFile), "utf8")) as PublishMarker;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeMarker(marker: PublishMarker): Promise<void> {
+    writeAtomically(join(this.root, markerFile), new TextEncoder().encode(JSON.stringify(marker)));
   }
 
   private readFromDisk(path: string): PublishedPage | undefined {

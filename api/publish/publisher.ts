@@ -1,12 +1,12 @@
-import { desc, inArray } from "drizzle-orm";
+import { desc, gt, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { incidents } from "@/db/schema";
+import { incidents, pageSettings } from "@/db/schema";
 import { loadIncidentViews } from "@/api/services/read-model";
 import { monthKey } from "./calendar";
 import { historyAtom, historyRss } from "./feeds";
 import { historyIndexView, historyMonthView, monthPath, publishedMonths } from "./history";
 import { buildPage, type Compressor, type PublishedPage } from "./page";
-import type { PageStore } from "./serve";
+import type { PageStore, PublishMarker } from "./serve";
 import { loadSnapshot } from "./snapshot";
 import { statuspageDocuments } from "./statuspage-json";
 import type { SiteSnapshot, StatusPageView } from "./views";
@@ -14,18 +14,24 @@ import type { SiteSnapshot, StatusPageView } from "./views";
 /** The built Astro site: renders one page from the data it is given. */
 export type Renderer = { render(path: string, locals: object): Promise<{ status: number; html: string }> };
 
-/** What a write changed. Page-wide documents are republished after every change. */
+/**
+ * What a write changed. Page-wide documents are republished after every change. `resume` (at start) republishes what
+ * changed since the last publish recorded in the store, or everything when the renderer or page settings differ.
+ */
 export type Change = {
   incidents?: string[];
   deleted?: { id: string; startedAt: number }[];
   months?: string[];
   everything?: boolean;
+  resume?: boolean;
 };
 
 export type PublisherOptions = {
   db: Db;
   clock: () => number;
   renderer: Renderer;
+  /** Identifies the renderer build: pages rendered by another build are rendered again at start. */
+  rendererVersion?: string;
   store: PageStore;
   compress: Compressor;
   siteUrl?: string;
@@ -35,6 +41,11 @@ export type PublisherOptions = {
 };
 
 const chunkSize = 200;
+/** Writes commit a moment before they are touched; resuming from a little earlier than recorded covers that gap. */
+const resumeMargin = 5_000;
+
+type Pending = Required<Change>;
+const emptyChange = (): Pending => ({ incidents: [], deleted: [], months: [], everything: false, resume: false });
 
 /**
  * Renders the pages a change touches and swaps them in. Changes that arrive while a publish runs are merged and
@@ -42,18 +53,24 @@ const chunkSize = 200;
  */
 export function createPublisher(options: PublisherOptions) {
   const { db, clock, renderer, store, compress } = options;
+  const rendererVersion = options.rendererVersion ?? "unversioned";
   const log = options.log ?? (() => {});
-  let pending: Required<Change> | null = null;
+  let pending: Pending | null = null;
   let running: Promise<void> | null = null;
   let failures = 0;
   const state = { ready: false, publishedAt: null as number | null, lastError: null as string | null, publishes: 0 };
 
-  function touch(change: Change) {
-    const p = (pending ??= { incidents: [], deleted: [], months: [], everything: false });
+  function merge(change: Change) {
+    const p = (pending ??= emptyChange());
     p.incidents.push(...(change.incidents ?? []));
     p.deleted.push(...(change.deleted ?? []));
     p.months.push(...(change.months ?? []));
     p.everything ||= change.everything ?? false;
+    p.resume ||= change.resume ?? false;
+  }
+
+  function touch(change: Change) {
+    merge(change);
     running ??= run();
   }
 
@@ -63,30 +80,49 @@ export function createPublisher(options: PublisherOptions) {
       const change = pending;
       pending = null;
       try {
+        const startedAt = clock();
         await publish(change);
         failures = 0;
         state.publishedAt = clock();
         state.lastError = null;
         state.publishes++;
+        if (!pending) await store.writeMarker(await currentMarker(startedAt));
       } catch (error) {
         // Never lose a change: put it back and try again, waiting longer each time.
         failures++;
         state.lastError = error instanceof Error ? error.message : String(error);
         log(`publish failed (attempt ${failures}): ${error instanceof Error ? error.stack : error}`);
         if (failures >= (options.maxAttempts ?? Infinity)) break;
-        touchLater(change);
+        merge(change);
         await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** failures)));
       }
     }
     running = null;
   }
 
-  function touchLater(change: Required<Change>) {
-    const p = (pending ??= { incidents: [], deleted: [], months: [], everything: false });
-    p.incidents.push(...change.incidents);
-    p.deleted.push(...change.deleted);
-    p.months.push(...change.months);
-    p.everything ||= change.everything;
+  async function currentMarker(through: number): Promise<PublishMarker> {
+    const [settings] = await db.select({ updatedAt: pageSettings.updatedAt }).from(pageSettings);
+    return { rendererVersion, settingsUpdatedAt: settings?.updatedAt ?? 0, siteUrl: options.siteUrl ?? null, through };
+  }
+
+  /** Turns a `resume` into the incidents to render, or into `everything` when the published set is not ours. */
+  async function resolveResume(change: Pending) {
+    const marker = await store.readMarker();
+    const current = await currentMarker(0);
+    const same =
+      marker &&
+      marker.rendererVersion === current.rendererVersion &&
+      marker.settingsUpdatedAt === current.settingsUpdatedAt &&
+      marker.siteUrl === current.siteUrl;
+    if (!same) {
+      change.everything = true;
+      return;
+    }
+    const changed = await db
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(gt(incidents.updatedAt, marker.through - resumeMargin));
+    change.incidents.push(...changed.map((r) => r.id));
   }
 
   async function render(path: string, locals: object): Promise<string> {
@@ -95,7 +131,8 @@ export function createPublisher(options: PublisherOptions) {
     return html;
   }
 
-  async function publish(change: Required<Change>) {
+  async function publish(change: Pending) {
+    if (change.resume && !change.everything) await resolveResume(change);
     const now = clock();
     const snapshot = await loadSnapshot(db, now, options.siteUrl);
     const tz = snapshot.page.timeZone;
@@ -119,10 +156,15 @@ export function createPublisher(options: PublisherOptions) {
 
     if (change.everything) {
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
-      // chunks, so memory stays flat however long it is.
+      // chunks, so memory stays flat however long it is; then pages of incidents that no longer exist go.
       await store.replace(await renderPageWide(snapshot, months, now), []);
       state.ready = true;
-      for (let i = 0; i < ids.length; i += chunkSize) await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), []);
+      for (let i = 0; i < ids.length; i += chunkSize) {
+        await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), []);
+      }
+      const live = new Set(ids.map((id) => `/incidents/${id}`));
+      const orphans = (await store.paths()).filter((p) => p.startsWith("/incidents/") && !live.has(p));
+      await store.replace([], orphans);
       log(`published everything: ${ids.length} incidents, ${months.size} months`);
       return;
     }

@@ -6,7 +6,18 @@ export interface PageStore {
   /** Makes a whole set of new pages visible at once and removes the deleted paths. */
   replace(pages: PublishedPage[], deletions: string[]): Promise<void>;
   paths(): Promise<string[]>;
+  /** What the published set was rendered from, so a restart republishes only what it must. */
+  readMarker(): Promise<PublishMarker | undefined>;
+  writeMarker(marker: PublishMarker): Promise<void>;
 }
+
+export type PublishMarker = {
+  rendererVersion: string;
+  settingsUpdatedAt: number;
+  siteUrl: string | null;
+  /** Every incident changed before this time (UTC ms) is published. */
+  through: number;
+};
 
 export type Answer = { status: number; headers: Record<string, string>; body: Uint8Array | null };
 

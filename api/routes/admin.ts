@@ -26,8 +26,11 @@ const presentSettings = (s: PageSettings, siteUrl?: string) => ({
 
 /** API keys and page settings: admin scope only. */
 export function adminRoutes(deps: AppDeps) {
+  const admin = requireScope("admin");
   return new Hono<AuthEnv>()
-    .use(requireScope("admin"))
+    .use("/api-keys", admin)
+    .use("/api-keys/*", admin)
+    .use("/page", admin)
     .get("/api-keys", async (c) => c.json((await listApiKeys(deps)).map(presentKey)))
     .post("/api-keys", async (c) => {
       const { key, apiKey } = await createApiKey(deps, await readJson(c, ApiKeyCreate));

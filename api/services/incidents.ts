@@ -110,7 +110,8 @@ export async function postIncidentUpdate(deps: Deps, id: string, input: Incident
   const status = input.status ?? incident.status;
   let changes = toChanges(input.components);
   await assertComponentsExist(deps.db, changes.map((c) => c.componentId));
-  const resolving = status === "resolved" && incident.status !== "resolved" && incident.status !== "postmortem";
+  const isClosed = (s: UpdateStatus) => s === "resolved" || s === "postmortem";
+  const resolving = isClosed(status) && !isClosed(incident.status);
   if (resolving && input.components === undefined) changes = await restoreChanges(deps, incident.id);
   const now = deps.clock();
   await runAtomically(deps.db, [

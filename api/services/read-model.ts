@@ -38,7 +38,7 @@ export async function loadIncidentViews(db: Db, rows: readonly Incident[]): Prom
       .select()
       .from(incidentUpdates)
       .where(inArray(incidentUpdates.incidentId, s))
-      .orderBy(desc(incidentUpdates.displayAt), desc(incidentUpdates.createdAt)),
+      .orderBy(desc(incidentUpdates.displayAt), desc(incidentUpdates.createdAt), desc(sql`${incidentUpdates}.rowid`)),
   );
   const changes = await inSlices(
     updates.map((u) => u.id),
