@@ -37,6 +37,10 @@ export function rendererVersion(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+// Quality 6 compresses a typical page in well under a millisecond, within about 10% of quality 10's size at a
+// tenth of its time (docs/BENCHMARKS.md).
+const brotliQuality = 6;
+
 // zlib's results can be views into much larger buffers; a copy of the exact size keeps the page store's memory
 // budget honest.
 export const nodeCompressor: Compressor = {
@@ -44,7 +48,7 @@ export const nodeCompressor: Compressor = {
   br: (data) =>
     new Uint8Array(
       brotliCompressSync(data, {
-        params: { [constants.BROTLI_PARAM_QUALITY]: 10, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength },
+        params: { [constants.BROTLI_PARAM_QUALITY]: brotliQuality, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength },
       }),
     ),
 };

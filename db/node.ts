@@ -1,13 +1,15 @@
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "./client";
 import * as schema from "./schema";
 
-export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+// Next to this file when run from source; two levels up from dist/node when run from the bundle.
+const here = dirname(fileURLToPath(import.meta.url));
+export const migrationsFolder = [join(here, "migrations"), join(here, "../../db/migrations")].find((d) => existsSync(d))!;
 
 /** Opens (or creates) the SQLite file, in WAL mode with foreign keys on, and applies the migrations. */
 export function openNodeDb(file: string): { db: Db; close: () => void } {

@@ -1,10 +1,10 @@
-// Builds the page renderer (astro build) unless dist/ is newer than every source it is built from,
+// Builds the page renderer and the server bundle unless dist/ is newer than every source it is built from,
 // so `npm start` is quick after the first time and always serves what the sources say.
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const output = "dist/server/entry.mjs";
+const outputs = ["dist/server/entry.mjs", "dist/node/server.mjs"];
 const sources = ["site", "api", "db", "astro.config.mjs", "package-lock.json"];
 
 function newest(path) {
@@ -14,6 +14,5 @@ function newest(path) {
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-if (!existsSync(output) || statSync(output).mtimeMs < Math.max(...sources.map(newest))) {
-  execSync("npx astro build --silent", { stdio: "inherit", env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" } });
-}
+const built = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
+if (built < Math.max(...sources.map(newest))) execSync("npm run build", { stdio: "inherit" });

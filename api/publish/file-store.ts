@@ -15,7 +15,7 @@ export class FileStore implements PageStore {
 
   constructor(
     readonly root: string,
-    private readonly memoryBudget = 48 * 1024 * 1024,
+    private readonly memoryBudget = 16 * 1024 * 1024,
   ) {
     mkdirSync(root, { recursive: true });
   }

@@ -44,7 +44,14 @@ describe("publisher", () => {
     });
     s.publisher.touch({ incidents: [incident.id] });
     await s.publisher.idle();
-    for (const path of ["/", `/incidents/${incident.id}`, "/history", "/history/2026-11", "/history.rss", "/history.atom"]) {
+    for (const path of [
+      "/",
+      `/incidents/${incident.id}`,
+      "/history",
+      "/history/2026-11",
+      "/history.rss",
+      "/history.atom",
+    ]) {
       expect(s.text(path), path).toContain("Webtix down on tix1");
     }
     const summary = JSON.parse(s.text("/api/v2/summary.json")!);
@@ -56,7 +63,12 @@ describe("publisher", () => {
   it("renders only the pages a change touches, not the whole history", async () => {
     const s = await setup();
     const old = await openIncident(s.deps, { name: "Old", status: "resolved", components: {}, notify: false });
-    const current = await openIncident(s.deps, { name: "Current", status: "investigating", components: {}, notify: false });
+    const current = await openIncident(s.deps, {
+      name: "Current",
+      status: "investigating",
+      components: {},
+      notify: false,
+    });
     s.publisher.touch({ everything: true });
     await s.publisher.idle();
     expect(s.rendered).toContain(`/incidents/${old.id}`);
@@ -80,7 +92,12 @@ describe("publisher", () => {
     const s = await setup();
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const incident = await openIncident(s.deps, { name: `Burst ${i}`, status: "investigating", components: {}, notify: false });
+      const incident = await openIncident(s.deps, {
+        name: `Burst ${i}`,
+        status: "investigating",
+        components: {},
+        notify: false,
+      });
       ids.push(incident.id);
       s.publisher.touch({ incidents: [incident.id] });
     }
@@ -91,7 +108,12 @@ describe("publisher", () => {
 
   it("removes the page of a deleted incident", async () => {
     const s = await setup();
-    const incident = await openIncident(s.deps, { name: "Mistake", status: "investigating", components: {}, notify: false });
+    const incident = await openIncident(s.deps, {
+      name: "Mistake",
+      status: "investigating",
+      components: {},
+      notify: false,
+    });
     s.publisher.touch({ incidents: [incident.id] });
     await s.publisher.idle();
     expect(s.text(`/incidents/${incident.id}`)).toBeDefined();
@@ -157,5 +179,44 @@ describe("serving a published page", () => {
     expect(head.status).toBe(200);
     expect(head.body).toBeNull();
     expect(head.headers["content-length"]).toBe(String(page.gzip.byteLength));
+  });
+});
+
+describe("restarting", () => {
+  it("renders again only the incidents changed since the last publish, unless the renderer changed", async () => {
+    const s = await setup();
+    const a = await openIncident(s.deps, { name: "A", status: "resolved", components: {}, notify: false });
+    const b = await openIncident(s.deps, { name: "B", status: "investigating", components: {}, notify: false });
+    const restart = (version: string) =>
+      createPublisher({
+        ...s.deps,
+        renderer: { render: (path, locals) => (s.rendered.push(path), real.render(path, locals)) },
+        rendererVersion: version,
+        store: s.store,
+        compress: nodeCompressor,
+      });
+    const real = await loadRenderer();
+
+    s.clock.advance(60_000);
+    const first = restart("v1");
+    first.touch({ resume: true });
+    await first.idle();
+    expect(s.rendered).toEqual(expect.arrayContaining([`/incidents/${a.id}`, `/incidents/${b.id}`]));
+
+    s.clock.advance(60_000);
+    await postIncidentUpdate(s.deps, b.id, { status: "identified", notify: false });
+    s.rendered.length = 0;
+    const second = restart("v1");
+    second.touch({ resume: true });
+    await second.idle();
+    expect(s.rendered).toContain(`/incidents/${b.id}`);
+    expect(s.rendered).not.toContain(`/incidents/${a.id}`);
+    expect(s.text(`/incidents/${b.id}`)).toContain("Identified");
+
+    s.rendered.length = 0;
+    const upgraded = restart("v2");
+    upgraded.touch({ resume: true });
+    await upgraded.idle();
+    expect(s.rendered).toEqual(expect.arrayContaining([`/incidents/${a.id}`, `/incidents/${b.id}`]));
   });
 });
