@@ -11,6 +11,8 @@ const markerFile = ".published.json";
  */
 export class FileStore implements PageStore {
   private readonly memory = new Map<string, PublishedPage>();
+  /** Pages read since they were last considered for eviction: they get a second chance (the "clock" policy). */
+  private readonly used = new Set<string>();
   private memoryBytes = 0;
 
   constructor(
@@ -23,9 +25,7 @@ export class FileStore implements PageStore {
   get(path: string): PublishedPage | undefined {
     const cached = this.memory.get(path);
     if (cached) {
-      // Map order is insertion order: re-inserting marks the page as recently used.
-      this.memory.delete(path);
-      this.memory.set(path, cached);
+      this.used.add(path);
       return cached;
     }
     const page = this.readFromDisk(path);
@@ -94,9 +94,14 @@ export class FileStore implements PageStore {
     this.forget(page.path);
     this.memory.set(page.path, page);
     this.memoryBytes += size(page);
-    for (const [path] of this.memory) {
+    for (const [path, p] of this.memory) {
       if (this.memoryBytes <= this.memoryBudget) break;
-      this.forget(path);
+      if (this.used.delete(path)) {
+        this.memory.delete(path);
+        this.memory.set(path, p);
+      } else {
+        this.forget(path);
+      }
     }
   }
 
@@ -104,6 +109,7 @@ export class FileStore implements PageStore {
     const old = this.memory.get(path);
     if (!old) return;
     this.memory.delete(path);
+    this.used.delete(path);
     this.memoryBytes -= size(old);
   }
 }

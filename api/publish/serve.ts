@@ -28,8 +28,9 @@ export function publishedPath(pathname: string): string {
   return path;
 }
 
-function pickEncoding(acceptEncoding: string | null): "br" | "gzip" | null {
-  if (!acceptEncoding) return null;
+type Encoding = "br" | "gzip" | "identity";
+
+function parseAcceptEncoding(acceptEncoding: string): Encoding {
   const accepted = new Map<string, number>();
   for (const part of acceptEncoding.toLowerCase().split(",")) {
     const [name, ...params] = part.trim().split(";");
@@ -39,7 +40,19 @@ function pickEncoding(acceptEncoding: string | null): "br" | "gzip" | null {
   const weight = (name: string) => accepted.get(name) ?? (accepted.has("*") ? accepted.get("*")! : 0);
   if (weight("br") > 0) return "br";
   if (weight("gzip") > 0) return "gzip";
-  return null;
+  return "identity";
+}
+
+// Browsers send a handful of distinct Accept-Encoding values; parsing each once keeps the hot path short.
+const encodingCache = new Map<string, Encoding>();
+function pickEncoding(acceptEncoding: string | null): Encoding {
+  if (!acceptEncoding) return "identity";
+  let encoding = encodingCache.get(acceptEncoding);
+  if (encoding === undefined) {
+    encoding = parseAcceptEncoding(acceptEncoding);
+    if (encodingCache.size < 256) encodingCache.set(acceptEncoding, encoding);
+  }
+  return encoding;
 }
 
 function etagMatches(ifNoneMatch: string, etag: string): boolean {
@@ -47,29 +60,47 @@ function etagMatches(ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag);
 }
 
-/**
- * The answer to a GET or HEAD for a published page, from memory. Each encoding has its own entity tag, so caches
- * never mix a compressed body with an uncompressed one.
- */
+type Variant = { etag: string; body: Uint8Array; ok: Record<string, string>; notModified: Record<string, string> };
+
+/** Each page's three encodings with their headers, built on first use and kept as long as the page. */
+const variantsOf = new WeakMap<PublishedPage, Record<Encoding, Variant>>();
+
+function variants(page: PublishedPage): Record<Encoding, Variant> {
+  let v = variantsOf.get(page);
+  if (v) return v;
+  const make = (encoding: Encoding, body: Uint8Array): Variant => {
+    // Each encoding has its own entity tag, so caches never mix a compressed body with an uncompressed one.
+    const etag = encoding === "identity" ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`;
+    const notModified: Record<string, string> = {
+      "content-type": page.contentType,
+      etag,
+      vary: "Accept-Encoding",
+      // Short: a status page must show a change within seconds; revalidation is a cheap 304.
+      "cache-control": "public, max-age=5, stale-while-revalidate=30",
+      "x-content-type-options": "nosniff",
+      ...(page.contentType.startsWith("application/json") && { "access-control-allow-origin": "*" }),
+    };
+    const ok = {
+      ...notModified,
+      ...(encoding !== "identity" && { "content-encoding": encoding }),
+      "content-length": String(body.byteLength),
+    };
+    return { etag, body, ok, notModified };
+  };
+  v = { identity: make("identity", page.body), gzip: make("gzip", page.gzip), br: make("br", page.br) };
+  variantsOf.set(page, v);
+  return v;
+}
+
+/** The answer to a GET or HEAD for a published page: a memory lookup, nothing computed per request. */
 export function answerFromPage(
   page: PublishedPage,
   method: string,
   headers: { ifNoneMatch: string | null; acceptEncoding: string | null },
 ): Answer {
-  const encoding = pickEncoding(headers.acceptEncoding);
-  const etag = encoding ? `${page.etag.slice(0, -1)}-${encoding}"` : page.etag;
-  const base: Record<string, string> = {
-    "content-type": page.contentType,
-    etag,
-    vary: "Accept-Encoding",
-    // Short: a status page must show a change within seconds; revalidation is a cheap 304.
-    "cache-control": "public, max-age=5, stale-while-revalidate=30",
-    "x-content-type-options": "nosniff",
-  };
-  if (page.contentType.startsWith("application/json")) base["access-control-allow-origin"] = "*";
-  if (headers.ifNoneMatch && etagMatches(headers.ifNoneMatch, etag)) return { status: 304, headers: base, body: null };
-  const body = encoding === "br" ? page.br : encoding === "gzip" ? page.gzip : page.body;
-  if (encoding) base["content-encoding"] = encoding;
-  base["content-length"] = String(body.byteLength);
-  return { status: 200, headers: base, body: method === "HEAD" ? null : body };
+  const variant = variants(page)[pickEncoding(headers.acceptEncoding)];
+  if (headers.ifNoneMatch && etagMatches(headers.ifNoneMatch, variant.etag)) {
+    return { status: 304, headers: variant.notModified, body: null };
+  }
+  return { status: 200, headers: variant.ok, body: method === "HEAD" ? null : variant.body };
 }

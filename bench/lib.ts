@@ -1,0 +1,76 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+
+export const adminKey = "bench-admin-key-0123456789";
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export type Running = { base: string; child: ChildProcess; stop(): Promise<void> };
+
+/** Starts the bundled server (what `npm start` runs) on a free port over a data directory. */
+export async function startMarquee(dataDir: string): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["dist/node/server.mjs"], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: adminKey },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await health(base))?.published_at != null, 300_000);
+  return {
+    base,
+    child,
+    stop: () => new Promise((ok) => (child.once("exit", () => ok()), child.kill("SIGTERM"))),
+  };
+}
+
+async function health(base: string) {
+  try {
+    return (await (await fetch(`${base}/healthz`)).json()) as { published_at: string | null };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number) {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Resident memory of a process now and at its peak, in MB. */
+export function memoryOf(pid: number) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))![1]);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+/** Requests per second that wrk measures against a URL. */
+export function wrk(url: string, headers: string[] = [], seconds = 8): number {
+  const args = ["-t2", "-c64", `-d${seconds}s`, ...headers.flatMap((h) => ["-H", h]), url];
+  const out = execFileSync("wrk", args, { encoding: "utf8" });
+  return Number(out.match(/Requests\/sec:\s+([\d.]+)/)![1]);
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+export async function api(base: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}

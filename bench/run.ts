@@ -1,0 +1,121 @@
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { api, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
+import { seedHistory } from "./seed-history";
+
+// `npm run bench`: the numbers docs/BENCHMARKS.md records. Needs wrk and nginx-light (Debian packages).
+const only = process.argv[2];
+const lines: string[] = [];
+const report = (line: string) => (console.log(line), lines.push(line));
+const work = mkdtempSync(join(tmpdir(), "marquee-bench-"));
+// nginx's worker runs as nobody and must read the exported files.
+chmodSync(work, 0o755);
+
+async function seeded(count: number) {
+  const dir = join(work, `history-${count}`);
+  mkdirSync(dir, { recursive: true });
+  await seedHistory(dir, count);
+  return dir;
+}
+
+/** Readers: Marquee against nginx serving the same exported page, same machine, same wrk, same run. */
+async function readBenchmark() {
+  const dataDir = await seeded(1000);
+  const marquee = await startMarquee(dataDir);
+  const exported = join(work, "export");
+  execFileSync(process.execPath, ["dist/node/export.mjs", exported], {
+    env: { ...process.env, DATA_DIR: dataDir },
+    stdio: "ignore",
+  });
+  const nginxPort = await freePort();
+  const conf = join(work, "nginx.conf");
+  writeFileSync(
+    conf,
+    `worker_processes 1; daemon off; pid ${work}/nginx.pid; error_log ${work}/nginx-error.log;
+events { worker_connections 1024; }
+http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000; gzip_static on;
+  open_file_cache max=1000 inactive=60s; types { text/html html; }
+  server { listen 127.0.0.1:${nginxPort}; root ${exported}; index index.html; } }`,
+  );
+  const nginx = spawn("nginx", ["-c", conf, "-p", work], { stdio: "ignore" });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${nginxPort}/`).catch(() => null))?.ok === true, 10_000);
+
+  report("\n## Read: `/` with 1,000 incidents in the history (wrk -t2 -c64, 8 s per run)\n");
+  report("| request | nginx req/s | Marquee req/s | Marquee / nginx |\n|---|---:|---:|---:|");
+  for (const [label, headers] of [
+    ["identity", []],
+    ["gzip", ["Accept-Encoding: gzip"]],
+  ] as const) {
+    const n: number[] = [];
+    const m: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      n.push(wrk(`http://127.0.0.1:${nginxPort}/`, [...headers]));
+      m.push(wrk(`${marquee.base}/`, [...headers]));
+    }
+    const [nr, mr] = [n.reduce((a, b) => a + b) / n.length, m.reduce((a, b) => a + b) / m.length];
+    report(`| ${label} | ${nr.toFixed(0)} | ${mr.toFixed(0)} | **${(mr / nr).toFixed(2)}** |`);
+  }
+  nginx.kill("SIGTERM");
+  await marquee.stop();
+}
+
+/** Staff writes and publishing: from the POST being answered to the change served at `/` and in summary.json. */
+async function publishBenchmark() {
+  report("\n## Write and publish, by history size (15 updates each)\n");
+  report(
+    "| incidents in history | write answered, median (p95) | published, median (p95) | first full render | RSS after restart, peak during the run |",
+  );
+  report("|---:|---:|---:|---:|---:|");
+  const medians = new Map<number, number>();
+  for (const count of [100, 1000, 10000]) {
+    const dataDir = await seeded(count);
+    const t0 = performance.now();
+    const first = await startMarquee(dataDir);
+    const fullRender = performance.now() - t0;
+    await first.stop();
+    // Measure a restarted server, as it runs day to day: the history is already published.
+    const marquee = await startMarquee(dataDir);
+    const [tix1] = (await api(marquee.base, "GET", "/components")) as { id: string }[];
+    const incident = await api(marquee.base, "POST", "/incidents", {
+      name: "Bench",
+      components: { [tix1!.id]: "partial_outage" },
+    });
+    const writes: number[] = [];
+    const publishes: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const marker = `bench-${count}-${i}`;
+      const start = performance.now();
+      await api(marquee.base, "POST", `/incidents/${incident.id}/updates`, { status: "identified", body: marker });
+      const answered = performance.now();
+      writes.push(answered - start);
+      await waitFor(async () => {
+        const [page, summary] = await Promise.all(
+          ["/", "/api/v2/summary.json"].map((p) => fetch(marquee.base + p).then((r) => r.text())),
+        );
+        return page!.includes(marker) && summary!.includes(marker);
+      }, 10_000);
+      publishes.push(performance.now() - answered);
+    }
+    wrk(`${marquee.base}/`, [], 3);
+    const mem = memoryOf(marquee.child.pid!);
+    medians.set(count, median(publishes));
+    report(
+      `| ${count.toLocaleString("en")} | ${median(writes).toFixed(1)} ms (${percentile(writes, 0.95).toFixed(1)}) | ${median(publishes).toFixed(0)} ms (${percentile(publishes, 0.95).toFixed(0)}) | ${(fullRender / 1000).toFixed(1)} s | ${mem.rss.toFixed(0)} MB, ${mem.peak.toFixed(0)} MB |`,
+    );
+    await marquee.stop();
+  }
+  report(
+    `\nPublish cost with 10,000 incidents / with 100: **${(medians.get(10000)! / medians.get(100)!).toFixed(2)}**`,
+  );
+}
+
+try {
+  if (!only || only === "read") await readBenchmark();
+  if (!only || only === "publish") await publishBenchmark();
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync("bench/results/latest.md", lines.join("\n") + "\n");
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
