@@ -18,7 +18,10 @@ export type Running = { base: string; child: ChildProcess; stop(): Promise<void>
 /** Starts the bundled server (what `npm start` runs) on a free port over a data directory. */
 export async function startMarquee(dataDir: string): Promise<Running> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["dist/node/server.mjs"], {
+  // Exactly what `npm start` runs, flags included.
+  const start = JSON.parse(readFileSync("package.json", "utf8")).scripts.start as string;
+  const [, ...args] = start.split(/\s+/);
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: adminKey },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -39,11 +42,11 @@ async function health(base: string) {
   }
 }
 
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number) {
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 50) {
   const start = Date.now();
   while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -4,14 +4,16 @@ import { newId } from "@/api/ids";
 import { seedDefaultPage } from "@/api/services/seed";
 
 /**
- * A data directory with the default page and `count` resolved incidents spread over the past years, each with three
- * updates and one affected component: the history a page has after years of service.
+ * A data directory with the default page and `count` resolved incidents, each with three updates and one affected
+ * component: the history a page has after years of service.
  */
 export async function seedHistory(dataDir: string, count: number, now = Date.now()) {
   const { db, close } = openNodeDb(`${dataDir}/marquee.db`);
   await seedDefaultPage({ db, clock: () => now }, "http://localhost");
   const comps = await db.select().from(components);
-  const span = 3 * 365 * 24 * 3600e3;
+  // About ten incidents a week, whatever the count: a longer history is older, not denser.
+  const every = 17 * 3600e3;
+  const span = every * count;
   const rows = {
     incidents: [] as (typeof incidents.$inferInsert)[],
     updates: [] as (typeof incidentUpdates.$inferInsert)[],
