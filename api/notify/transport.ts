@@ -1,0 +1,30 @@
+/** One email as Marquee hands it to a transport. Every header value is already free of CR and LF. */
+export type OutgoingEmail = {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Extra headers: Message-ID, In-Reply-To, References, List-Unsubscribe, List-Unsubscribe-Post. */
+  headers: Record<string, string>;
+};
+
+/**
+ * The outcome of sending one chunk. `sent` carries a provider id per email, in order. A failure says whether the
+ * same chunk may be tried again (network errors, 429, 5xx) and, when the provider said so, after how long.
+ */
+export type ChunkResult =
+  | { ok: true; ids: string[] }
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+
+/**
+ * Sends a chunk of at most 100 emails. `idempotencyKey` is the same every time the same chunk is sent, so a chunk
+ * retried after a crash is not delivered twice (Resend keeps keys for 24 hours).
+ */
+export interface MailTransport {
+  readonly name: string;
+  /** Requests per second this transport may make; the sender paces chunks by it. */
+  readonly requestsPerSecond: number;
+  sendChunk(emails: OutgoingEmail[], idempotencyKey: string): Promise<ChunkResult>;
+  close?(): Promise<void>;
+}
