@@ -130,3 +130,21 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
+
+/** An address as subscribers type it: trimmed, lower-cased, and never carrying a line break into a header. */
+export const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .refine((s) => !/[\r\n]/.test(s), "must not contain line breaks")
+  .pipe(z.email("must be a valid email address"))
+  .transform((s) => s.toLowerCase());
+
+export const SubscribeInput = z.object({
+  email: Email,
+  /** Component ids; absent or empty means every component. */
+  components: z.array(Id).max(1000).optional(),
+});
+export type SubscribeInput = z.infer<typeof SubscribeInput>;
+
+export const ManageInput = z.object({ components: z.array(Id).max(1000).optional() });

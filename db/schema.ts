@@ -187,3 +187,99 @@ export type IncidentUpdateComponent = typeof incidentUpdateComponents.$inferSele
 export type ApiKey = typeof apiKeys.$inferSelect;
 
 export const unresolvedIncidentStatuses = ["investigating", "identified", "monitoring"] as const;
+
+// ——— Subscribers and notifications ———
+
+export const subscriberStatuses = ["unconfirmed", "active", "unsubscribed", "suppressed"] as const;
+export const deliveryStatuses = ["pending", "sent", "failed"] as const;
+
+export const subscribers = sqliteTable(
+  "subscribers",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    status: text("status", { enum: subscriberStatuses }).notNull(),
+    // True: every component, now and later. False: only those in subscriber_components.
+    allComponents: integer("all_components", { mode: "boolean" }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    confirmedAt: integer("confirmed_at"),
+  },
+  (t) => [uniqueIndex("subscribers_email_idx").on(t.email), index("subscribers_status_idx").on(t.status)],
+);
+
+export const subscriberComponents = sqliteTable(
+  "subscriber_components",
+  {
+    subscriberId: text("subscriber_id")
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.componentId] }), index("subscriber_components_component_idx").on(t.componentId)],
+);
+
+/** Confirmation tokens: random, stored as a SHA-256 hash, single use, expiring. */
+export const confirmationTokens = sqliteTable("confirmation_tokens", {
+  tokenHash: text("token_hash").primaryKey(),
+  subscriberId: text("subscriber_id")
+    .notNull()
+    .references(() => subscribers.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+/** Secrets Marquee makes for itself on first start (the key that signs unsubscribe links). */
+export const appSecrets = sqliteTable("app_secrets", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+});
+
+/** Fixed-window counters that stop anyone from using the subscribe form to flood an inbox. */
+export const rateLimits = sqliteTable("rate_limits", {
+  key: text("key").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  count: integer("count").notNull(),
+});
+
+/** One notification per update that notifies; its recipients are fixed in `deliveries` in the same write. */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    incidentId: text("incident_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    updateId: text("update_id")
+      .notNull()
+      .references(() => incidentUpdates.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("notifications_created_idx").on(t.createdAt)],
+);
+
+/** The outbox: one row per recipient, in chunks of at most 100 that are sent with a stable idempotency key. */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    notificationId: text("notification_id")
+      .notNull()
+      .references(() => notifications.id, { onDelete: "cascade" }),
+    subscriberId: text("subscriber_id").notNull(),
+    email: text("email").notNull(),
+    chunk: integer("chunk").notNull(),
+    status: text("status", { enum: deliveryStatuses }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    providerId: text("provider_id"),
+    error: text("error"),
+    updatedAt: integer("updated_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.notificationId, t.subscriberId] }),
+    index("deliveries_pending_idx").on(t.status, t.notificationId, t.chunk),
+  ],
+);
+
+export type Subscriber = typeof subscribers.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;

@@ -14,6 +14,7 @@ import type { IncidentCreate, IncidentPatch, IncidentUpdateCreate, UpdateEdit } 
 import type { IncidentView } from "@/api/publish/views";
 import { assertComponentsExist, type StatusChange, statusChangeStatements } from "./component-status";
 import type { Deps } from "./deps";
+import { enqueueStatements } from "./outbox";
 import { impactFromStatuses } from "./overall-status";
 import { componentsHeldByOtherIncidents, loadIncident } from "./read-model";
 
@@ -59,6 +60,7 @@ export function updateStatements(
     ...update.changes.map((c) =>
       db.insert(incidentComponents).values({ incidentId, componentId: c.componentId }).onConflictDoNothing(),
     ),
+    ...(update.notify ? enqueueStatements(db, incidentId, updateId, now) : []),
   ];
 }
 

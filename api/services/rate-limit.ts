@@ -1,0 +1,22 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { rateLimits } from "@/db/schema";
+
+/**
+ * Counts one hit on `key` in a fixed window and tells whether it stays within `limit`. One statement, so concurrent
+ * requests cannot both slip under the limit.
+ */
+export async function withinRateLimit(db: Db, key: string, limit: number, windowMs: number, now: number) {
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key, windowStart: now, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when ${rateLimits.windowStart} <= ${now - windowMs} then 1 else ${rateLimits.count} + 1 end`,
+        windowStart: sql`case when ${rateLimits.windowStart} <= ${now - windowMs} then ${now} else ${rateLimits.windowStart} end`,
+      },
+    })
+    .returning({ count: rateLimits.count });
+  return row!.count <= limit;
+}
