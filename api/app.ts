@@ -4,7 +4,9 @@ import { AppError, errorBody } from "./errors";
 import { requireKey, type AuthEnv } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { openApiDocument } from "./openapi";
-import type { Change } from "./publish/publisher";
+import type { Change, Renderer } from "./publish/publisher";
+import type { Notifier } from "./notify/notifier";
+import { subscriptionRoutes } from "./routes/subscriptions";
 import { answerFromPage, type PageStore, publishedPath } from "./publish/serve";
 import { adminRoutes } from "./routes/admin";
 import { componentRoutes } from "./routes/components";
@@ -18,6 +20,9 @@ export type AppDeps = Deps & {
     state?: { ready: boolean; publishedAt: number | null; lastError: string | null };
   };
   store: PageStore;
+  /** Renders the pages that are not published: the subscription pages. */
+  renderer: Renderer;
+  notifier: Notifier;
   siteUrl?: string;
   log?: (message: string) => void;
 };
@@ -65,6 +70,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", maintenanceRoutes(deps));
   api.route("/", adminRoutes(deps));
   app.route("/api/v1", api);
+  app.route("/", subscriptionRoutes(deps));
 
   // Readers: published pages only, answered from the store; the database is never touched here.
   app.on(["GET", "HEAD"], "*", async (c) => {

@@ -16,6 +16,8 @@ import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
 import { ensureConfiguredAdminKey } from "./services/api-keys";
 import type { Deps } from "./services/deps";
 import { startTicker } from "./ticker";
+import { chooseTransport } from "./notify/choose-transport";
+import { createNotifier } from "./notify/notifier";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -81,7 +83,15 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     siteUrl: config.siteUrl,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
   });
-  const app = createApp({ ...deps, publisher, store, siteUrl: config.siteUrl, log: console.error });
+  const notifier = createNotifier({
+    ...deps,
+    transport: await chooseTransport(config, log),
+    emailFrom: config.emailFrom,
+    siteUrl: config.siteUrl,
+    log: console.error,
+  });
+  const renderer = await loadRenderer();
+  const app = createApp({ ...deps, publisher, store, renderer, notifier, siteUrl: config.siteUrl, log: console.error });
   const honoListener = getRequestListener(app.fetch);
 
   // Readers' fast path: a published page is written straight from memory, without building a Request.
@@ -104,7 +114,9 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
 
   // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered.
   publisher.touch({ resume: true });
-  const ticker = startTicker(deps, publisher, log);
+  // Whatever a crash left in the outbox goes out now, with the same idempotency keys.
+  notifier.wake();
+  const ticker = startTicker(deps, publisher, notifier, log);
   await new Promise<void>((ok) => server.listen(config.port, "0.0.0.0", ok));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -119,6 +131,7 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
       await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections?.();
       await publisher.idle();
+      await notifier.stop();
       closeDb();
     },
   };

@@ -4,11 +4,13 @@ import type { Publisher } from "./publish/publisher";
 import { dayKey, monthKey, shiftMonth } from "./publish/calendar";
 import { loadPage } from "./services/read-model";
 
-/** Every few seconds: start and end maintenance windows, and refresh day-based pages when the day turns. */
-export function startTicker(deps: Deps, publisher: Publisher, log: (m: string) => void) {
+/** Every few seconds: start and end maintenance windows, wake the sender, refresh day-based pages when the day turns. */
+export function startTicker(deps: Deps, publisher: Publisher, notifier: { wake(): void }, log: (m: string) => void) {
   let lastDay = "";
   const tick = async () => {
     const moved = await advanceMaintenances(deps);
+    // Also retries what is left in the outbox, e.g. after the provider refused a chunk for a while.
+    notifier.wake();
     const page = await loadPage(deps.db);
     const now = deps.clock();
     const today = dayKey(now, page.timeZone);

@@ -85,12 +85,14 @@ export function createSender(options: SenderOptions) {
     const ids = recipients.map((r) => r.subscriberId);
     const where = and(eq(deliveries.notificationId, notificationId), inArray(deliveries.subscriberId, ids));
     for (let attempt = recipients[0]!.attempts + 1; ; attempt++) {
-      const emails = await compose({ notificationId, recipients });
-      const result: ChunkResult = await transport.sendChunk(emails, key).catch((error: unknown) => ({
-        ok: false,
-        retryable: true,
-        error: error instanceof Error ? error.message : String(error),
-      }));
+      const result = await compose({ notificationId, recipients }).then(
+        (emails) =>
+          transport.sendChunk(emails, key).catch(
+            (error: unknown): ChunkResult => ({ ok: false, retryable: true, error: messageOf(error) }),
+          ),
+        // An email that cannot be built will not be built on a retry either; it must not block the outbox.
+        (error: unknown): ChunkResult => ({ ok: false, retryable: false, error: `could not build: ${messageOf(error)}` }),
+      );
       const now = clock();
       if (result.ok) {
         await runAtomically(
@@ -130,3 +132,5 @@ export function createSender(options: SenderOptions) {
 }
 
 export type Sender = ReturnType<typeof createSender>;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

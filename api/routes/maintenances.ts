@@ -12,6 +12,7 @@ import type { AppDeps } from "@/api/app";
 export function maintenanceRoutes(deps: AppDeps) {
   const answer = async (view: IncidentView) => {
     deps.publisher.touch({ incidents: [view.id] });
+    deps.notifier.wake();
     return presentIncident(view, await loadPage(deps.db, deps.siteUrl));
   };
 

@@ -6,19 +6,31 @@ import { type Change, createPublisher } from "@/api/publish/publisher";
 import { createApiKey } from "@/api/services/api-keys";
 import type { ApiScope } from "@/db/schema";
 import { makeDeps } from "./deps";
+import { createDevTransport } from "@/api/notify/dev-transport";
+import { createNotifier } from "@/api/notify/notifier";
 
 /**
  * The real app over a fresh SQLite file, the real publisher and renderer, and a page store in a temporary
- * directory. `changes` records what each request asked the publisher to republish.
+ * directory, and a notifier that writes emails as .eml files to `outbox`. `changes` records what each request asked the publisher to republish.
  */
 export async function makeApp() {
   const env = await makeDeps();
   const store = new FileStore(join(env.dir, "site"));
   const publisher = createPublisher({ ...env.deps, renderer: await loadRenderer(), store, compress: nodeCompressor });
   const changes: Change[] = [];
+  const outbox = join(env.dir, "outbox");
+  const notifier = createNotifier({
+    ...env.deps,
+    transport: createDevTransport({ dir: outbox, log: () => {} }),
+    log: () => {},
+    backoffMs: 10,
+  });
+  const renderer = await loadRenderer();
   const app = createApp({
     ...env.deps,
     store,
+    renderer,
+    notifier,
     publisher: { touch: (c) => (changes.push(c), publisher.touch(c)), state: publisher.state },
     log: () => {},
   });
@@ -45,11 +57,14 @@ export async function makeApp() {
     app,
     store,
     publisher,
+    notifier,
+    outbox,
     changes,
     keys,
     call,
     async cleanup() {
       await publisher.idle();
+      await notifier.stop();
       env.cleanup();
     },
   };

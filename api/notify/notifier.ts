@@ -1,0 +1,91 @@
+import { eq } from "drizzle-orm";
+import { notifications, type Subscriber } from "@/db/schema";
+import type { Deps } from "@/api/services/deps";
+import { loadIncident, loadPage } from "@/api/services/read-model";
+import { linkKey, subscriberToken } from "@/api/services/subscriber-links";
+import { confirmationLifetime } from "@/api/services/subscribers";
+import type { IncidentView, PageInfo } from "@/api/publish/views";
+import { createSender, type Composer } from "./sender";
+import { confirmationEmail, incidentEmail } from "./templates";
+import type { MailTransport } from "./transport";
+
+export type Notifier = {
+  /** Starts draining the outbox if it is not draining already. */
+  wake(): void;
+  /** Sends a confirmation link now, outside the request; failures are logged and the subscriber can ask again. */
+  sendConfirmation(subscriber: Subscriber, token: string): void;
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export type NotifierOptions = Deps & {
+  transport: MailTransport & { maxChunkSize?: number };
+  emailFrom?: string;
+  siteUrl?: string;
+  log?: (message: string) => void;
+  maxAttempts?: number;
+  backoffMs?: number;
+};
+
+export function defaultFrom(page: PageInfo): string {
+  const host = new URL(page.url).hostname;
+  return `${page.name.replace(/[^\p{L}\p{N} .-]/gu, "")} Status <status@${host.includes(".") ? host : `${host}.invalid`}>`;
+}
+
+export function createNotifier(options: NotifierOptions): Notifier {
+  const { db, transport } = options;
+  const log = options.log ?? (() => {});
+  let cached: { notificationId: string; incident: IncidentView; updateId: string } | null = null;
+
+  const compose: Composer = async ({ notificationId, recipients }) => {
+    const page = await loadPage(db, options.siteUrl);
+    if (cached?.notificationId !== notificationId) {
+      const [n] = await db.select().from(notifications).where(eq(notifications.id, notificationId));
+      cached = { notificationId, incident: await loadIncident(db, n!.incidentId), updateId: n!.updateId };
+    }
+    const { incident, updateId } = cached;
+    const update = incident.updates.find((u) => u.id === updateId)!;
+    const key = await linkKey(db);
+    const from = options.emailFrom ?? defaultFrom(page);
+    return Promise.all(
+      recipients.map(async (r) => {
+        const token = await subscriberToken(key, r.subscriberId);
+        return incidentEmail({
+          page,
+          incident,
+          update,
+          unsubscribeUrl: `${page.url}/unsubscribe/${token}`,
+          manageUrl: `${page.url}/manage/${token}`,
+          from,
+          to: r.email,
+          isFirst: incident.updates.at(-1)?.id === update.id,
+        });
+      }),
+    );
+  };
+
+  const sender = createSender({ ...options, compose, log });
+
+  return {
+    wake: sender.wake,
+    idle: sender.idle,
+    stop: async () => {
+      await sender.stop();
+      await transport.close?.();
+    },
+    sendConfirmation(subscriber, token) {
+      void (async () => {
+        const page = await loadPage(db, options.siteUrl);
+        const email = confirmationEmail({
+          page,
+          confirmUrl: `${page.url}/subscribe/confirm/${token}`,
+          from: options.emailFrom ?? defaultFrom(page),
+          to: subscriber.email,
+          expiresInHours: confirmationLifetime / 3600e3,
+        });
+        const result = await transport.sendChunk([email], `marquee/confirm/${subscriber.id}/${token.slice(0, 16)}`);
+        if (!result.ok) log(`confirmation email to subscriber ${subscriber.id} failed: ${result.error}`);
+      })().catch((error) => log(`confirmation email failed: ${error?.stack ?? error}`));
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { Resend } from "resend";
+import type { ChunkResult, MailTransport, OutgoingEmail } from "@/api/notify/transport";
+
+export type ResendTransportOptions = {
+  apiKey: string;
+  /**
+   * Resend's API origin (tests pass a local fake). Passed to the SDK's `baseUrl` option, so the SDK never falls back
+   * to `process.env.RESEND_BASE_URL`: config.ts is the one reader of the environment.
+   */
+  baseUrl?: string;
+  requestsPerSecond: number;
+  /** The SDK has no timeout of its own. */
+  fetchTimeoutMs?: number;
+};
+
+type BatchResponse = Awaited<ReturnType<Resend["batch"]["send"]>>;
+type ResendError = NonNullable<BatchResponse["error"]>;
+type PacedFailure = { result: ChunkResult; holdMs?: number };
+
+const defaultBaseUrl = "https://api.resend.com";
+const maxBatchSize = 100;
+const quotaWaitMs = 24 * 60 * 60 * 1000;
+// The pacer pauses at most this long on one header, so a send never hangs for hours on an odd value.
+const maxHoldMs = 60_000;
+
+/**
+ * Sends chunks through Resend's batch endpoint, one request per chunk, never faster than `requestsPerSecond` and
+ * pausing when Resend's `ratelimit-*` headers say the window is used up
+ * (https://resend.com/docs/api-reference/rate-limit). The SDK answers `{ data, error, headers }` instead of throwing.
+ */
+export function createResendTransport(options: ResendTransportOptions): MailTransport {
+  // An empty key would make the SDK read RESEND_API_KEY from the environment.
+  if (!options.apiKey) throw new Error("The Resend transport needs an API key");
+  if (!(options.requestsPerSecond > 0)) throw new RangeError("requestsPerSecond must be positive");
+  const resend = new Resend(options.apiKey, { baseUrl: (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "") });
+  const pacer = createPacer(options.requestsPerSecond);
+  const timeoutMs = options.fetchTimeoutMs ?? 30_000;
+
+  return {
+    name: "resend",
+    requestsPerSecond: options.requestsPerSecond,
+    async sendChunk(emails, idempotencyKey) {
+      if (emails.length > maxBatchSize) {
+        throw new RangeError(`A Resend batch holds at most ${maxBatchSize} emails, got ${emails.length}`);
+      }
+      if (emails.length === 0) return { ok: true, ids: [] };
+      await pacer.take();
+      let response: BatchResponse;
+      try {
+        response = await resend.batch.send(emails.map(toBatchItem), {
+          idempotencyKey,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        // The SDK rethrows an abort that lands while it reads an error body: the outcome is unknown, as on a timeout.
+        return { ok: false, retryable: true, error: `Resend request failed: ${String(error)}` };
+      }
+      const answeredAt = performance.now();
+      const headers = response.headers ?? {};
+      if (headers["ratelimit-remaining"] === "0") {
+        const resetMs = seconds(headers["ratelimit-reset"]);
+        if (resetMs !== undefined) pacer.hold(answeredAt + resetMs);
+      }
+      if (!response.error) return readIds(response.data, emails.length);
+      const { result, holdMs } = classify(response.error, headers);
+      if (holdMs !== undefined) pacer.hold(answeredAt + holdMs);
+      return result;
+    },
+  };
+}
+
+function toBatchItem(email: OutgoingEmail) {
+  return {
+    from: email.from,
+    to: [email.to],
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    headers: email.headers,
+  };
+}
+
+// The SDK returns the whole body as `data`, so the ids are at `data.data`.
+function readIds(data: unknown, expected: number): ChunkResult {
+  const items = (data as { data?: unknown } | null)?.data;
+  const ids = Array.isArray(items) ? items.map((item) => (item as { id?: unknown } | null)?.id) : [];
+  if (ids.length !== expected || !ids.every((id): id is string => typeof id === "string")) {
+    // Retrying with the same key would replay this same answer.
+    return {
+      ok: false,
+      retryable: false,
+      error: `Resend accepted the batch but returned ${ids.length} ids for ${expected} emails`,
+    };
+  }
+  return { ok: true, ids };
+}
+
+/** Error names and statuses: https://resend.com/docs/api-reference/errors */
+function classify(error: ResendError, headers: Record<string, string>): PacedFailure {
+  // A non-2xx JSON body reaches us as-is, so statusCode is whatever Resend put in it; null means no HTTP answer.
+  const status = typeof error.statusCode === "number" ? error.statusCode : null;
+  const message = `Resend ${status ?? "request failed"} ${error.name ?? "error"}: ${error.message ?? "no message"}`;
+  const retryAfterMs = seconds(headers["retry-after"]);
+  switch (error.name) {
+    case "daily_quota_exceeded":
+    case "monthly_quota_exceeded":
+      // Not a pause for the pacer: every request fails until the quota window resets.
+      return { result: { ok: false, retryable: true, retryAfterMs: retryAfterMs ?? quotaWaitMs, error: message } };
+    case "concurrent_idempotent_requests":
+      // The first request with this key is still running; asking again later gets its answer.
+      return { result: { ok: false, retryable: true, retryAfterMs: retryAfterMs ?? 1000, error: message } };
+  }
+  if (error.name === "rate_limit_exceeded" || status === 429) {
+    const waitMs = retryAfterMs ?? seconds(headers["ratelimit-reset"]) ?? 1000;
+    return { result: { ok: false, retryable: true, retryAfterMs: waitMs, error: message }, holdMs: waitMs };
+  }
+  // No status (network error, timeout, 2xx that was not JSON: the batch may have been accepted) or a server error:
+  // the same chunk with the same idempotency key is safe to send again.
+  if (status === null || status >= 500 || status === 408) {
+    return {
+      result: { ok: false, retryable: true, ...(retryAfterMs !== undefined && { retryAfterMs }), error: message },
+    };
+  }
+  return { result: { ok: false, retryable: false, error: message } };
+}
+
+/** A header counted in seconds (`retry-after` may also be an HTTP date), in milliseconds. */
+function seconds(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const n = Number(value);
+  const ms = Number.isFinite(n) ? n * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+}
+
+/**
+ * Starts requests at least 1/rps apart across all concurrent callers, in call order, and not before a pause that
+ * Resend asked for. The interval carries 2% of slack: requests leave here exactly spaced but reach Resend with a
+ * little jitter, and Resend counts them in a sliding second.
+ */
+function createPacer(requestsPerSecond: number) {
+  const intervalMs = (1000 / requestsPerSecond) * 1.02;
+  let nextAt = 0;
+  let holdUntil = 0;
+  let queue: Promise<void> = Promise.resolve();
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  return {
+    take(): Promise<void> {
+      queue = queue.then(async () => {
+        // Loop: a pause may be announced by a response that arrives while this turn sleeps.
+        for (let wait = Math.max(nextAt, holdUntil) - performance.now(); wait > 0;) {
+          await sleep(Math.ceil(wait));
+          wait = Math.max(nextAt, holdUntil) - performance.now();
+        }
+        nextAt = performance.now() + intervalMs;
+      });
+      return queue;
+    },
+    hold(until: number) {
+      holdUntil = Math.max(holdUntil, Math.min(until, performance.now() + maxHoldMs));
+    },
+  };
+}

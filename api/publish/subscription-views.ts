@@ -1,0 +1,14 @@
+import type { PageInfo } from "./views";
+
+/** The pages a subscriber reaches from a form or an email: rendered per request, never published. */
+export type SubscriptionPageView = {
+  page: PageInfo;
+  title: string;
+  message: string;
+  /** A form to show: where it posts, its button, and, to choose components, the choices. */
+  form?: {
+    action: string;
+    button: string;
+    choices?: { id: string; name: string; group: string | null; checked: boolean }[];
+  };
+};

@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { subscribers } from "@/db/schema";
+import { makeApp } from "@/test/support/app";
+import { readOutbox, recipients, waitForOutbox } from "@/test/support/outbox";
+
+type Env = Awaited<ReturnType<typeof makeApp>>;
+const envs: Env[] = [];
+afterEach(async () => {
+  for (const env of envs.splice(0)) await env.cleanup();
+});
+
+async function setup() {
+  const env = await makeApp();
+  envs.push(env);
+  const components = (await (await env.call("GET", "/api/v1/components")).json()) as { id: string; name: string }[];
+  const id = (name: string) => components.find((c) => c.name === name)!.id;
+  const subscribe = (body: unknown) =>
+    env.app.request("/subscribe", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  /** Subscribes, follows the link in the confirmation email, and returns the link-bearing email count so far. */
+  const subscribeAndConfirm = async (email: string, components?: string[]) => {
+    const before = (await readOutbox(env.outbox)).length;
+    expect((await subscribe({ email, components })).status).toBe(202);
+    const mails = await waitForOutbox(env.outbox, before + 1);
+    const confirmation = mails.find((m) => recipients(m).includes(email) && /Confirm/.test(m.subject ?? ""))!;
+    const link = confirmation.text!.match(/https?:\/\/\S+\/subscribe\/confirm\/\S+/)![0];
+    const confirmed = await env.app.request(new URL(link).pathname);
+    expect(confirmed.status).toBe(200);
+  };
+  const openIncident = async (name: string, component: string) => {
+    const res = await env.call("POST", "/api/v1/incidents", { name, components: { [id(component)]: "major_outage" } });
+    expect(res.status).toBe(201);
+    await env.notifier.idle();
+    return (await res.json()) as { id: string };
+  };
+  const mailsTo = async (email: string) => (await readOutbox(env.outbox)).filter((m) => recipients(m).includes(email));
+  return { ...env, id, subscribe, subscribeAndConfirm, openIncident, mailsTo };
+}
+
+describe("subscribing", () => {
+  it("sends a confirmation link by email only, and nothing else until it is followed", async () => {
+    const s = await setup();
+    const res = await s.subscribe({ email: "Ann@Example.com", components: [s.id("Webtix")] });
+    expect(res.status).toBe(202);
+    const body = await res.text();
+    expect(body).not.toMatch(/confirm\//);
+    const [confirmation] = await waitForOutbox(s.outbox, 1);
+    expect(recipients(confirmation!)).toEqual(["ann@example.com"]);
+    await s.openIncident("Webtix down on tix1", "Webtix");
+    expect((await s.mailsTo("ann@example.com")).map((m) => m.subject)).toEqual([confirmation!.subject]);
+  });
+
+  it("after confirmation, an incident on a chosen component arrives with one-click unsubscribe", async () => {
+    const s = await setup();
+    await s.subscribeAndConfirm("ann@example.com", [s.id("Webtix")]);
+    const incident = await s.openIncident("Webtix down on tix1", "Webtix");
+    const [mail] = (await s.mailsTo("ann@example.com")).filter((m) => /Webtix down on tix1/.test(m.subject ?? ""));
+    expect(mail).toBeDefined();
+    expect(mail!.text).toContain(`/incidents/${incident.id}`);
+    expect(mail!.html).toBeTruthy();
+    const header = (name: string) => mail!.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n\s+/g, " ");
+    expect(header("list-unsubscribe-post")).toBe("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+    expect(header("list-unsubscribe")).toMatch(/^List-Unsubscribe: <https?:\/\/[^>]+\/unsubscribe\/[^>]+>$/);
+  });
+
+  it("a subscriber to tix3 only hears nothing about Webtix", async () => {
+    const s = await setup();
+    await s.subscribeAndConfirm("bob@example.com", [s.id("tix3")]);
+    await s.openIncident("Webtix down on tix1", "Webtix");
+    expect((await s.mailsTo("bob@example.com")).filter((m) => /Webtix/.test(m.subject ?? ""))).toEqual([]);
+    await s.openIncident("tix3 slow", "tix3");
+    expect((await s.mailsTo("bob@example.com")).filter((m) => /tix3 slow/.test(m.subject ?? ""))).toHaveLength(1);
+  });
+
+  it("works as a plain HTML form, without JavaScript", async () => {
+    const s = await setup();
+    const form = new URLSearchParams([
+      ["email", "form@example.com"],
+      ["components", s.id("Wintix")],
+    ]);
+    const res = await s.app.request("/subscribe", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+    });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain("Check your inbox");
+    await waitForOutbox(s.outbox, 1);
+  });
+
+  it("answers the same for a new address and an already subscribed one, and sends no flood", async () => {
+    const s = await setup();
+    await s.subscribeAndConfirm("ann@example.com");
+    const again = await (await s.subscribe({ email: "ann@example.com" })).json();
+    const fresh = await (await s.subscribe({ email: "new@example.com" })).json();
+    expect(again).toEqual(fresh);
+    for (let i = 0; i < 5; i++) await s.subscribe({ email: "victim@example.com" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await s.mailsTo("victim@example.com")).length).toBeLessThanOrEqual(3);
+  });
+
+  it("refuses invalid addresses and header injection, storing nothing", async () => {
+    const s = await setup();
+    for (const email of ["not-an-address", "a@example.com\r\nBcc: x@evil.test", ""]) {
+      const res = await s.subscribe({ email });
+      expect(res.status).toBe(422);
+      expect((await res.json()).error.code).toBe("validation_failed");
+    }
+    expect(await s.deps.db.select().from(subscribers)).toEqual([]);
+  });
+});
+
+describe("unsubscribing and managing", () => {
+  async function confirmedWithLinks() {
+    const s = await setup();
+    await s.subscribeAndConfirm("ann@example.com");
+    await s.openIncident("Webtix down on tix1", "Webtix");
+    const [mail] = (await s.mailsTo("ann@example.com")).filter((m) => /Webtix down/.test(m.subject ?? ""));
+    const unsubscribe = new URL(mail!.text!.match(/https?:\/\/\S+\/unsubscribe\/\S+/)![0]).pathname;
+    const manage = new URL(mail!.text!.match(/https?:\/\/\S+\/manage\/\S+/)![0]).pathname;
+    return { s, unsubscribe, manage };
+  }
+
+  it("one click (RFC 8058) unsubscribes at once, and no later update arrives", async () => {
+    const { s, unsubscribe } = await confirmedWithLinks();
+    const page = await s.app.request(unsubscribe);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`action="${unsubscribe}"`);
+    const res = await s.app.request(unsubscribe, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "List-Unsubscribe=One-Click",
+    });
+    expect(res.status).toBe(200);
+    const [row] = await s.deps.db.select().from(subscribers).where(eq(subscribers.email, "ann@example.com"));
+    expect(row!.status).toBe("unsubscribed");
+    const before = (await s.mailsTo("ann@example.com")).length;
+    await s.openIncident("Wintix down", "Wintix");
+    expect((await s.mailsTo("ann@example.com")).length).toBe(before);
+  });
+
+  it("a forged or unknown token gets a plain 404 page that reveals nothing", async () => {
+    const { s, unsubscribe } = await confirmedWithLinks();
+    const forged = unsubscribe.replace(/.$/, (ch) => (ch === "0" ? "1" : "0"));
+    for (const path of [forged, "/unsubscribe/nonsense", "/manage/nonsense", "/subscribe/confirm/nonsense"]) {
+      const res = await s.app.request(path);
+      expect(res.status, path).toBe(404);
+      expect(await res.text()).not.toContain("ann@example.com");
+    }
+  });
+
+  it("the manage page changes which components a subscriber hears about", async () => {
+    const { s, manage } = await confirmedWithLinks();
+    expect(await (await s.app.request(manage)).text()).toContain('name="components"');
+    const res = await s.app.request(manage, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams([["components", s.id("tix5")]]).toString(),
+    });
+    expect(res.status).toBe(200);
+    const before = (await s.mailsTo("ann@example.com")).length;
+    await s.openIncident("Wintix down", "Wintix");
+    expect((await s.mailsTo("ann@example.com")).length).toBe(before);
+    await s.openIncident("tix5 down", "tix5");
+    expect((await s.mailsTo("ann@example.com")).length).toBe(before + 1);
+  });
+});
