@@ -7,6 +7,7 @@ import { openApiDocument } from "./openapi";
 import type { Change, Renderer } from "./publish/publisher";
 import type { Notifier } from "./notify/notifier";
 import { subscriptionRoutes } from "./routes/subscriptions";
+import { subscriberRoutes } from "./routes/subscribers";
 import { answerFromPage, type PageStore, publishedPath } from "./publish/serve";
 import { adminRoutes } from "./routes/admin";
 import { componentRoutes } from "./routes/components";
@@ -28,6 +29,7 @@ export type AppDeps = Deps & {
 };
 
 export const maxBodyBytes = 64 * 1024;
+export const maxImportBytes = 8 * 1024 * 1024;
 
 /** Builds the whole HTTP app. No side effects: each runtime entry creates the deps and calls this. */
 export function createApp(deps: AppDeps) {
@@ -57,18 +59,23 @@ export function createApp(deps: AppDeps) {
 
   const api = new Hono<AuthEnv>();
   api.get("/openapi.json", (c) => c.json(openApiDocument(deps.siteUrl ?? new URL(c.req.url).origin)));
-  api.use(
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json(errorBody("payload_too_large", `Request bodies are limited to ${maxBodyBytes / 1024} KB`), 413),
-    }),
-  );
+      maxSize,
+      onError: (c) =>
+        c.json(errorBody("payload_too_large", `Request bodies here are limited to ${maxSize / 1024} KB`), 413),
+    });
+  // A subscriber import carries tens of thousands of rows; every other body is small.
+  const importLimit = limit(maxImportBytes);
+  const defaultLimit = limit(maxBodyBytes);
+  api.use((c, next) => (c.req.path.endsWith("/subscribers/import") ? importLimit(c, next) : defaultLimit(c, next)));
   api.use(requireKey(deps));
   api.use(idempotency(deps));
   api.route("/", componentRoutes(deps));
   api.route("/", incidentRoutes(deps));
   api.route("/", maintenanceRoutes(deps));
   api.route("/", adminRoutes(deps));
+  api.route("/", subscriberRoutes(deps));
   app.route("/api/v1", api);
   app.route("/", subscriptionRoutes(deps));
 
@@ -80,7 +87,10 @@ export function createApp(deps: AppDeps) {
       ifNoneMatch: c.req.header("if-none-match") ?? null,
       acceptEncoding: c.req.header("accept-encoding") ?? null,
     });
-    return new Response(answer.body as Uint8Array<ArrayBuffer> | null, { status: answer.status, headers: answer.headers });
+    return new Response(answer.body as Uint8Array<ArrayBuffer> | null, {
+      status: answer.status,
+      headers: answer.headers,
+    });
   });
 
   return app;

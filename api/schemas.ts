@@ -148,3 +148,11 @@ export const SubscribeInput = z.object({
 export type SubscribeInput = z.infer<typeof SubscribeInput>;
 
 export const ManageInput = z.object({ components: z.array(Id).max(1000).optional() });
+
+export const maxImportRows = 50_000;
+/** Rows are validated one by one in the service, so that a bad row is reported rather than failing the import. */
+export const SubscriberImport = z.strictObject({
+  subscribers: z.array(z.unknown()).min(1).max(maxImportRows),
+  skip_confirmation: z.boolean().default(false),
+});
+export const SubscriberImportRow = z.object({ email: Email, components: z.array(Id).max(1000).optional() });

@@ -61,6 +61,15 @@ export async function requestSubscription(deps: Deps, input: SubscribeInput, cli
   return { kind: "confirm", subscriber: subscriber!, token };
 }
 
+/** A fresh confirmation token for an unconfirmed subscriber (an imported one, say); the raw token goes by email only. */
+export async function issueConfirmation(deps: Deps, subscriberId: string): Promise<string> {
+  const token = randomToken(24);
+  await deps.db
+    .insert(confirmationTokens)
+    .values({ tokenHash: await sha256Hex(token), subscriberId, expiresAt: deps.clock() + confirmationLifetime });
+  return token;
+}
+
 function componentStatements(deps: Deps, subscriberId: string, components: string[]): Statement[] {
   return [
     deps.db.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)),

@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { eq } from "drizzle-orm";
+import { components, subscribers, subscriberStatuses } from "@/db/schema";
+import { issueConfirmation } from "@/api/services/subscribers";
+import { readJson, validate } from "@/api/http";
+import { type AuthEnv, requireScope } from "@/api/middleware/auth";
+import { SubscriberImport } from "@/api/schemas";
+import {
+  deleteSubscriber,
+  deliveryProgress,
+  importSubscribers,
+  listSubscribers,
+} from "@/api/services/subscriber-admin";
+import type { Subscriber } from "@/db/schema";
+import type { AppDeps } from "@/api/app";
+
+const ListQuery = z.object({
+  search: z.string().max(254).optional(),
+  status: z.enum(subscriberStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const present = (s: Subscriber & { components: string[] }) => ({
+  id: s.id,
+  email: s.email,
+  status: s.status,
+  components: s.components,
+  all_components: s.allComponents,
+  created_at: iso(s.createdAt),
+  confirmed_at: iso(s.confirmedAt),
+});
+
+/** Subscribers are personal data: only admin keys see or change them. Delivery progress needs read. */
+export function subscriberRoutes(deps: AppDeps) {
+  const admin = requireScope("admin");
+  // Imported addresses that still need to opt in get their link one after another, outside the request.
+  const sendConfirmations = async (list: { id: string; email: string }[]) => {
+    for (const { id } of list) {
+      const [subscriber] = await deps.db.select().from(subscribers).where(eq(subscribers.id, id));
+      if (subscriber) deps.notifier.sendConfirmation(subscriber, await issueConfirmation(deps, id));
+    }
+  };
+  return new Hono<AuthEnv>()
+    .use("/subscribers", admin)
+    .use("/subscribers/*", admin)
+    .get("/subscribers", async (c) => {
+      const query = validate(ListQuery, c.req.query());
+      const { total, subscribers } = await listSubscribers(deps, query);
+      return c.json({ total, subscribers: subscribers.map(present) });
+    })
+    .post("/subscribers/import", async (c) => {
+      const input = await readJson(c, SubscriberImport);
+      const known = new Set((await deps.db.select({ id: components.id }).from(components)).map((r) => r.id));
+      const report = await importSubscribers(deps, input.subscribers, input.skip_confirmation, known);
+      void sendConfirmations(report.toConfirm);
+      const { toConfirm: _, ...answer } = report;
+      return c.json(answer, 200);
+    })
+    .delete("/subscribers/:id", async (c) => {
+      await deleteSubscriber(deps, c.req.param("id"));
+      return c.body(null, 204);
+    })
+    .get("/notifications", async (c) => {
+      const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 20) || 20, 1), 200);
+      return c.json(await deliveryProgress(deps, limit));
+    });
+}
