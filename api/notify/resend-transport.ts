@@ -24,8 +24,8 @@ const quotaWaitMs = 24 * 60 * 60 * 1000;
 const maxHoldMs = 60_000;
 
 /**
- * Sends chunks through Resend's batch endpoint, one request per chunk, never faster than `requestsPerSecond` and
- * pausing when Resend's `ratelimit-*` headers say the window is used up
+ * Sends chunks through Resend's batch endpoint, one request per chunk, never faster than `requestsPerSecond` nor
+ * than the limit Resend's `ratelimit-*` headers announce
  * (https://resend.com/docs/api-reference/rate-limit). The SDK answers `{ data, error, headers }` instead of throwing.
  */
 export function createResendTransport(options: ResendTransportOptions): MailTransport {
@@ -57,7 +57,12 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
       }
       const answeredAt = performance.now();
       const headers = response.headers ?? {};
-      if (headers["ratelimit-remaining"] === "0") {
+      // A window used up matters only when Resend allows fewer requests than we pace to: then slow down to its
+      // limit and wait for the reset. At or under its limit our own pacing already keeps within it, and a pause on
+      // every whole-second reset would cost a third of the throughput.
+      const serverLimit = Number(headers["ratelimit-limit"]);
+      if (headers["ratelimit-remaining"] === "0" && !(serverLimit >= options.requestsPerSecond)) {
+        if (serverLimit > 0) pacer.slowTo(serverLimit);
         const resetMs = seconds(headers["ratelimit-reset"]);
         if (resetMs !== undefined) pacer.hold(answeredAt + resetMs);
       }
@@ -138,7 +143,7 @@ function seconds(value: string | undefined): number | undefined {
  * little jitter, and Resend counts them in a sliding second.
  */
 function createPacer(requestsPerSecond: number) {
-  const intervalMs = (1000 / requestsPerSecond) * 1.02;
+  let intervalMs = (1000 / requestsPerSecond) * 1.02;
   let nextAt = 0;
   let holdUntil = 0;
   let queue: Promise<void> = Promise.resolve();
@@ -155,6 +160,10 @@ function createPacer(requestsPerSecond: number) {
         nextAt = performance.now() + intervalMs;
       });
       return queue;
+    },
+    /** Never faster than `rps` from now on (Resend announced a lower limit than the configured one). */
+    slowTo(rps: number) {
+      intervalMs = Math.max(intervalMs, (1000 / rps) * 1.02);
     },
     hold(until: number) {
       holdUntil = Math.max(holdUntil, Math.min(until, performance.now() + maxHoldMs));

@@ -184,11 +184,22 @@ describe("the Resend transport", () => {
     expect(fake.accepted).toHaveLength(1000);
   });
 
-  it("waits for ratelimit-reset when Resend says no requests remain", async () => {
+  it("slows to Resend's announced limit and waits for its reset when that limit is below ours", async () => {
     const { fake, transport } = await setup({ requestsPerSecond: 1 }, { rps: 50 });
     await transport.sendChunk(emails(1), "a");
     await transport.sendChunk(emails(1), "b");
     expect(fake.requests.map((r) => r.status)).toEqual([200, 200]);
     expect(fake.requests[1]!.time - fake.requests[0]!.time).toBeGreaterThanOrEqual(1000);
+    await transport.sendChunk(emails(1), "c");
+    expect(fake.requests.map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
+  it("at exactly Resend's limit, keeps the full rate instead of pausing at every window's end", async () => {
+    const { fake, transport } = await setup({ requestsPerSecond: 5 }, { rps: 5 });
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) await transport.sendChunk(emails(1, `${i}`), `k${i}`);
+    expect(fake.requests.every((r) => r.status === 200)).toBe(true);
+    // Ten requests at 5/s: about 1.8 s; pausing a whole second at each window's end would take 2.6 s or more.
+    expect(Date.now() - started).toBeLessThan(2400);
   });
 });
