@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { api, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
+import { notifyBenchmark } from "./notify";
 import { seedHistory } from "./seed-history";
 
 // `npm run bench`: the numbers docs/BENCHMARKS.md records. Needs wrk and nginx-light (Debian packages).
@@ -119,6 +120,7 @@ async function publishBenchmark() {
 try {
   if (!only || only === "read") await readBenchmark();
   if (!only || only === "publish") await publishBenchmark();
+  if (!only || only === "notify") await notifyBenchmark(report);
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/latest.md", lines.join("\n") + "\n");
 } finally {
