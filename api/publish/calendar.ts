@@ -1,29 +1,9 @@
 /** Calendar arithmetic in the page's time zone, with Intl only (it runs on Workers too). */
-
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
-function parts(ms: number, timeZone: string) {
-  let f = partsFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    partsFormatters.set(timeZone, f);
-  }
-  const out: Record<string, number> = {};
-  for (const p of f.formatToParts(ms)) if (p.type !== "literal") out[p.type] = Number(p.value);
-  return out as { year: number; month: number; day: number; hour: number; minute: number; second: number };
-}
+import { dateInZone, wallClock } from "./time";
 
 /** The zone's offset from UTC at that instant, in ms (positive east of Greenwich). */
 export function zoneOffset(ms: number, timeZone: string): number {
-  const p = parts(ms, timeZone);
+  const p = wallClock(ms, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
@@ -38,10 +18,7 @@ function wallClockToUtc(year: number, month: number, day: number, timeZone: stri
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** "YYYY-MM-DD" of an instant in the zone. */
-export function dayKey(ms: number, timeZone: string): string {
-  const p = parts(ms, timeZone);
-  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
-}
+export const dayKey = dateInZone;
 
 /** "YYYY-MM" of an instant in the zone. */
 export function monthKey(ms: number, timeZone: string): string {

@@ -13,35 +13,7 @@ import {
 
 const minutes = (n: number) => n * 60_000;
 
-// Statuspage v2's incident and incident update keys (reference/statuspage-v2.md §1.4): clients decode these.
-const incidentKeys = [
-  "id",
-  "name",
-  "status",
-  "created_at",
-  "updated_at",
-  "monitoring_at",
-  "resolved_at",
-  "impact",
-  "shortlink",
-  "started_at",
-  "page_id",
-  "incident_updates",
-  "components",
-];
-const updateKeys = [
-  "id",
-  "status",
-  "body",
-  "incident_id",
-  "created_at",
-  "updated_at",
-  "display_at",
-  "affected_components",
-  "deliver_notifications",
-  "custom_tweet",
-  "tweet_id",
-];
+import { incidentKeys, updateKeys } from "@/test/support/statuspage-keys";
 
 let t: TestApp;
 beforeEach(async () => {

@@ -9,51 +9,7 @@ import {
 } from "@/api/publish/statuspage-json";
 import { at, makeComponent, makeGroup, makeIncident, makeMaintenance, makePage, makeSnapshot } from "./factories";
 
-// Key lists copied from reference/statuspage-v2.md §1.1–1.6, in the order Statuspage emits them.
-const pageKeys = ["id", "name", "url", "time_zone", "updated_at"];
-const componentKeys = [
-  "id",
-  "name",
-  "status",
-  "created_at",
-  "updated_at",
-  "position",
-  "description",
-  "showcase",
-  "start_date",
-  "group_id",
-  "page_id",
-  "group",
-  "only_show_if_degraded",
-];
-const incidentKeys = [
-  "id",
-  "name",
-  "status",
-  "created_at",
-  "updated_at",
-  "monitoring_at",
-  "resolved_at",
-  "impact",
-  "shortlink",
-  "started_at",
-  "page_id",
-  "incident_updates",
-  "components",
-];
-const updateKeys = [
-  "id",
-  "status",
-  "body",
-  "incident_id",
-  "created_at",
-  "updated_at",
-  "display_at",
-  "affected_components",
-  "deliver_notifications",
-  "custom_tweet",
-  "tweet_id",
-];
+import { pageKeys, componentKeys, incidentKeys, updateKeys } from "@/test/support/statuspage-keys";
 
 type Doc = Record<string, any>;
 const documents = (snapshot = makeSnapshot()) => statuspageDocuments(snapshot) as Record<string, Doc>;

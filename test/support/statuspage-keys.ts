@@ -1,0 +1,45 @@
+// Statuspage v2's keys, in the order Statuspage emits them (reference/statuspage-v2.md §1.1–1.6): clients decode these.
+export const pageKeys = ["id", "name", "url", "time_zone", "updated_at"];
+export const componentKeys = [
+  "id",
+  "name",
+  "status",
+  "created_at",
+  "updated_at",
+  "position",
+  "description",
+  "showcase",
+  "start_date",
+  "group_id",
+  "page_id",
+  "group",
+  "only_show_if_degraded",
+];
+export const incidentKeys = [
+  "id",
+  "name",
+  "status",
+  "created_at",
+  "updated_at",
+  "monitoring_at",
+  "resolved_at",
+  "impact",
+  "shortlink",
+  "started_at",
+  "page_id",
+  "incident_updates",
+  "components",
+];
+export const updateKeys = [
+  "id",
+  "status",
+  "body",
+  "incident_id",
+  "created_at",
+  "updated_at",
+  "display_at",
+  "affected_components",
+  "deliver_notifications",
+  "custom_tweet",
+  "tweet_id",
+];
