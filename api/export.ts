@@ -35,7 +35,8 @@ try {
   await publisher.idle();
   if (publisher.state.lastError) throw new Error(`Export failed: ${publisher.state.lastError}`);
   // The entity tags are for Marquee's own server; a static host computes its own.
-  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) if (f.endsWith(".etag")) rmSync(join(dir, f));
+  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" }))
+    if (f.endsWith(".etag")) rmSync(join(dir, f));
   close();
   console.log(`Exported ${(await store.paths()).length} pages to ${dir}`);
 } catch (error) {

@@ -19,11 +19,7 @@ export function validate<S extends z.ZodType>(schema: S, data: unknown): z.outpu
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
     const first = details[0]!;
-    throw new AppError(
-      "validation_failed",
-      first.path ? `${first.path}: ${first.message}` : first.message,
-      details,
-    );
+    throw new AppError("validation_failed", first.path ? `${first.path}: ${first.message}` : first.message, details);
   }
   return parsed.data;
 }

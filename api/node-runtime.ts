@@ -50,7 +50,10 @@ export const nodeCompressor: Compressor = {
   br: (data) =>
     new Uint8Array(
       brotliCompressSync(data, {
-        params: { [constants.BROTLI_PARAM_QUALITY]: brotliQuality, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength },
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: brotliQuality,
+          [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength,
+        },
       }),
     ),
 };

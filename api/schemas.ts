@@ -109,10 +109,7 @@ export type MaintenanceUpdateCreate = z.infer<typeof MaintenanceUpdateCreate>;
 export const PagePatch = z.strictObject({
   name: Name.optional(),
   url: z.url({ protocol: /^https?$/ }).optional(),
-  time_zone: z
-    .string()
-    .refine(isTimeZone, "must be an IANA time zone such as Europe/Paris")
-    .optional(),
+  time_zone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris").optional(),
 });
 export type PagePatch = z.infer<typeof PagePatch>;
 

@@ -16,7 +16,10 @@ export function startTicker(deps: Deps, publisher: Publisher, notifier: { wake()
     const today = dayKey(now, page.timeZone);
     if (moved.length > 0 || today !== lastDay) {
       const month = monthKey(now, page.timeZone);
-      publisher.touch({ incidents: moved, months: lastDay ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [] });
+      publisher.touch({
+        incidents: moved,
+        months: lastDay ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [],
+      });
       lastDay = today;
     }
   };

@@ -9,7 +9,9 @@ import * as schema from "./schema";
 
 // Next to this file when run from source; two levels up from dist/node when run from the bundle.
 const here = dirname(fileURLToPath(import.meta.url));
-export const migrationsFolder = [join(here, "migrations"), join(here, "../../db/migrations")].find((d) => existsSync(d))!;
+export const migrationsFolder = [join(here, "migrations"), join(here, "../../db/migrations")].find((d) =>
+  existsSync(d),
+)!;
 
 /** Opens (or creates) the SQLite file, in WAL mode with foreign keys on, and applies the migrations. */
 export function openNodeDb(file: string): { db: Db; close: () => void } {

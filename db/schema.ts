@@ -147,22 +147,22 @@ export const incidentComponents = sqliteTable(
       .notNull()
       .references(() => components.id, { onDelete: "cascade" }),
   },
-  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] }), index("incident_components_component_idx").on(t.componentId)],
+  (t) => [
+    primaryKey({ columns: [t.incidentId, t.componentId] }),
+    index("incident_components_component_idx").on(t.componentId),
+  ],
 );
 
-export const apiKeys = sqliteTable(
-  "api_keys",
-  {
-    id: text("id").primaryKey(),
-    name: text("name").notNull(),
-    // SHA-256 of the secret part, hex. Keys are random, so a fast hash is enough.
-    secretHash: text("secret_hash").notNull(),
-    scopes: text("scopes", { mode: "json" }).$type<ApiScope[]>().notNull(),
-    createdAt: createdAt(),
-    lastUsedAt: integer("last_used_at"),
-    revokedAt: integer("revoked_at"),
-  },
-);
+export const apiKeys = sqliteTable("api_keys", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  // SHA-256 of the secret part, hex. Keys are random, so a fast hash is enough.
+  secretHash: text("secret_hash").notNull(),
+  scopes: text("scopes", { mode: "json" }).$type<ApiScope[]>().notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: integer("last_used_at"),
+  revokedAt: integer("revoked_at"),
+});
 
 /** Responses to POSTs that carried an Idempotency-Key, replayed when the client retries. */
 export const idempotencyKeys = sqliteTable(
@@ -218,7 +218,10 @@ export const subscriberComponents = sqliteTable(
       .notNull()
       .references(() => components.id, { onDelete: "cascade" }),
   },
-  (t) => [primaryKey({ columns: [t.subscriberId, t.componentId] }), index("subscriber_components_component_idx").on(t.componentId)],
+  (t) => [
+    primaryKey({ columns: [t.subscriberId, t.componentId] }),
+    index("subscriber_components_component_idx").on(t.componentId),
+  ],
 );
 
 /** Confirmation tokens: random, stored as a SHA-256 hash, single use, expiring. */

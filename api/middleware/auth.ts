@@ -21,7 +21,8 @@ export function requireKey(deps: Deps): MiddlewareHandler<AuthEnv> {
 
 export function requireScope(scope: ApiScope): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    if (!hasScope(c.get("apiKey").scopes, scope)) throw new AppError("forbidden", `This API key lacks the ${scope} scope`);
+    if (!hasScope(c.get("apiKey").scopes, scope))
+      throw new AppError("forbidden", `This API key lacks the ${scope} scope`);
     await next();
   };
 }

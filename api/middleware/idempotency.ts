@@ -16,7 +16,8 @@ export function idempotency(deps: Deps): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (c.req.method !== "POST" || key === undefined) return next();
-    if (key.length === 0 || key.length > 255) throw new AppError("bad_request", "Idempotency-Key must be 1 to 255 characters");
+    if (key.length === 0 || key.length > 255)
+      throw new AppError("bad_request", "Idempotency-Key must be 1 to 255 characters");
     const apiKeyId = c.get("apiKey").id;
     const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
     const now = deps.clock();

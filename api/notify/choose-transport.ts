@@ -5,7 +5,10 @@ import { createSmtpTransport } from "./smtp-transport";
 import type { MailTransport } from "./transport";
 
 /** Resend when RESEND_API_KEY is set, else SMTP when SMTP_URL is, else .eml files in DATA_DIR/outbox. */
-export async function chooseTransport(config: Config, log: (m: string) => void): Promise<MailTransport & { maxChunkSize?: number }> {
+export async function chooseTransport(
+  config: Config,
+  log: (m: string) => void,
+): Promise<MailTransport & { maxChunkSize?: number }> {
   if (config.resend.apiKey) {
     const { createResendTransport } = await import("./resend-transport");
     return createResendTransport({

@@ -54,7 +54,11 @@ export function createSender(options: SenderOptions) {
 
   async function nextChunks() {
     return db
-      .selectDistinct({ notificationId: deliveries.notificationId, chunk: deliveries.chunk, createdAt: notifications.createdAt })
+      .selectDistinct({
+        notificationId: deliveries.notificationId,
+        chunk: deliveries.chunk,
+        createdAt: notifications.createdAt,
+      })
       .from(deliveries)
       .innerJoin(notifications, eq(notifications.id, deliveries.notificationId))
       .where(eq(deliveries.status, "pending"))
@@ -87,11 +91,15 @@ export function createSender(options: SenderOptions) {
     for (let attempt = recipients[0]!.attempts + 1; ; attempt++) {
       const result = await compose({ notificationId, recipients }).then(
         (emails) =>
-          transport.sendChunk(emails, key).catch(
-            (error: unknown): ChunkResult => ({ ok: false, retryable: true, error: messageOf(error) }),
-          ),
+          transport
+            .sendChunk(emails, key)
+            .catch((error: unknown): ChunkResult => ({ ok: false, retryable: true, error: messageOf(error) })),
         // An email that cannot be built will not be built on a retry either; it must not block the outbox.
-        (error: unknown): ChunkResult => ({ ok: false, retryable: false, error: `could not build: ${messageOf(error)}` }),
+        (error: unknown): ChunkResult => ({
+          ok: false,
+          retryable: false,
+          error: `could not build: ${messageOf(error)}`,
+        }),
       );
       const now = clock();
       if (result.ok) {
@@ -100,7 +108,13 @@ export function createSender(options: SenderOptions) {
           recipients.map((r, index) =>
             db
               .update(deliveries)
-              .set({ status: "sent", providerId: result.ids[index] ?? null, attempts: attempt, error: null, updatedAt: now })
+              .set({
+                status: "sent",
+                providerId: result.ids[index] ?? null,
+                attempts: attempt,
+                error: null,
+                updatedAt: now,
+              })
               .where(and(eq(deliveries.notificationId, notificationId), eq(deliveries.subscriberId, r.subscriberId))),
           ),
         );

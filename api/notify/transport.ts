@@ -14,8 +14,7 @@ export type OutgoingEmail = {
  * same chunk may be tried again (network errors, 429, 5xx) and, when the provider said so, after how long.
  */
 export type ChunkResult =
-  | { ok: true; ids: string[] }
-  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+  { ok: true; ids: string[] } | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
 
 /**
  * Sends a chunk of at most 100 emails. `idempotencyKey` is the same every time the same chunk is sent, so a chunk

@@ -126,4 +126,3 @@ function listFiles(root: string): string[] {
     .filter((d) => d.isFile())
     .map((d) => relative(root, join(d.parentPath, d.name)));
 }
-

@@ -186,10 +186,16 @@ export function createPublisher(options: PublisherOptions) {
       ["/history", await render("/history", await historyIndexView(db, snapshot.page, now))],
       ["/history.rss", historyRss(snapshot)],
       ["/history.atom", historyAtom(snapshot)],
-      ...Object.entries(statuspageDocuments(snapshot)).map(([path, doc]): [string, string] => [path, JSON.stringify(doc)]),
+      ...Object.entries(statuspageDocuments(snapshot)).map(([path, doc]): [string, string] => [
+        path,
+        JSON.stringify(doc),
+      ]),
     ];
     for (const month of months) {
-      texts.push([monthPath(month), await render(monthPath(month), await historyMonthView(db, snapshot.page, month, now))]);
+      texts.push([
+        monthPath(month),
+        await render(monthPath(month), await historyMonthView(db, snapshot.page, month, now)),
+      ]);
     }
     return Promise.all(texts.map(([path, text]) => buildPage(path, text, compress)));
   }

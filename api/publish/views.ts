@@ -1,4 +1,11 @@
-import type { Component, ComponentGroup, ComponentStatus, Incident, IncidentUpdate, IncidentUpdateComponent } from "@/db/schema";
+import type {
+  Component,
+  ComponentGroup,
+  ComponentStatus,
+  Incident,
+  IncidentUpdate,
+  IncidentUpdateComponent,
+} from "@/db/schema";
 import type { OverallStatus } from "@/api/services/overall-status";
 
 /** The data each published page is rendered from. Astro pages receive these as `Astro.locals` and fetch nothing. */

@@ -30,7 +30,11 @@ export function componentRoutes(deps: AppDeps) {
       return c.json(presentComponent(await componentService.getComponent(deps, c.req.param("id")), await page()));
     })
     .patch("/components/:id", async (c) => {
-      const updated = await componentService.updateComponent(deps, c.req.param("id"), await readJson(c, ComponentPatch));
+      const updated = await componentService.updateComponent(
+        deps,
+        c.req.param("id"),
+        await readJson(c, ComponentPatch),
+      );
       return c.json(presentComponent(published(updated), await page()));
     })
     .delete("/components/:id", async (c) => {
@@ -63,6 +67,9 @@ export function componentRoutes(deps: AppDeps) {
 
   async function presentGroupById(id: string) {
     const tree = await loadComponentTree(deps.db);
-    return presentGroup(tree.groups.find((g) => g.id === id)!, await page());
+    return presentGroup(
+      tree.groups.find((g) => g.id === id)!,
+      await page(),
+    );
   }
 }

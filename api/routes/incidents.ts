@@ -38,7 +38,9 @@ export function incidentRoutes(deps: AppDeps) {
       return c.json(presentIncident(view, await loadPage(deps.db, deps.siteUrl)));
     })
     .patch("/incidents/:id", async (c) => {
-      return c.json(await answer(await service.editIncident(deps, c.req.param("id"), await readJson(c, IncidentPatch))));
+      return c.json(
+        await answer(await service.editIncident(deps, c.req.param("id"), await readJson(c, IncidentPatch))),
+      );
     })
     .delete("/incidents/:id", async (c) => {
       const row = await service.deleteIncident(deps, c.req.param("id"), "incident");
@@ -51,7 +53,9 @@ export function incidentRoutes(deps: AppDeps) {
     })
     .post("/incidents/:id/resolve", async (c) => {
       const input = await readJson(c, IncidentResolve);
-      return c.json(await answer(await service.postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" })));
+      return c.json(
+        await answer(await service.postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" })),
+      );
     })
     .patch("/incidents/:id/updates/:updateId", async (c) => {
       const edit = await readJson(c, UpdateEdit);

@@ -26,7 +26,9 @@ export function maintenanceRoutes(deps: AppDeps) {
     })
     .get("/maintenances/:id", async (c) => {
       await getIncidentRow(deps, c.req.param("id"), "maintenance");
-      return c.json(presentIncident(await loadIncident(deps.db, c.req.param("id")), await loadPage(deps.db, deps.siteUrl)));
+      return c.json(
+        presentIncident(await loadIncident(deps.db, c.req.param("id")), await loadPage(deps.db, deps.siteUrl)),
+      );
     })
     .post("/maintenances/:id/updates", async (c) => {
       const input = await readJson(c, MaintenanceUpdateCreate);

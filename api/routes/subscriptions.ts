@@ -19,8 +19,15 @@ const isForm = (c: Context) => /form/.test(c.req.header("content-type") ?? "");
 
 /** The public side of subscriptions: the form, the confirmation link, one-click unsubscribe, the manage page. */
 export function subscriptionRoutes(deps: AppDeps) {
-  const page = async (c: Context, view: Omit<SubscriptionPageView, "page">, status: 200 | 202 | 404 | 422 | 429 = 200) => {
-    const { html } = await deps.renderer.render("/subscription", { ...view, page: await loadPage(deps.db, deps.siteUrl) });
+  const page = async (
+    c: Context,
+    view: Omit<SubscriptionPageView, "page">,
+    status: 200 | 202 | 404 | 422 | 429 = 200,
+  ) => {
+    const { html } = await deps.renderer.render("/subscription", {
+      ...view,
+      page: await loadPage(deps.db, deps.siteUrl),
+    });
     return c.html(html, status, { "cache-control": "no-store", "referrer-policy": "no-referrer" });
   };
   const notFoundPage = (c: Context) =>
@@ -35,81 +42,89 @@ export function subscriptionRoutes(deps: AppDeps) {
     return { body, components: (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String) };
   };
 
-  return new Hono()
-    .use(
-      bodyLimit({
-        maxSize: 16 * 1024,
-        onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
-      }),
-    )
-    .post("/subscribe", async (c) => {
-      // Behind a proxy, the right-most X-Forwarded-For entry is the one the proxy itself added.
-      const client = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() || clientAddress(c);
-      const message = "If this address can receive our updates, a confirmation email is on its way. Check your inbox.";
-      try {
-        const input = isForm(c)
-          ? await formComponents(c).then(({ body, components }) =>
-              validate(SubscribeInput, { email: body.email, components: components.length ? components : undefined }),
-            )
-          : await readJson(c, SubscribeInput);
-        const outcome = await requestSubscription(deps, input, client);
-        if (outcome?.kind === "confirm") deps.notifier.sendConfirmation(outcome.subscriber, outcome.token);
-      } catch (error) {
-        if (!isForm(c) || !(error instanceof AppError)) throw error;
-        return page(c, { title: "Not subscribed", message: error.message }, error.status === 429 ? 429 : 422);
-      }
-      return isForm(c) ? page(c, { title: "Check your inbox", message }, 202) : c.json({ status: "pending", message }, 202);
-    })
-    .get("/subscribe/confirm/:token", async (c) => {
-      const subscriber = await confirmSubscription(deps, c.req.param("token"));
-      if (!subscriber) return notFoundPage(c);
-      return page(c, { title: "Subscription confirmed", message: `${subscriber.email} will now receive status updates.` });
-    })
-    .get("/unsubscribe/:token", async (c) => {
-      const subscriber = await subscriberFrom(c.req.param("token"));
-      if (!subscriber) return notFoundPage(c);
-      return page(c, {
-        title: "Unsubscribe",
-        message: `Stop all status emails to ${subscriber.email}?`,
-        form: { action: c.req.path, button: "Unsubscribe" },
-      });
-    })
-    // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" here; the button on the page posts here too.
-    .post("/unsubscribe/:token", async (c) => {
-      const subscriber = await subscriberFrom(c.req.param("token"));
-      if (!subscriber) return notFoundPage(c);
-      await unsubscribe(deps, subscriber.id);
-      return page(c, { title: "Unsubscribed", message: `${subscriber.email} will receive no more status emails.` });
-    })
-    .get("/manage/:token", async (c) => {
-      const subscriber = await subscriberFrom(c.req.param("token"));
-      if (!subscriber || subscriber.status !== "active") return notFoundPage(c);
-      const tree = await loadComponentTree(deps.db);
-      const groupName = new Map(tree.groups.map((g) => [g.id, g.name]));
-      return page(c, {
-        title: "Your subscription",
-        message: `Choose the components ${subscriber.email} hears about. To stop all emails, use the unsubscribe link in any of them.`,
-        form: {
-          action: c.req.path,
-          button: "Save",
-          choices: tree.components.map((comp) => ({
-            id: comp.id,
-            name: comp.name,
-            group: comp.groupId ? (groupName.get(comp.groupId) ?? null) : null,
-            checked: !subscriber.allComponents && subscriber.components.includes(comp.id),
-          })),
-        },
-      });
-    })
-    .post("/manage/:token", async (c) => {
-      const subscriber = await subscriberFrom(c.req.param("token"));
-      if (!subscriber || subscriber.status !== "active") return notFoundPage(c);
-      const components = isForm(c)
-        ? (await formComponents(c)).components
-        : ((await readJson(c, ManageInput)).components ?? []);
-      await chooseComponents(deps, subscriber.id, components);
-      return page(c, { title: "Saved", message: "Your choice of components is saved." });
-    });
+  return (
+    new Hono()
+      .use(
+        bodyLimit({
+          maxSize: 16 * 1024,
+          onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
+        }),
+      )
+      .post("/subscribe", async (c) => {
+        // Behind a proxy, the right-most X-Forwarded-For entry is the one the proxy itself added.
+        const client = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() || clientAddress(c);
+        const message =
+          "If this address can receive our updates, a confirmation email is on its way. Check your inbox.";
+        try {
+          const input = isForm(c)
+            ? await formComponents(c).then(({ body, components }) =>
+                validate(SubscribeInput, { email: body.email, components: components.length ? components : undefined }),
+              )
+            : await readJson(c, SubscribeInput);
+          const outcome = await requestSubscription(deps, input, client);
+          if (outcome?.kind === "confirm") deps.notifier.sendConfirmation(outcome.subscriber, outcome.token);
+        } catch (error) {
+          if (!isForm(c) || !(error instanceof AppError)) throw error;
+          return page(c, { title: "Not subscribed", message: error.message }, error.status === 429 ? 429 : 422);
+        }
+        return isForm(c)
+          ? page(c, { title: "Check your inbox", message }, 202)
+          : c.json({ status: "pending", message }, 202);
+      })
+      .get("/subscribe/confirm/:token", async (c) => {
+        const subscriber = await confirmSubscription(deps, c.req.param("token"));
+        if (!subscriber) return notFoundPage(c);
+        return page(c, {
+          title: "Subscription confirmed",
+          message: `${subscriber.email} will now receive status updates.`,
+        });
+      })
+      .get("/unsubscribe/:token", async (c) => {
+        const subscriber = await subscriberFrom(c.req.param("token"));
+        if (!subscriber) return notFoundPage(c);
+        return page(c, {
+          title: "Unsubscribe",
+          message: `Stop all status emails to ${subscriber.email}?`,
+          form: { action: c.req.path, button: "Unsubscribe" },
+        });
+      })
+      // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" here; the button on the page posts here too.
+      .post("/unsubscribe/:token", async (c) => {
+        const subscriber = await subscriberFrom(c.req.param("token"));
+        if (!subscriber) return notFoundPage(c);
+        await unsubscribe(deps, subscriber.id);
+        return page(c, { title: "Unsubscribed", message: `${subscriber.email} will receive no more status emails.` });
+      })
+      .get("/manage/:token", async (c) => {
+        const subscriber = await subscriberFrom(c.req.param("token"));
+        if (!subscriber || subscriber.status !== "active") return notFoundPage(c);
+        const tree = await loadComponentTree(deps.db);
+        const groupName = new Map(tree.groups.map((g) => [g.id, g.name]));
+        return page(c, {
+          title: "Your subscription",
+          message: `Choose the components ${subscriber.email} hears about. To stop all emails, use the unsubscribe link in any of them.`,
+          form: {
+            action: c.req.path,
+            button: "Save",
+            choices: tree.components.map((comp) => ({
+              id: comp.id,
+              name: comp.name,
+              group: comp.groupId ? (groupName.get(comp.groupId) ?? null) : null,
+              checked: !subscriber.allComponents && subscriber.components.includes(comp.id),
+            })),
+          },
+        });
+      })
+      .post("/manage/:token", async (c) => {
+        const subscriber = await subscriberFrom(c.req.param("token"));
+        if (!subscriber || subscriber.status !== "active") return notFoundPage(c);
+        const components = isForm(c)
+          ? (await formComponents(c)).components
+          : ((await readJson(c, ManageInput)).components ?? []);
+        await chooseComponents(deps, subscriber.id, components);
+        return page(c, { title: "Saved", message: "Your choice of components is saved." });
+      })
+  );
 }
 
 function clientAddress(c: Context): string {

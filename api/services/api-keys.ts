@@ -67,7 +67,8 @@ export async function authenticate(deps: Deps, token: string | undefined): Promi
   const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, id));
   const hash = await sha256Hex(secret);
   // Compare even when no row was found, so that timing does not tell which ids exist.
-  const valid = constantTimeEqual(hash, row?.secretHash ?? "0".repeat(64)) && row !== undefined && row.revokedAt === null;
+  const valid =
+    constantTimeEqual(hash, row?.secretHash ?? "0".repeat(64)) && row !== undefined && row.revokedAt === null;
   if (!valid) throw new AppError("unauthorized", "Invalid or revoked API key");
   const now = deps.clock();
   if (row.lastUsedAt === null || now - row.lastUsedAt > 60_000) {

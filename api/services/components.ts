@@ -20,7 +20,10 @@ export async function getComponent({ db }: Deps, id: string): Promise<Component>
 
 async function assertGroupExists({ db }: Deps, groupId: string | null | undefined) {
   if (!groupId) return;
-  const [group] = await db.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, groupId));
+  const [group] = await db
+    .select({ id: componentGroups.id })
+    .from(componentGroups)
+    .where(eq(componentGroups.id, groupId));
   if (!group) throw new AppError("validation_failed", `Unknown group id: ${groupId}`);
 }
 
@@ -61,7 +64,12 @@ export async function updateComponent(deps: Deps, id: string, patch: ComponentPa
   };
   const statements: Statement[] = [];
   if (Object.keys(fields).length > 0) {
-    statements.push(deps.db.update(components).set({ ...fields, updatedAt: now }).where(eq(components.id, id)));
+    statements.push(
+      deps.db
+        .update(components)
+        .set({ ...fields, updatedAt: now })
+        .where(eq(components.id, id)),
+    );
   }
   if (patch.status !== undefined && patch.status !== current.status) {
     statements.push(...statusChangeStatements(deps.db, [{ componentId: id, status: patch.status }], now));

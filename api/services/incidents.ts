@@ -67,7 +67,10 @@ export function updateStatements(
 /** Opens an incident with its first update; the affected components change status in the same write. */
 export async function openIncident(deps: Deps, input: IncidentCreate): Promise<IncidentView> {
   const changes = toChanges(input.components);
-  await assertComponentsExist(deps.db, changes.map((c) => c.componentId));
+  await assertComponentsExist(
+    deps.db,
+    changes.map((c) => c.componentId),
+  );
   const now = deps.clock();
   const id = newId();
   const startedAt = input.started_at ?? now;
@@ -111,7 +114,10 @@ export async function postIncidentUpdate(deps: Deps, id: string, input: Incident
   const incident = await getIncidentRow(deps, id, "incident");
   const status = input.status ?? incident.status;
   let changes = toChanges(input.components);
-  await assertComponentsExist(deps.db, changes.map((c) => c.componentId));
+  await assertComponentsExist(
+    deps.db,
+    changes.map((c) => c.componentId),
+  );
   const isClosed = (s: UpdateStatus) => s === "resolved" || s === "postmortem";
   const resolving = isClosed(status) && !isClosed(incident.status);
   if (resolving && input.components === undefined) changes = await restoreChanges(deps, incident.id);

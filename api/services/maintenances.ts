@@ -44,7 +44,11 @@ export async function scheduleMaintenance(deps: Deps, input: MaintenanceCreate):
 }
 
 /** What a move to `status` does to the maintenance's components. */
-async function transitionChanges(deps: Deps, maintenance: Incident, status: MaintenanceStatus): Promise<StatusChange[]> {
+async function transitionChanges(
+  deps: Deps,
+  maintenance: Incident,
+  status: MaintenanceStatus,
+): Promise<StatusChange[]> {
   if (status === "in_progress" && maintenance.status === "scheduled") {
     const view = await loadIncident(deps.db, maintenance.id);
     return view.components.map((c) => ({ componentId: c.id, status: "under_maintenance" as const }));

@@ -125,7 +125,10 @@ export async function loadOldestStart(db: Db): Promise<number | null> {
 
 /** Groups with their members and worst status, leaf components, and the top-level display order. */
 export async function loadComponentTree(db: Db) {
-  const groups = await db.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name));
+  const groups = await db
+    .select()
+    .from(componentGroups)
+    .orderBy(asc(componentGroups.position), asc(componentGroups.name));
   const leaves = await db.select().from(components).orderBy(asc(components.position), asc(components.name));
   const groupViews: GroupView[] = groups.map((g) => {
     const members = leaves.filter((c) => c.groupId === g.id);
@@ -135,7 +138,12 @@ export async function loadComponentTree(db: Db) {
     ...groupViews.map((group) => ({ type: "group" as const, group, position: group.position, name: group.name })),
     ...leaves
       .filter((c) => c.groupId === null)
-      .map((component) => ({ type: "component" as const, component, position: component.position, name: component.name })),
+      .map((component) => ({
+        type: "component" as const,
+        component,
+        position: component.position,
+        name: component.name,
+      })),
   ]
     .sort((a, b) => a.position - b.position || a.name.localeCompare(b.name))
     .map(({ position: _p, name: _n, ...row }) => row as LayoutRow);

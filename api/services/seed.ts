@@ -26,7 +26,9 @@ export async function seedDefaultPage(deps: Deps, url: string): Promise<boolean>
     updatedAt: now,
   });
   await runAtomically(deps.db, [
-    deps.db.insert(pageSettings).values({ id: "page", code: newId(), name: "Ticketing", url, timeZone: "Etc/UTC", updatedAt: now }),
+    deps.db
+      .insert(pageSettings)
+      .values({ id: "page", code: newId(), name: "Ticketing", url, timeZone: "Etc/UTC", updatedAt: now }),
     deps.db.insert(componentGroups).values({
       id: groupId,
       name: "Ticketing servers",
@@ -35,11 +37,13 @@ export async function seedDefaultPage(deps: Deps, url: string): Promise<boolean>
       createdAt: now,
       updatedAt: now,
     }),
-    deps.db.insert(components).values([
-      ...servers.map((name, i) => row(name, i, groupId, `Ticketing server ${name}`)),
-      row("Webtix", 1, null, "Online ticket sales"),
-      row("Wintix", 2, null, "The box-office program"),
-    ]),
+    deps.db
+      .insert(components)
+      .values([
+        ...servers.map((name, i) => row(name, i, groupId, `Ticketing server ${name}`)),
+        row("Webtix", 1, null, "Online ticket sales"),
+        row("Wintix", 2, null, "The box-office program"),
+      ]),
   ]);
   return true;
 }

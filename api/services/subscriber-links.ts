@@ -8,7 +8,10 @@ import { constantTimeEqual, randomToken } from "@/api/ids";
  * and a link can be rebuilt for every email. Only the subscriber's own emails ever contain it.
  */
 export async function linkKey(db: Db): Promise<string> {
-  await db.insert(appSecrets).values({ name: "subscriber-link-key", value: randomToken(32) }).onConflictDoNothing();
+  await db
+    .insert(appSecrets)
+    .values({ name: "subscriber-link-key", value: randomToken(32) })
+    .onConflictDoNothing();
   const [row] = await db.select().from(appSecrets).where(eq(appSecrets.name, "subscriber-link-key"));
   return row!.value;
 }

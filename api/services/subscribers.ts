@@ -12,15 +12,18 @@ export const confirmationLifetime = 48 * 3600e3;
 const hour = 3600e3;
 
 export type SubscriptionRequest =
-  | { kind: "confirm"; subscriber: Subscriber; token: string }
-  | { kind: "already-active"; subscriber: Subscriber };
+  { kind: "confirm"; subscriber: Subscriber; token: string } | { kind: "already-active"; subscriber: Subscriber };
 
 /**
  * Starts a double opt-in. The answer to the requester is the same whatever happens here, so the form never tells
  * whether an address is subscribed; what differs is only the email the address itself receives. Limits per address
  * and per client stop anyone from using the form to flood an inbox.
  */
-export async function requestSubscription(deps: Deps, input: SubscribeInput, client: string): Promise<SubscriptionRequest | null> {
+export async function requestSubscription(
+  deps: Deps,
+  input: SubscribeInput,
+  client: string,
+): Promise<SubscriptionRequest | null> {
   const now = deps.clock();
   const components = [...new Set(input.components ?? [])];
   await assertComponentsExist(deps.db, components);
@@ -118,7 +121,10 @@ export async function chooseComponents(deps: Deps, id: string, components: strin
   const unique = [...new Set(components)];
   await assertComponentsExist(deps.db, unique);
   await runAtomically(deps.db, [
-    deps.db.update(subscribers).set({ allComponents: unique.length === 0, updatedAt: deps.clock() }).where(eq(subscribers.id, id)),
+    deps.db
+      .update(subscribers)
+      .set({ allComponents: unique.length === 0, updatedAt: deps.clock() })
+      .where(eq(subscribers.id, id)),
     ...componentStatements(deps, id, unique),
   ]);
 }

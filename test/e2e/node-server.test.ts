@@ -37,7 +37,10 @@ describe("npm start", () => {
     child.stderr!.on("data", (d) => (output += d));
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 200));
@@ -64,7 +67,9 @@ describe("npm start", () => {
     expect(first.headers.get("content-encoding")).toBe("br");
     expect(first.headers.get("access-control-allow-origin")).toBe("*");
     const etag = first.headers.get("etag")!;
-    const again = await fetch(`${base}/api/v2/summary.json`, { headers: { "accept-encoding": "br", "if-none-match": etag } });
+    const again = await fetch(`${base}/api/v2/summary.json`, {
+      headers: { "accept-encoding": "br", "if-none-match": etag },
+    });
     expect(again.status).toBe(304);
     const head = await fetch(`${base}/api/v2/components.json`, { method: "HEAD" });
     expect(head.status).toBe(200);

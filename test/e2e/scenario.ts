@@ -25,7 +25,8 @@ export async function runOutageScenario(base: string, key: string) {
     for (;;) {
       const text = await read(path);
       if (check(text)) return performance.now() - start;
-      if (performance.now() - start > 5000) throw new Error(`${path} did not change within 5 s:\n${text.slice(0, 500)}`);
+      if (performance.now() - start > 5000)
+        throw new Error(`${path} did not change within 5 s:\n${text.slice(0, 500)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -55,7 +56,12 @@ export async function runOutageScenario(base: string, key: string) {
   for (const doc of ["incidents.json", "incidents/unresolved.json"]) {
     expect(JSON.parse(await read(`/api/v2/${doc}`)).incidents.map((i: { id: string }) => i.id)).toContain(id);
   }
-  for (const doc of ["components.json", "scheduled-maintenances.json", "scheduled-maintenances/upcoming.json", "scheduled-maintenances/active.json"]) {
+  for (const doc of [
+    "components.json",
+    "scheduled-maintenances.json",
+    "scheduled-maintenances/upcoming.json",
+    "scheduled-maintenances/active.json",
+  ]) {
     expect(JSON.parse(await read(`/api/v2/${doc}`)).page.name).toBeTruthy();
   }
 

@@ -18,18 +18,31 @@ describe("the page's overall status", () => {
     ["the only component degraded", ["degraded_performance"], "minor", "Partially Degraded Service"],
     ["every component degraded", many("degraded_performance", 4), "minor", "Degraded System Service"],
     ["maintenance only", ["under_maintenance", ...ops(2)], "maintenance", "Service Under Maintenance"],
-    ["an outage during maintenance", ["under_maintenance", "partial_outage", ...ops(2)], "minor", "Minor Service Outage"],
+    [
+      "an outage during maintenance",
+      ["under_maintenance", "partial_outage", ...ops(2)],
+      "minor",
+      "Minor Service Outage",
+    ],
   ] as const)("with %s reads like Statuspage", (_case, leaves, indicator, description) => {
     expect(deriveOverallStatus(leaves)).toEqual({ indicator, description });
   });
 
   it("uses exactly Atlassian's seven description strings", () => {
-    const statuses: ComponentStatus[] = ["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"];
+    const statuses: ComponentStatus[] = [
+      "operational",
+      "degraded_performance",
+      "partial_outage",
+      "major_outage",
+      "under_maintenance",
+    ];
     const seen = new Set<string>();
-    for (const a of statuses) for (const b of statuses) for (const n of [1, 2, 5]) {
-      seen.add(deriveOverallStatus([a, ...many(b, n)]).description);
-      seen.add(deriveOverallStatus(many(a, n)).description);
-    }
+    for (const a of statuses)
+      for (const b of statuses)
+        for (const n of [1, 2, 5]) {
+          seen.add(deriveOverallStatus([a, ...many(b, n)]).description);
+          seen.add(deriveOverallStatus(many(a, n)).description);
+        }
     expect([...seen].sort()).toEqual(
       [
         "All Systems Operational",

@@ -40,7 +40,12 @@ export async function makeApp() {
   }
 
   /** A request with a key of the given scope (admin by default) and a JSON body. */
-  function call(method: string, path: string, body?: unknown, options: { scope?: ApiScope | null; headers?: Record<string, string> } = {}) {
+  function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { scope?: ApiScope | null; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...options.headers };
     const scope = options.scope === undefined ? "admin" : options.scope;
     if (scope) headers.authorization = `Bearer ${keys[scope]}`;
