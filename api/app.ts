@@ -8,6 +8,7 @@ import type { Change, Renderer } from "./publish/publisher";
 import type { Notifier } from "./notify/notifier";
 import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
+import { webhookRoutes } from "./routes/webhooks";
 import { answerFromPage, type PageStore, publishedPath } from "./publish/serve";
 import { adminRoutes } from "./routes/admin";
 import { componentRoutes } from "./routes/components";
@@ -25,6 +26,8 @@ export type AppDeps = Deps & {
   renderer: Renderer;
   notifier: Notifier;
   siteUrl?: string;
+  /** RESEND_WEBHOOK_SECRET: without it, /webhooks/resend answers 404. */
+  resendWebhookSecret?: string;
   log?: (message: string) => void;
 };
 
@@ -78,6 +81,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", subscriberRoutes(deps));
   app.route("/api/v1", api);
   app.route("/", subscriptionRoutes(deps));
+  app.route("/", webhookRoutes(deps));
 
   // Readers: published pages only, answered from the store; the database is never touched here.
   app.on(["GET", "HEAD"], "*", async (c) => {

@@ -94,7 +94,16 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     log: console.error,
   });
   const renderer = await loadRenderer();
-  const app = createApp({ ...deps, publisher, store, renderer, notifier, siteUrl: config.siteUrl, log: console.error });
+  const app = createApp({
+    ...deps,
+    publisher,
+    store,
+    renderer,
+    notifier,
+    siteUrl: config.siteUrl,
+    resendWebhookSecret: config.resend.webhookSecret,
+    log: console.error,
+  });
   const honoListener = getRequestListener(app.fetch);
 
   // Readers' fast path: a published page is written straight from memory, without building a Request.

@@ -286,3 +286,9 @@ export const deliveries = sqliteTable(
 
 export type Subscriber = typeof subscribers.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
+
+/** Provider webhook deliveries already handled, by their id: the same event may arrive more than once. */
+export const receivedWebhooks = sqliteTable("received_webhooks", {
+  id: text("id").primaryKey(),
+  receivedAt: integer("received_at").notNull(),
+});

@@ -9,6 +9,9 @@ import { makeDeps } from "./deps";
 import { createDevTransport } from "@/api/notify/dev-transport";
 import { createNotifier } from "@/api/notify/notifier";
 
+/** The Resend webhook secret the test app is configured with (base64 after whsec_, as Resend issues them). */
+export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secret-32by").toString("base64")}`;
+
 /**
  * The real app over a fresh SQLite file, the real publisher and renderer, and a page store in a temporary
  * directory, and a notifier that writes emails as .eml files to `outbox`. `changes` records what each request asked the publisher to republish.
@@ -31,6 +34,7 @@ export async function makeApp() {
     store,
     renderer,
     notifier,
+    resendWebhookSecret: testWebhookSecret,
     publisher: { touch: (c) => (changes.push(c), publisher.touch(c)), state: publisher.state },
     log: () => {},
   });
