@@ -9,6 +9,7 @@ import type { Notifier } from "./notify/notifier";
 import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
 import { webhookRoutes } from "./routes/webhooks";
+import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { answerFromPage, type PageStore, publishedPath } from "./publish/serve";
 import { adminRoutes } from "./routes/admin";
 import { componentRoutes } from "./routes/components";
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", maintenanceRoutes(deps));
   api.route("/", adminRoutes(deps));
   api.route("/", subscriberRoutes(deps));
+  api.route("/", webhookEndpointRoutes(deps));
   app.route("/api/v1", api);
   app.route("/", subscriptionRoutes(deps));
   app.route("/", webhookRoutes(deps));

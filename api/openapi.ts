@@ -15,6 +15,7 @@ import {
   Reorder,
   SubscriberImport,
   UpdateEdit,
+  WebhookCreate,
 } from "./schemas";
 
 type Operation = { method: "get" | "post" | "patch" | "delete"; path: string; summary: string; body?: z.ZodType };
@@ -101,6 +102,19 @@ export const operations: Operation[] = [
   },
   { method: "delete", path: "/subscribers/{id}", summary: "Delete a subscriber (admin)" },
   { method: "get", path: "/notifications", summary: "Delivery progress and failures of recent notifications" },
+  {
+    method: "get",
+    path: "/webhooks",
+    summary: "List webhook subscribers with their delivery counts and last error (admin)",
+  },
+  {
+    method: "post",
+    path: "/webhooks",
+    summary: "Register a webhook URL; its signing secret is shown once (admin)",
+    body: WebhookCreate,
+  },
+  { method: "get", path: "/webhooks/{id}", summary: "Get a webhook subscriber (admin)" },
+  { method: "delete", path: "/webhooks/{id}", summary: "Remove a webhook subscriber (admin)" },
   { method: "get", path: "/page", summary: "Get the page settings (admin)" },
   { method: "patch", path: "/page", summary: "Change the page name, URL or time zone (admin)", body: PagePatch },
 ];

@@ -153,3 +153,8 @@ export const SubscriberImport = z.strictObject({
   skip_confirmation: z.boolean().default(false),
 });
 export const SubscriberImportRow = z.object({ email: Email, components: z.array(Id).max(1000).optional() });
+
+export const WebhookCreate = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  description: z.string().max(500).optional(),
+});

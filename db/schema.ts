@@ -292,3 +292,34 @@ export const receivedWebhooks = sqliteTable("received_webhooks", {
   id: text("id").primaryKey(),
   receivedAt: integer("received_at").notNull(),
 });
+
+/** Staff-registered URLs that receive incident and component changes as Statuspage-format JSON, signed. */
+export const webhookEndpoints = sqliteTable("webhook_endpoints", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  description: text("description"),
+  // The HMAC-SHA256 key for the X-Marquee-Signature header; shown to staff once, at creation.
+  secret: text("secret").notNull(),
+  createdAt: createdAt(),
+});
+
+/** The webhook outbox: one row per endpoint and change, retried with backoff until it lands or gives up. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["incident", "component"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    oldStatus: text("old_status", { enum: componentStatuses }),
+    newStatus: text("new_status", { enum: componentStatuses }),
+    status: text("status", { enum: deliveryStatuses }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt)],
+);

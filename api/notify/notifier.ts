@@ -6,6 +6,7 @@ import { linkKey, subscriberToken } from "@/api/services/subscriber-links";
 import { confirmationLifetime } from "@/api/services/subscribers";
 import type { IncidentView, PageInfo } from "@/api/publish/views";
 import { createSender, type Composer } from "./sender";
+import { createWebhookSender } from "./webhook-sender";
 import { confirmationEmail, incidentEmail } from "./templates";
 import type { MailTransport } from "./transport";
 
@@ -25,6 +26,7 @@ export type NotifierOptions = Deps & {
   log?: (message: string) => void;
   maxAttempts?: number;
   backoffMs?: number;
+  webhookBackoffMs?: number;
 };
 
 export function defaultFrom(page: PageInfo): string {
@@ -65,12 +67,19 @@ export function createNotifier(options: NotifierOptions): Notifier {
   };
 
   const sender = createSender({ ...options, compose, log });
+  const webhooks = createWebhookSender({ ...options, log, backoffMs: options.webhookBackoffMs });
 
   return {
-    wake: sender.wake,
-    idle: sender.idle,
+    wake() {
+      sender.wake();
+      webhooks.wake();
+    },
+    async idle() {
+      await Promise.all([sender.idle(), webhooks.idle()]);
+    },
     stop: async () => {
       await sender.stop();
+      await webhooks.idle();
       await transport.close?.();
     },
     sendConfirmation(subscriber, token) {

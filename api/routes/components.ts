@@ -10,7 +10,8 @@ import type { AppDeps } from "@/api/app";
 
 export function componentRoutes(deps: AppDeps) {
   const page = () => loadPage(deps.db, deps.siteUrl);
-  const published = <T>(value: T) => (deps.publisher.touch({}), value);
+  // Every change republishes; a status change may also have queued webhooks.
+  const published = <T>(value: T) => (deps.publisher.touch({}), deps.notifier.wake(), value);
 
   return new Hono<AuthEnv>()
     .get("/components", async (c) => {

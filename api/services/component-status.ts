@@ -2,6 +2,7 @@ import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Db, Statement } from "@/db/client";
 import { type ComponentStatus, componentStatusChanges, components, incidentUpdateComponents } from "@/db/schema";
 import { AppError } from "@/api/errors";
+import { componentWebhookStatements } from "./outbox";
 
 export type StatusChange = { componentId: string; status: ComponentStatus };
 
@@ -42,6 +43,7 @@ export function statusChangeStatements(db: Db, changes: readonly StatusChange[],
       );
     }
     statements.push(
+      ...componentWebhookStatements(db, componentId, status, at),
       db
         .insert(componentStatusChanges)
         .select(

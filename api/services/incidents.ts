@@ -14,7 +14,7 @@ import type { IncidentCreate, IncidentPatch, IncidentUpdateCreate, UpdateEdit } 
 import type { IncidentView } from "@/api/publish/views";
 import { assertComponentsExist, type StatusChange, statusChangeStatements } from "./component-status";
 import type { Deps } from "./deps";
-import { enqueueStatements } from "./outbox";
+import { enqueueStatements, incidentWebhookStatements } from "./outbox";
 import { impactFromStatuses } from "./overall-status";
 import { componentsHeldByOtherIncidents, loadIncident } from "./read-model";
 
@@ -61,6 +61,7 @@ export function updateStatements(
       db.insert(incidentComponents).values({ incidentId, componentId: c.componentId }).onConflictDoNothing(),
     ),
     ...(update.notify ? enqueueStatements(db, incidentId, updateId, now) : []),
+    ...(update.notify ? incidentWebhookStatements(db, incidentId, now) : []),
   ];
 }
 

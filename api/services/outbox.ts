@@ -1,6 +1,16 @@
 import { sql } from "drizzle-orm";
 import type { Db, Statement } from "@/db/client";
-import { deliveries, incidentComponents, notifications, subscriberComponents, subscribers } from "@/db/schema";
+import {
+  type ComponentStatus,
+  components,
+  deliveries,
+  incidentComponents,
+  notifications,
+  subscriberComponents,
+  subscribers,
+  webhookDeliveries,
+  webhookEndpoints,
+} from "@/db/schema";
 import { newId } from "@/api/ids";
 
 export const chunkSize = 100;
@@ -23,6 +33,37 @@ export function enqueueStatements(db: Db, incidentId: string, updateId: string, 
             select 1 from ${subscriberComponents} sc
             join ${incidentComponents} ic on ic.component_id = sc.component_id
             where sc.subscriber_id = s.id and ic.incident_id = ${incidentId}))`,
+    ),
+  ];
+}
+
+/** A random 12-character id made by SQLite itself, for rows created by INSERT … SELECT. */
+const sqlId = sql`lower(hex(randomblob(6)))`;
+
+/** Statements that queue an incident's change for every webhook endpoint. */
+export function incidentWebhookStatements(db: Db, incidentId: string, at: number): Statement[] {
+  return [
+    db.insert(webhookDeliveries).select(
+      sql`select ${sqlId}, e.id, 'incident', ${incidentId}, null, null, 'pending', 0, ${at}, null, ${at}
+          from ${webhookEndpoints} e`,
+    ),
+  ];
+}
+
+/**
+ * Statements that queue a component's status change for every webhook endpoint, reading the old status in the
+ * statement itself; they must run before the statement that changes it.
+ */
+export function componentWebhookStatements(
+  db: Db,
+  componentId: string,
+  status: ComponentStatus,
+  at: number,
+): Statement[] {
+  return [
+    db.insert(webhookDeliveries).select(
+      sql`select ${sqlId}, e.id, 'component', c.id, c.status, ${status}, 'pending', 0, ${at}, null, ${at}
+          from ${webhookEndpoints} e, ${components} c where c.id = ${componentId} and c.status <> ${status}`,
     ),
   ];
 }

@@ -27,6 +27,7 @@ export async function makeApp() {
     transport: createDevTransport({ dir: outbox, log: () => {} }),
     log: () => {},
     backoffMs: 10,
+    webhookBackoffMs: 10,
   });
   const renderer = await loadRenderer();
   const app = createApp({
