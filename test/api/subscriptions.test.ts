@@ -76,6 +76,17 @@ describe("subscribing", () => {
     expect((await s.mailsTo("bob@example.com")).filter((m) => /tix3 slow/.test(m.subject ?? ""))).toHaveLength(1);
   });
 
+  it("an expired confirmation link gets the plain 404 page and subscribes nobody", async () => {
+    const s = await setup();
+    await s.subscribe({ email: "late@example.com" });
+    const [mail] = await waitForOutbox(s.outbox, 1);
+    const link = new URL(mail!.text!.match(/https?:\/\/\S+\/subscribe\/confirm\/\S+/)![0]).pathname;
+    s.clock.advance(49 * 3600e3);
+    expect((await s.app.request(link)).status).toBe(404);
+    const [row] = await s.deps.db.select().from(subscribers).where(eq(subscribers.email, "late@example.com"));
+    expect(row!.status).toBe("unconfirmed");
+  });
+
   it("works as a plain HTML form, without JavaScript", async () => {
     const s = await setup();
     const form = new URLSearchParams([
