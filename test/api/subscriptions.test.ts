@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { subscribers } from "@/db/schema";
+import { advanceMaintenances } from "@/api/services/maintenances";
 import { makeApp } from "@/test/support/app";
 import { readOutbox, recipients, waitForOutbox } from "@/test/support/outbox";
 
@@ -85,6 +86,33 @@ describe("subscribing", () => {
     expect((await s.app.request(link)).status).toBe(404);
     const [row] = await s.deps.db.select().from(subscribers).where(eq(subscribers.email, "late@example.com"));
     expect(row!.status).toBe("unconfirmed");
+  });
+
+  it("hears about a maintenance when it is scheduled, when it starts and when it completes", async () => {
+    const s = await setup();
+    await s.subscribeAndConfirm("ops@example.com", [s.id("Wintix")]);
+    const start = s.clock() + 3600e3;
+    const res = await s.call("POST", "/api/v1/maintenances", {
+      name: "Wintix upgrade",
+      components: [s.id("Wintix")],
+      scheduled_for: new Date(start).toISOString(),
+      scheduled_until: new Date(start + 3600e3).toISOString(),
+    });
+    expect(res.status).toBe(201);
+    await s.notifier.idle();
+    s.clock.set(start + 60_000);
+    await advanceMaintenances(s.deps);
+    s.notifier.wake();
+    await s.notifier.idle();
+    s.clock.set(start + 2 * 3600e3);
+    await advanceMaintenances(s.deps);
+    s.notifier.wake();
+    await s.notifier.idle();
+    const subjects = (await s.mailsTo("ops@example.com"))
+      .map((m) => m.subject ?? "")
+      .filter((t) => t.includes("Wintix upgrade"));
+    expect(subjects).toHaveLength(3);
+    expect(subjects.join("\n")).toMatch(/Scheduled[\s\S]*In progress[\s\S]*Completed/i);
   });
 
   it("works as a plain HTML form, without JavaScript", async () => {
