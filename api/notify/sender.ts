@@ -3,6 +3,7 @@ import { runAtomically } from "@/db/client";
 import { type Delivery, deliveries, notifications } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
+import { createWakeLoop } from "./wake-loop";
 
 /** Builds the emails of one chunk, in the order of its recipients. */
 export type Composer = (chunk: { notificationId: string; recipients: Delivery[] }) => Promise<OutgoingEmail[]>;
@@ -31,26 +32,8 @@ export function createSender(options: SenderOptions) {
   const maxAttempts = options.maxAttempts ?? 8;
   const backoffMs = options.backoffMs ?? 1000;
   const unit = Math.min(100, transport.maxChunkSize ?? 100);
-  let running: Promise<void> | null = null;
-  let wokenWhileRunning = false;
   let stopped = false;
-
-  function wake() {
-    if (stopped) return;
-    if (running) {
-      wokenWhileRunning = true;
-      return;
-    }
-    running = drain()
-      .catch((error) => log(`sender stopped on an error, will resume at the next wake: ${error?.stack ?? error}`))
-      .finally(() => {
-        running = null;
-        if (wokenWhileRunning) {
-          wokenWhileRunning = false;
-          wake();
-        }
-      });
-  }
+  const loop = createWakeLoop("sender", () => drain(), log);
 
   async function nextChunks() {
     return db
@@ -133,14 +116,12 @@ export function createSender(options: SenderOptions) {
   }
 
   return {
-    wake,
+    wake: () => (stopped ? undefined : loop.wake()),
     /** Resolves when the outbox is drained (or the sender is waiting for a wake). */
-    async idle() {
-      while (running) await running;
-    },
+    idle: loop.idle,
     async stop() {
       stopped = true;
-      await running;
+      await loop.idle();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Deps } from "@/api/services/deps";
 import { deriveOverallStatus } from "@/api/services/overall-status";
 import { loadIncident, loadPage } from "@/api/services/read-model";
 import { componentPayload, incidentPayload } from "./webhook-payloads";
+import { createWakeLoop } from "./wake-loop";
 
 export const webhookMaxAttempts = 10;
 
@@ -38,8 +39,6 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   const log = options.log ?? (() => {});
   const backoffMs = options.backoffMs ?? 30_000;
   const doFetch = options.fetch ?? fetch;
-  let running: Promise<void> | null = null;
-  let again = false;
 
   async function body(delivery: typeof webhookDeliveries.$inferSelect): Promise<string | null> {
     const page = await loadPage(db, options.siteUrl);
@@ -114,26 +113,5 @@ export function createWebhookSender(options: WebhookSenderOptions) {
     }
   }
 
-  function wake() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = drain()
-      .catch((e) => log(`webhook sender stopped on an error: ${e?.stack ?? e}`))
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          wake();
-        }
-      });
-  }
-
-  return {
-    wake,
-    async idle() {
-      while (running) await running;
-    },
-  };
+  return createWakeLoop("webhook sender", drain, log);
 }
