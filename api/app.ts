@@ -20,7 +20,7 @@ import type { Deps } from "./services/deps";
 export type AppDeps = Deps & {
   publisher: {
     touch(change: Change): void;
-    state?: { ready: boolean; publishedAt: number | null; lastError: string | null };
+    state?: { ready: boolean; historyRendering: boolean; publishedAt: number | null; lastError: string | null };
   };
   store: PageStore;
   /** Renders the pages that are not published: the subscription pages. */
@@ -56,6 +56,8 @@ export function createApp(deps: AppDeps) {
         status: ready ? "ok" : "starting",
         published_at: state?.publishedAt ? new Date(state.publishedAt).toISOString() : null,
         publish_error: state?.lastError ?? null,
+        // True while a whole history is rendered after an upgrade; older pages are served meanwhile.
+        rendering_history: state?.historyRendering ?? false,
       },
       ready ? 200 : 503,
     );

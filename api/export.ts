@@ -8,7 +8,10 @@ import { createPublisher } from "./publish/publisher";
 
 // `npm run export -- <dir>`: renders every page from the database in DATA_DIR as plain files (with .gz and .br
 // siblings) that any static host can serve, so the status page can live apart from what it reports on.
-const target = process.argv[2];
+// With --live, it renders into the server's own published set instead (DATA_DIR/site, kept as it is): the server
+// runs it so, in a child process, to render a whole history without growing its own memory.
+const live = process.argv.includes("--live");
+const target = process.argv.slice(2).find((a) => !a.startsWith("--"));
 if (!target) {
   console.error("Usage: npm run export -- <directory>");
   process.exit(2);
@@ -19,7 +22,7 @@ try {
   if (!existsSync(file)) throw new Error(`There is no database at ${file}: start Marquee once, or set DATA_DIR`);
   const { db, close } = openNodeDb(file);
   const dir = resolve(target);
-  rmSync(dir, { recursive: true, force: true });
+  if (!live) rmSync(dir, { recursive: true, force: true });
   const store = new FileStore(dir, 0);
   const publisher = createPublisher({
     db,
@@ -35,8 +38,9 @@ try {
   await publisher.idle();
   if (publisher.state.lastError) throw new Error(`Export failed: ${publisher.state.lastError}`);
   // The entity tags are for Marquee's own server; a static host computes its own.
-  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" }))
-    if (f.endsWith(".etag")) rmSync(join(dir, f));
+  if (!live)
+    for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" }))
+      if (f.endsWith(".etag")) rmSync(join(dir, f));
   close();
   console.log(`Exported ${(await store.paths()).length} pages to ${dir}`);
 } catch (error) {

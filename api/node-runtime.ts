@@ -1,5 +1,6 @@
 import { getRequestListener } from "@hono/node-server";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -77,10 +78,12 @@ export async function openNodeDeps(config: Config, log: (m: string) => void) {
 export async function startNodeServer(config: Config, log: (m: string) => void = console.log) {
   const { deps, close: closeDb } = await openNodeDeps(config, log);
   const store = new FileStore(join(config.dataDir, "site"));
+  const stopping = new AbortController();
   const publisher = createPublisher({
     ...deps,
     renderer: await loadRenderer(),
     rendererVersion: rendererVersion(),
+    renderHistory: () => renderHistoryInChildProcess(config, store.root, stopping.signal, log),
     store,
     compress: nodeCompressor,
     siteUrl: config.siteUrl,
@@ -140,6 +143,7 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     store,
     async close() {
       clearInterval(ticker);
+      stopping.abort();
       await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections?.();
       await publisher.idle();
@@ -147,4 +151,37 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
       closeDb();
     },
   };
+}
+
+const exportEntry = resolve("dist/node/export.mjs");
+
+/**
+ * A whole history (after an upgrade, or on the first start with an imported one) is rendered by the export in a
+ * child process writing into the live published set: thousands of pages in a row would otherwise leave the server
+ * holding their memory. Run from source (tests), there is no bundle and the publisher renders in process.
+ */
+async function renderHistoryInChildProcess(
+  config: Config,
+  siteDir: string,
+  signal: AbortSignal,
+  log: (m: string) => void,
+): Promise<void> {
+  if (!existsSync(exportEntry)) throw new Error(`${exportEntry} is missing: run \`npm run build\``);
+  log("Rendering the whole history in a child process…");
+  await new Promise<void>((ok, fail) => {
+    const child = spawn(process.execPath, [exportEntry, "--live", siteDir], {
+      env: { ...process.env, DATA_DIR: config.dataDir },
+      stdio: ["ignore", "ignore", "inherit"],
+      signal,
+      killSignal: "SIGKILL",
+    });
+    // Stopped with the server: settle neither way, so no marker claims the history was published; the next start
+    // renders it again.
+    child.once("error", (error) => signal.aborted || fail(error));
+    child.once("exit", (code) => {
+      if (signal.aborted) return;
+      if (code === 0) ok();
+      else fail(new Error(`rendering the history exited with ${code}`));
+    });
+  });
 }

@@ -26,7 +26,10 @@ export async function startMarquee(dataDir: string, env: Record<string, string> 
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await health(base))?.published_at != null, 300_000);
+  await waitFor(async () => {
+    const h = await health(base);
+    return h?.published_at != null && !h.rendering_history;
+  }, 300_000);
   return {
     base,
     child,
@@ -36,7 +39,10 @@ export async function startMarquee(dataDir: string, env: Record<string, string> 
 
 async function health(base: string) {
   try {
-    return (await (await fetch(`${base}/healthz`)).json()) as { published_at: string | null };
+    return (await (await fetch(`${base}/healthz`)).json()) as {
+      published_at: string | null;
+      rendering_history: boolean;
+    };
   } catch {
     return undefined;
   }

@@ -60,6 +60,12 @@ export class FileStore implements PageStore {
       });
   }
 
+  clearMemory(): void {
+    this.memory.clear();
+    this.used.clear();
+    this.memoryBytes = 0;
+  }
+
   async readMarker(): Promise<PublishMarker | undefined> {
     try {
       return JSON.parse(readFileSync(join(this.root, markerFile), "utf8")) as PublishMarker;

@@ -1,7 +1,7 @@
 import { desc, gt, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { incidents, pageSettings } from "@/db/schema";
-import { loadIncidentViews } from "@/api/services/read-model";
+import { loadIncidentViews, loadPage } from "@/api/services/read-model";
 import { monthKey } from "./calendar";
 import { historyAtom, historyRss } from "./feeds";
 import { historyIndexView, historyMonthView, monthPath, publishedMonths } from "./history";
@@ -38,6 +38,11 @@ export type PublisherOptions = {
   log?: (message: string) => void;
   /** Give up after this many failed attempts at one change (the export does; the server never does). */
   maxAttempts?: number;
+  /**
+   * Renders every incident page into the store elsewhere (the Node server runs the export in a child process), so
+   * a full republish after an upgrade does not grow the server's own memory. Without it, the publisher does it.
+   */
+  renderHistory?: () => Promise<void>;
 };
 
 const chunkSize = 200;
@@ -58,7 +63,13 @@ export function createPublisher(options: PublisherOptions) {
   let pending: Pending | null = null;
   let running: Promise<void> | null = null;
   let failures = 0;
-  const state = { ready: false, publishedAt: null as number | null, lastError: null as string | null, publishes: 0 };
+  const state = {
+    ready: false,
+    historyRendering: false,
+    publishedAt: null as number | null,
+    lastError: null as string | null,
+    publishes: 0,
+  };
 
   function merge(change: Change) {
     const p = (pending ??= emptyChange());
@@ -86,7 +97,8 @@ export function createPublisher(options: PublisherOptions) {
         state.publishedAt = clock();
         state.lastError = null;
         state.publishes++;
-        if (!pending) await store.writeMarker(await currentMarker(startedAt));
+        // The marker says "everything up to here is published": not while the history is still being rendered.
+        if (!pending && !state.historyRendering) await store.writeMarker(await currentMarker(startedAt));
       } catch (error) {
         // Never lose a change: put it back and try again, waiting longer each time.
         failures++;
@@ -114,14 +126,39 @@ export function createPublisher(options: PublisherOptions) {
       marker.rendererVersion === current.rendererVersion &&
       marker.settingsUpdatedAt === current.settingsUpdatedAt &&
       marker.siteUrl === current.siteUrl;
-    if (!same) {
+    if (same) return pushChangedSince(change, marker.through);
+    if (!options.renderHistory) {
       change.everything = true;
       return;
     }
+    // The page-wide documents and months go out now; the incident pages are rendered elsewhere meanwhile, and
+    // what changed during that is redone here afterwards, since the other process may have written older pages.
+    change.months.push(...(await publishedMonths(db, clock(), (await loadPage(db, options.siteUrl)).timeZone)));
+    const startedAt = clock();
+    state.historyRendering = true;
+    options.renderHistory().then(
+      async () => {
+        store.clearMemory?.();
+        const redo = emptyChange();
+        await pushChangedSince(redo, startedAt);
+        state.historyRendering = false;
+        touch(redo);
+      },
+      (error) => {
+        log(
+          `rendering the history elsewhere failed, rendering it here: ${error instanceof Error ? error.message : error}`,
+        );
+        state.historyRendering = false;
+        touch({ everything: true });
+      },
+    );
+  }
+
+  async function pushChangedSince(change: Pending, since: number) {
     const changed = await db
       .select({ id: incidents.id })
       .from(incidents)
-      .where(gt(incidents.updatedAt, marker.through - resumeMargin));
+      .where(gt(incidents.updatedAt, since - resumeMargin));
     change.incidents.push(...changed.map((r) => r.id));
   }
 

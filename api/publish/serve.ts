@@ -9,6 +9,8 @@ export interface PageStore {
   /** What the published set was rendered from, so a restart republishes only what it must. */
   readMarker(): Promise<PublishMarker | undefined>;
   writeMarker(marker: PublishMarker): Promise<void>;
+  /** Drops pages kept in memory, after something else rewrote the published files. */
+  clearMemory?(): void;
 }
 
 export type PublishMarker = {

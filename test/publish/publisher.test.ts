@@ -220,3 +220,46 @@ describe("restarting", () => {
     expect(s.rendered).toEqual(expect.arrayContaining([`/incidents/${a.id}`, `/incidents/${b.id}`]));
   });
 });
+
+describe("a whole history rendered elsewhere", () => {
+  it("publishes the front page at once, takes the incident pages from the other renderer, then records the marker", async () => {
+    const s = await setup();
+    const old = await openIncident(s.deps, { name: "Old", status: "resolved", components: {}, notify: false });
+    s.clock.advance(60_000);
+    let finishHistory!: () => void;
+    const elsewhere = createPublisher({
+      ...s.deps,
+      renderer: await loadRenderer(),
+      store: s.store,
+      compress: nodeCompressor,
+    });
+    const publisher = createPublisher({
+      ...s.deps,
+      renderer: await loadRenderer(),
+      rendererVersion: "v2",
+      store: s.store,
+      compress: nodeCompressor,
+      renderHistory: async () => {
+        await new Promise<void>((r) => (finishHistory = r));
+        elsewhere.touch({ everything: true });
+        await elsewhere.idle();
+      },
+    });
+    publisher.touch({ resume: true });
+    await publisher.idle();
+    expect(s.text("/")).toContain("All Systems Operational");
+    expect(await s.store.readMarker()).toBeUndefined();
+
+    // A change while the history renders elsewhere is published here, and again after the other renderer is done.
+    const fresh = await openIncident(s.deps, { name: "Fresh", status: "investigating", components: {}, notify: false });
+    publisher.touch({ incidents: [fresh.id] });
+    await publisher.idle();
+    finishHistory();
+    await new Promise((r) => setTimeout(r, 50));
+    await elsewhere.idle();
+    await publisher.idle();
+    expect(s.text(`/incidents/${old.id}`)).toContain("Old");
+    expect(s.text(`/incidents/${fresh.id}`)).toContain("Fresh");
+    expect((await s.store.readMarker())?.rendererVersion).toBe("v2");
+  });
+});
