@@ -11,4 +11,6 @@ export type SubscriptionPageView = {
     button: string;
     choices?: { id: string; name: string; group: string | null; checked: boolean }[];
   };
+  /** A second, plain form: the manage page's way to leave altogether. */
+  leave?: { action: string; button: string };
 };

@@ -102,7 +102,8 @@ export function subscriptionRoutes(deps: AppDeps) {
         const groupName = new Map(tree.groups.map((g) => [g.id, g.name]));
         return page(c, {
           title: "Your subscription",
-          message: `Choose the components ${subscriber.email} hears about. To stop all emails, use the unsubscribe link in any of them.`,
+          message: `Choose the components ${subscriber.email} hears about, or stop all status emails.`,
+          leave: { action: `/unsubscribe/${c.req.param("token")}`, button: "Unsubscribe from everything" },
           form: {
             action: c.req.path,
             button: "Save",

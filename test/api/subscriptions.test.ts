@@ -195,7 +195,9 @@ describe("unsubscribing and managing", () => {
 
   it("the manage page changes which components a subscriber hears about", async () => {
     const { s, manage } = await confirmedWithLinks();
-    expect(await (await s.app.request(manage)).text()).toContain('name="components"');
+    const managePage = await (await s.app.request(manage)).text();
+    expect(managePage).toContain('name="components"');
+    expect(managePage).toContain(`action="${manage.replace("/manage/", "/unsubscribe/")}"`);
     const res = await s.app.request(manage, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
