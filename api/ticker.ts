@@ -3,6 +3,7 @@ import { advanceMaintenances } from "./services/maintenances";
 import type { Publisher } from "./publish/publisher";
 import { dayKey, monthKey, shiftMonth } from "./publish/calendar";
 import { loadPage } from "./services/read-model";
+import { deleteStaleRateLimits } from "./services/rate-limit";
 
 /** Every few seconds: start and end maintenance windows, wake the sender, refresh day-based pages when the day turns. */
 export function startTicker(deps: Deps, publisher: Publisher, notifier: { wake(): void }, log: (m: string) => void) {
@@ -21,6 +22,7 @@ export function startTicker(deps: Deps, publisher: Publisher, notifier: { wake()
         months: lastDay ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [],
       });
       lastDay = today;
+      await deleteStaleRateLimits(deps.db, now);
     }
   };
   return setInterval(() => tick().catch((e) => log(`ticker failed: ${e instanceof Error ? e.stack : e}`)), 5_000);

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rateLimits } from "@/db/schema";
 
@@ -19,4 +19,9 @@ export async function withinRateLimit(db: Db, key: string, limit: number, window
     })
     .returning({ count: rateLimits.count });
   return row!.count <= limit;
+}
+
+/** Counters whose window ended a day ago or more are of no use; the ticker drops them once a day. */
+export async function deleteStaleRateLimits(db: Db, now: number) {
+  await db.delete(rateLimits).where(lt(rateLimits.windowStart, now - 24 * 3600e3));
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { subscribers } from "@/db/schema";
+import { rateLimits, subscribers } from "@/db/schema";
+import { deleteStaleRateLimits } from "@/api/services/rate-limit";
 import { advanceMaintenances } from "@/api/services/maintenances";
 import { makeApp } from "@/test/support/app";
 import { readOutbox, recipients, waitForOutbox } from "@/test/support/outbox";
@@ -209,5 +210,17 @@ describe("unsubscribing and managing", () => {
     expect((await s.mailsTo("ann@example.com")).length).toBe(before);
     await s.openIncident("tix5 down", "tix5");
     expect((await s.mailsTo("ann@example.com")).length).toBe(before + 1);
+  });
+});
+
+describe("rate-limit counters", () => {
+  it("are dropped a day after their window", async () => {
+    const s = await setup();
+    await s.subscribe({ email: "old@example.com" });
+    expect((await s.deps.db.select().from(rateLimits)).length).toBe(2);
+    await deleteStaleRateLimits(s.deps.db, s.clock() + 2 * 3600e3);
+    expect((await s.deps.db.select().from(rateLimits)).length).toBe(2);
+    await deleteStaleRateLimits(s.deps.db, s.clock() + 25 * 3600e3);
+    expect(await s.deps.db.select().from(rateLimits)).toEqual([]);
   });
 });
