@@ -258,5 +258,6 @@ export function statusPageView(s: SiteSnapshot): StatusPageView {
     activeMaintenances: s.activeMaintenances,
     upcomingMaintenances: s.upcomingMaintenances,
     recentDays: s.recentDays,
+    uptime: s.uptime,
   };
 }

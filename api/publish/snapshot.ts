@@ -11,6 +11,7 @@ import {
   loadStartedBetween,
   loadUnresolvedIncidents,
 } from "@/api/services/read-model";
+import { loadUptime } from "@/api/services/uptime";
 import { dayKey, dayRange, lastDays } from "./calendar";
 import type { SiteSnapshot } from "./views";
 
@@ -40,6 +41,7 @@ export async function loadSnapshot(db: Db, now: number, siteUrl?: string): Promi
       day,
       incidents: recent.filter((i) => i.kind === "incident" && dayKey(i.startedAt, page.timeZone) === day),
     })),
+    uptime: await loadUptime(db, tree.components, now, page.timeZone),
   };
 }
 

@@ -7,6 +7,7 @@ import type {
   IncidentUpdateComponent,
 } from "@/db/schema";
 import type { OverallStatus } from "@/api/services/overall-status";
+import type { ComponentUptime } from "@/api/services/uptime";
 
 /** The data each published page is rendered from. Astro pages receive these as `Astro.locals` and fetch nothing. */
 
@@ -31,6 +32,8 @@ export type StatusPageView = {
   upcomingMaintenances: IncidentView[];
   /** The last days in the page's time zone, newest first, each with the incidents that started that day. */
   recentDays: { day: string; incidents: IncidentView[] }[];
+  /** Each leaf component's last 90 days, by component id; a component without an entry shows no bar. */
+  uptime?: Record<string, ComponentUptime>;
 };
 
 export type IncidentPageView = { page: PageInfo; incident: IncidentView };
@@ -63,4 +66,5 @@ export type SiteSnapshot = {
   /** The 25 most recently updated incidents and maintenances, for the feeds. */
   feedItems: IncidentView[];
   recentDays: StatusPageView["recentDays"];
+  uptime: Record<string, ComponentUptime>;
 };

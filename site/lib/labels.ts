@@ -1,7 +1,9 @@
 import type { ComponentStatus, Impact, UpdateStatus } from "@/db/schema";
-import type { Indicator } from "@/api/services/overall-status";
+import { componentStatusLabels, type Indicator } from "@/api/services/overall-status";
+import type { DayUptime } from "@/api/services/uptime";
+import { formatDay, formatDuration } from "./time";
 
-export { componentStatusLabels } from "@/api/services/overall-status";
+export { componentStatusLabels };
 
 export const updateStatusLabels: Record<UpdateStatus, string> = {
   investigating: "Investigating",
@@ -43,3 +45,20 @@ export const indicatorTones: Record<Indicator, Tone> = {
 };
 
 export const impactTones: Record<Impact, Tone> = indicatorTones;
+
+// Worst first, so the label leads with what mattered most that day.
+const notableStatuses: ComponentStatus[] = [
+  "major_outage",
+  "partial_outage",
+  "degraded_performance",
+  "under_maintenance",
+];
+
+/** "Nov 25, 2026: Major Outage for 1 h 20 min" — the words a day's uptime bar carries besides its colour. */
+export function uptimeDayLabel({ day, worst, seconds }: DayUptime): string {
+  if (worst === null) return `${formatDay(day)}: No data`;
+  const parts = notableStatuses
+    .filter((s) => seconds[s] > 0)
+    .map((s) => `${componentStatusLabels[s]} for ${formatDuration(seconds[s])}`);
+  return `${formatDay(day)}: ${parts.length > 0 ? parts.join(", ") : "No downtime"}`;
+}

@@ -70,3 +70,12 @@ export function formatDay(day: string): string {
     ? dayFormat.format(Date.UTC(y, m - 1, d))
     : day;
 }
+
+/** 4800 → "1 h 20 min"; under a minute is "under 1 min", so a short outage never reads as nothing. */
+export function formatDuration(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 1) return "under 1 min";
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return [h > 0 ? `${h} h` : "", m > 0 ? `${m} min` : ""].filter(Boolean).join(" ");
+}

@@ -132,6 +132,7 @@ export function makeSnapshot(
     activeMaintenances: [],
     feedItems: [],
     recentDays: [],
+    uptime: {},
     ...overrides,
   };
 }

@@ -255,11 +255,11 @@ describe("a whole history rendered elsewhere", () => {
     publisher.touch({ incidents: [fresh.id] });
     await publisher.idle();
     finishHistory();
-    await new Promise((r) => setTimeout(r, 50));
-    await elsewhere.idle();
+    while (publisher.state.historyRendering) await new Promise((r) => setTimeout(r, 10));
     await publisher.idle();
     expect(s.text(`/incidents/${old.id}`)).toContain("Old");
     expect(s.text(`/incidents/${fresh.id}`)).toContain("Fresh");
+    expect(publisher.state.lastError).toBeNull();
     expect((await s.store.readMarker())?.rendererVersion).toBe("v2");
   });
 });
