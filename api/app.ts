@@ -12,6 +12,7 @@ import { webhookRoutes } from "./routes/webhooks";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { answerFromPage, type PageStore, publishedPath } from "./publish/serve";
 import { adminRoutes } from "./routes/admin";
+import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
 import { maintenanceRoutes } from "./routes/maintenances";
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
   app.route("/api/v1", api);
+  app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));
   app.route("/", webhookRoutes(deps));
 

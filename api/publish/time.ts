@@ -97,3 +97,24 @@ export function zoneAbbreviation(ms: number, timeZone: string): string {
   }
   return name;
 }
+
+/**
+ * The instant a wall-clock time such as `2025-03-30T02:30` (an `<input type="datetime-local">` value) names in the
+ * zone, or null when it is not one. Two passes settle the offset; a time skipped by a clock change lands after the
+ * gap, and an hour that occurs twice is taken at its later occurrence.
+ */
+export function instantFromWallClock(local: string, timeZone: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second = 0] = m.slice(1).map((s) => Number(s ?? 0)) as number[];
+  const guess = Date.UTC(year!, month! - 1, day!, hour!, minute!, second);
+  const check = new Date(guess);
+  if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour! > 23) return null;
+  const first = guess - offsetMinutes(guess, wallClock(guess, timeZone)) * 60_000;
+  return guess - offsetMinutes(first, wallClock(first, timeZone)) * 60_000;
+}
+
+/** `YYYY-MM-DDTHH:MM` of the instant in the zone, for an `<input type="datetime-local">`. */
+export function wallClockInput(ms: number, timeZone: string): string {
+  return `${dateInZone(ms, timeZone)}T${clockInZone(ms, timeZone)}`;
+}

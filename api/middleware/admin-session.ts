@@ -1,0 +1,45 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie } from "hono/cookie";
+import { csrfToken, verifyCsrfToken, verifySession } from "@/api/services/admin-sessions";
+import type { Deps } from "@/api/services/deps";
+import type { FormBody } from "@/api/routes/admin-forms";
+
+export const sessionCookie = "marquee_admin";
+export const cookiePath = "/admin";
+
+export type AdminEnv = { Variables: { session: string; csrf: string; apiKeyId: string } };
+
+/** Browsers send Origin on cross-site POSTs; behind a TLS proxy the scheme may differ, so hosts are compared. */
+export function sameOrigin(c: Context, siteUrl?: string): boolean {
+  const origin = c.req.header("origin");
+  if (origin === undefined) return true;
+  try {
+    const host = new URL(origin).host;
+    return host === new URL(c.req.url).host || (siteUrl !== undefined && host === new URL(siteUrl).host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every console request needs a valid session; every POST also needs the form's csrf field. A missing or bad session
+ * goes to the sign-in page; a bad token gets `forbidden`.
+ */
+export function requireSession(deps: Deps, forbidden: (c: Context) => Promise<Response>): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    const session = getCookie(c, sessionCookie);
+    const apiKeyId = await verifySession(deps, session);
+    if (!apiKeyId || !session) {
+      if (session !== undefined) deleteCookie(c, sessionCookie, { path: cookiePath, secure: true });
+      return c.redirect("/admin/login", 303);
+    }
+    if (c.req.method === "POST") {
+      const body: FormBody = await c.req.parseBody({ all: true });
+      if (!(await verifyCsrfToken(deps, session, body.csrf))) return forbidden(c);
+    }
+    c.set("session", session);
+    c.set("apiKeyId", apiKeyId);
+    c.set("csrf", await csrfToken(deps, session));
+    await next();
+  };
+}

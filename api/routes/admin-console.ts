@@ -1,0 +1,171 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { AppError } from "@/api/errors";
+import { validate } from "@/api/http";
+import { type AdminEnv, cookiePath, requireSession, sameOrigin, sessionCookie } from "@/api/middleware/admin-session";
+import type { Change } from "@/api/publish/publisher";
+import {
+  ComponentPatch,
+  IncidentCreate,
+  IncidentResolve,
+  IncidentUpdateCreate,
+  MaintenanceCreate,
+} from "@/api/schemas";
+import { loadAdminDashboard } from "@/api/services/admin-dashboard";
+import { createSession, sessionMs } from "@/api/services/admin-sessions";
+import { authenticate, hasScope } from "@/api/services/api-keys";
+import { updateComponent } from "@/api/services/components";
+import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
+import { scheduleMaintenance } from "@/api/services/maintenances";
+import { loadPage } from "@/api/services/read-model";
+import type { AppDeps } from "@/api/app";
+import * as form from "./admin-forms";
+
+/** Flash messages by key: the query string names one, so no posted text is ever echoed through a URL. */
+const flashes: Record<string, string> = {
+  component: "Component status saved.",
+  opened: "Incident opened.",
+  updated: "Update posted.",
+  resolved: "Incident resolved.",
+  scheduled: "Maintenance scheduled.",
+};
+
+const headers = {
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+  "content-security-policy": "frame-ancestors 'none'",
+};
+
+/** The staff console: server-rendered forms over the same services, publishing and notifying as the staff API does. */
+export function adminConsoleRoutes(deps: AppDeps) {
+  const render = async (c: Context, path: string, locals: object, status: 200 | 401 | 403 | 404 | 409 | 422) =>
+    c.html((await deps.renderer.render(path, locals)).html, status, headers);
+  const notice = async (c: Context, title: string, message: string, status: 403) =>
+    render(c, "/admin/notice", { page: await loadPage(deps.db, deps.siteUrl), title, message }, status);
+  const forbidden = (c: Context) =>
+    notice(
+      c,
+      "Forbidden",
+      "This form has expired or did not come from this console. Go back, reload and try again.",
+      403,
+    );
+  const login = async (c: Context, message: string | null, status: 200 | 401 = 200) =>
+    render(c, "/admin/login", { page: await loadPage(deps.db, deps.siteUrl), message }, status);
+  const dashboard = async (c: Context<AdminEnv>, status: 200 | 404 | 409 | 422, error: unknown = null) =>
+    render(
+      c,
+      "/admin",
+      {
+        ...(await loadAdminDashboard(deps, deps.siteUrl)),
+        csrf: c.get("csrf"),
+        flash: flashes[c.req.query("flash") ?? ""] ?? null,
+        error,
+      },
+      status,
+    );
+  const body = (c: Context): Promise<form.FormBody> => c.req.parseBody({ all: true });
+
+  /** Runs one change; a refused input shows the dashboard again with the message, and nothing is changed. */
+  const act = async (c: Context<AdminEnv>, name: string, run: (b: form.FormBody) => Promise<Change>, flash: string) => {
+    const posted = await body(c);
+    try {
+      deps.publisher.touch(await run(posted));
+      deps.notifier.wake();
+    } catch (error) {
+      if (!(error instanceof AppError) || ![404, 409, 422].includes(error.status)) throw error;
+      const status = error.status as 404 | 409 | 422;
+      return dashboard(c, status, { form: name, message: error.message, values: form.formValues(posted) });
+    }
+    return c.redirect(`/admin?flash=${flash}`, 303);
+  };
+
+  return new Hono<AdminEnv>()
+    .use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("Request body too large", 413) }))
+    .use(async (c, next) => (c.req.method === "POST" && !sameOrigin(c, deps.siteUrl) ? forbidden(c) : next()))
+    .get("/login", (c) => login(c, null))
+    .post("/login", async (c) => {
+      const key = (await body(c)).key;
+      const apiKey = await authenticate(deps, typeof key === "string" ? key.trim() : undefined).catch(() => null);
+      if (!apiKey || !hasScope(apiKey.scopes, "write")) {
+        // Slows down guessing; the answer is the same whether the key is unknown, revoked or read-only.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return login(c, "That key cannot sign in. Use an API key with write access.", 401);
+      }
+      const session = await createSession(deps, apiKey.id);
+      setCookie(c, sessionCookie, session.value, {
+        httpOnly: true,
+        secure: true,
+        sameSite: "Strict",
+        path: cookiePath,
+        maxAge: sessionMs / 1000,
+        expires: new Date(session.expiresAt),
+      });
+      return c.redirect("/admin", 303);
+    })
+    .use(requireSession(deps, forbidden))
+    .get("/", (c) => dashboard(c, 200))
+    .post("/logout", (c) => {
+      deleteCookie(c, sessionCookie, { path: cookiePath, secure: true, httpOnly: true, sameSite: "Strict" });
+      return c.redirect("/admin/login", 303);
+    })
+    .post("/components/:id", (c) =>
+      act(
+        c,
+        "component",
+        async (b) => (
+          await updateComponent(deps, c.req.param("id"), validate(ComponentPatch, form.componentForm(b))),
+          {}
+        ),
+        "component",
+      ),
+    )
+    .post("/incidents", (c) =>
+      act(
+        c,
+        "incident",
+        async (b) => ({
+          incidents: [(await openIncident(deps, validate(IncidentCreate, form.openIncidentForm(b)))).id],
+        }),
+        "opened",
+      ),
+    )
+    .post("/incidents/:id/updates", async (c) => {
+      const resolving = ["resolved", "postmortem"].includes(String((await body(c)).status));
+      return act(
+        c,
+        `update:${c.req.param("id")}`,
+        async (b) => {
+          const input = validate(IncidentUpdateCreate, form.incidentUpdateForm(b));
+          return { incidents: [(await postIncidentUpdate(deps, c.req.param("id"), input)).id] };
+        },
+        resolving ? "resolved" : "updated",
+      );
+    })
+    .post("/incidents/:id/resolve", (c) =>
+      act(
+        c,
+        `update:${c.req.param("id")}`,
+        async (b) => {
+          const input = validate(IncidentResolve, form.resolveForm(b));
+          return {
+            incidents: [(await postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" })).id],
+          };
+        },
+        "resolved",
+      ),
+    )
+    .post("/maintenances", (c) =>
+      act(
+        c,
+        "maintenance",
+        async (b) => {
+          const { timeZone } = await loadPage(deps.db, deps.siteUrl);
+          const input = validate(MaintenanceCreate, form.maintenanceForm(b, timeZone));
+          return { incidents: [(await scheduleMaintenance(deps, input)).id] };
+        },
+        "scheduled",
+      ),
+    );
+}

@@ -1,0 +1,61 @@
+import { instantFromWallClock } from "@/api/publish/time";
+
+/** Form fields as the console posts them, turned into the shapes of the staff API's zod schemas (api/schemas.ts). */
+
+export type FormBody = Record<string, string | File | (string | File)[]>;
+
+const texts = (body: FormBody, name: string): string[] =>
+  [body[name] ?? []].flat().filter((v): v is string => typeof v === "string");
+const text = (body: FormBody, name: string) => texts(body, name)[0];
+/** An empty field means "not given", so that the service's default (such as the status's template body) applies. */
+const optional = (body: FormBody, name: string) => text(body, name) || undefined;
+const checked = (body: FormBody, name: string) => text(body, name) !== undefined;
+
+/** Selects named `component:<id>` with a status; an empty one means the component is not affected. */
+function componentStatuses(body: FormBody): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(body)) {
+    const status = key.startsWith("component:") ? text(body, key) : undefined;
+    if (status) out[key.slice("component:".length)] = status;
+  }
+  return out;
+}
+
+export const componentForm = (body: FormBody) => ({ status: text(body, "status") });
+
+export const openIncidentForm = (body: FormBody) => ({
+  name: text(body, "name") ?? "",
+  status: optional(body, "status"),
+  body: optional(body, "body"),
+  components: componentStatuses(body),
+  notify: checked(body, "notify"),
+});
+
+export const incidentUpdateForm = (body: FormBody) => ({
+  status: optional(body, "status"),
+  body: optional(body, "body"),
+  notify: checked(body, "notify"),
+});
+
+export const resolveForm = (body: FormBody) => ({ body: optional(body, "body"), notify: checked(body, "notify") });
+
+/** Start and end are wall-clock times in the page's time zone; a value that is no such time is passed on for zod to refuse. */
+export function maintenanceForm(body: FormBody, timeZone: string) {
+  const instant = (name: string) => {
+    const raw = text(body, name) ?? "";
+    const ms = instantFromWallClock(raw, timeZone);
+    return ms === null ? raw : new Date(ms).toISOString();
+  };
+  return {
+    name: text(body, "name") ?? "",
+    body: optional(body, "body"),
+    scheduled_for: instant("start"),
+    scheduled_until: instant("end"),
+    components: texts(body, "components"),
+    notify: checked(body, "notify"),
+  };
+}
+
+/** The posted fields, to fill the form in again when it is refused. */
+export const formValues = (body: FormBody): Record<string, string[]> =>
+  Object.fromEntries(Object.keys(body).map((k) => [k, texts(body, k)]));
