@@ -1,19 +1,8 @@
 /** Calendar arithmetic in the page's time zone, with Intl only (it runs on Workers too). */
-import { dateInZone, wallClock } from "./time";
+import { dateInZone, utcOfWallClock } from "./time";
 
-/** The zone's offset from UTC at that instant, in ms (positive east of Greenwich). */
-export function zoneOffset(ms: number, timeZone: string): number {
-  const p = wallClock(ms, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
-
-/** The instant at which a wall-clock time in the zone occurs. */
-function wallClockToUtc(year: number, month: number, day: number, timeZone: string): number {
-  const guess = Date.UTC(year, month - 1, day);
-  const first = guess - zoneOffset(guess, timeZone);
-  return guess - zoneOffset(first, timeZone);
-}
+const wallClockToUtc = (year: number, month: number, day: number, timeZone: string) =>
+  utcOfWallClock(timeZone, year, month, day);
 
 const pad = (n: number) => String(n).padStart(2, "0");
 

@@ -107,9 +107,22 @@ export function instantFromWallClock(local: string, timeZone: string): number | 
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
   if (!m) return null;
   const [year, month, day, hour, minute, second = 0] = m.slice(1).map((s) => Number(s ?? 0)) as number[];
-  const guess = Date.UTC(year!, month! - 1, day!, hour!, minute!, second);
-  const check = new Date(guess);
+  const check = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second));
   if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour! > 23) return null;
+  return utcOfWallClock(timeZone, year!, month!, day!, hour!, minute!, second);
+}
+
+/** The instant at which a wall-clock time occurs in the zone (two steps, so a day that changes offset is right). */
+export function utcOfWallClock(
+  timeZone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+) {
+  const guess = Date.UTC(year, month - 1, day, hour, minute, second);
   const first = guess - offsetMinutes(guess, wallClock(guess, timeZone)) * 60_000;
   return guess - offsetMinutes(first, wallClock(first, timeZone)) * 60_000;
 }
