@@ -1,5 +1,6 @@
 import { and, asc, eq, lte } from "drizzle-orm";
 import { components, webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { hmacSha256Hex } from "@/api/ids";
 import type { Deps } from "@/api/services/deps";
 import { deriveOverallStatus } from "@/api/services/overall-status";
 import { loadIncident, loadPage } from "@/api/services/read-model";
@@ -18,16 +19,7 @@ export type WebhookSenderOptions = Deps & {
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, the scheme receivers check (docs/email.md). */
 export async function signWebhook(secret: string, body: string, unixSeconds: number): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${unixSeconds}.${body}`));
-  const hex = Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
-  return `t=${unixSeconds},v1=${hex}`;
+  return `t=${unixSeconds},v1=${await hmacSha256Hex(secret, `${unixSeconds}.${body}`)}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appSecrets } from "@/db/schema";
-import { constantTimeEqual, randomToken } from "@/api/ids";
+import { constantTimeEqual, hmacSha256Hex, randomToken } from "@/api/ids";
 
 /**
  * Unsubscribe and manage links carry `<subscriber id>.<HMAC of it>`: nothing to store, nothing to look up by token,
@@ -17,15 +17,7 @@ export async function linkKey(db: Db): Promise<string> {
 }
 
 async function mac(key: string, subscriberId: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = await crypto.subtle.sign("HMAC", cryptoKey, new TextEncoder().encode(`subscriber:${subscriberId}`));
-  return Array.from(new Uint8Array(signature).slice(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+  return (await hmacSha256Hex(key, `subscriber:${subscriberId}`)).slice(0, 32);
 }
 
 export async function subscriberToken(key: string, subscriberId: string): Promise<string> {
