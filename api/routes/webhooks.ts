@@ -1,11 +1,16 @@
 import { Hono } from "hono";
-import { AppError } from "@/api/errors";
+import { bodyLimit } from "hono/body-limit";
+import { AppError, errorBody } from "@/api/errors";
 import { handleResendEvent, verifyResendSignature } from "@/api/services/resend-webhooks";
 import type { AppDeps } from "@/api/app";
 
 /** Resend's delivery events (POST /webhooks/resend), signed with RESEND_WEBHOOK_SECRET. */
 export function webhookRoutes(deps: AppDeps) {
-  return new Hono().post("/webhooks/resend", async (c) => {
+  const limit = bodyLimit({
+    maxSize: 256 * 1024,
+    onError: (c) => c.json(errorBody("payload_too_large", "Webhook bodies are limited to 256 KB"), 413),
+  });
+  return new Hono().post("/webhooks/resend", limit, async (c) => {
     if (!deps.resendWebhookSecret)
       throw new AppError("not_found", "Resend webhooks are not set up: set RESEND_WEBHOOK_SECRET");
     const raw = await c.req.text();

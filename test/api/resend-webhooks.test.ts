@@ -87,6 +87,16 @@ describe("Resend's delivery webhooks", () => {
     expect(await s.status("bounce@example.com")).toBe("active");
   });
 
+  it("refuses a body over 256 KB with 413", async () => {
+    const s = await setup();
+    const huge = JSON.stringify({
+      type: "email.bounced",
+      data: { to: ["bounce@example.com"], pad: "x".repeat(300 * 1024) },
+    });
+    expect((await s.post(huge, sign(huge, "msg_big", s.now))).status).toBe(413);
+    expect(await s.status("bounce@example.com")).toBe("active");
+  });
+
   it("handles a redelivered event once", async () => {
     const s = await setup();
     const headers = sign(bounced, "msg_9", s.now);
