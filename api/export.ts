@@ -33,6 +33,7 @@ try {
     siteUrl: config.siteUrl,
     log: (m) => console.error(m),
     maxAttempts: 1,
+    incidentPagesOnly: live,
   });
   publisher.touch({ everything: true });
   await publisher.idle();

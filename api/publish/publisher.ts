@@ -43,6 +43,11 @@ export type PublisherOptions = {
    * a full republish after an upgrade does not grow the server's own memory. Without it, the publisher does it.
    */
   renderHistory?: () => Promise<void>;
+  /**
+   * Render incident pages only, and record no marker: for the process that renders a history into a live set, where
+   * the server publishes the page-wide documents itself from fresher data.
+   */
+  incidentPagesOnly?: boolean;
 };
 
 const chunkSize = 200;
@@ -98,7 +103,9 @@ export function createPublisher(options: PublisherOptions) {
         state.lastError = null;
         state.publishes++;
         // The marker says "everything up to here is published": not while the history is still being rendered.
-        if (!pending && !state.historyRendering) await store.writeMarker(await currentMarker(startedAt));
+        if (!pending && !state.historyRendering && !options.incidentPagesOnly) {
+          await store.writeMarker(await currentMarker(startedAt));
+        }
       } catch (error) {
         // Never lose a change: put it back and try again, waiting longer each time.
         failures++;
@@ -194,7 +201,7 @@ export function createPublisher(options: PublisherOptions) {
     if (change.everything) {
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
       // chunks, so memory stays flat however long it is; then pages of incidents that no longer exist go.
-      await store.replace(await renderPageWide(snapshot, months, now), []);
+      if (!options.incidentPagesOnly) await store.replace(await renderPageWide(snapshot, months, now), []);
       state.ready = true;
       for (let i = 0; i < ids.length; i += chunkSize) {
         await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), []);

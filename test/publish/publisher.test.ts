@@ -227,11 +227,14 @@ describe("a whole history rendered elsewhere", () => {
     const old = await openIncident(s.deps, { name: "Old", status: "resolved", components: {}, notify: false });
     s.clock.advance(60_000);
     let finishHistory!: () => void;
+    const renderedElsewhere: string[] = [];
+    const real = await loadRenderer();
     const elsewhere = createPublisher({
       ...s.deps,
-      renderer: await loadRenderer(),
+      renderer: { render: (path, locals) => (renderedElsewhere.push(path), real.render(path, locals)) },
       store: s.store,
       compress: nodeCompressor,
+      incidentPagesOnly: true,
     });
     const publisher = createPublisher({
       ...s.deps,
@@ -260,6 +263,9 @@ describe("a whole history rendered elsewhere", () => {
     expect(s.text(`/incidents/${old.id}`)).toContain("Old");
     expect(s.text(`/incidents/${fresh.id}`)).toContain("Fresh");
     expect(publisher.state.lastError).toBeNull();
+    // The other process renders incident pages only: the page-wide documents stay the server's, from fresher data.
+    expect(renderedElsewhere.filter((p) => !p.startsWith("/incidents/"))).toEqual([]);
+    expect(s.text("/")).toContain("Fresh");
     expect((await s.store.readMarker())?.rendererVersion).toBe("v2");
   });
 });
