@@ -1,17 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 
 export const adminKey = "bench-admin-key-0123456789";
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
+import { freePort } from "@/test/support/server";
+
+export { freePort };
 
 export type Running = { base: string; child: ChildProcess; stop(): Promise<void> };
 

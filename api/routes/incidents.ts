@@ -9,13 +9,10 @@ import { IncidentCreate, IncidentPatch, IncidentResolve, IncidentUpdateCreate, U
 import * as service from "@/api/services/incidents";
 import { loadIncident, loadIncidentViews, loadPage } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
+import { answerChangedIncident } from "./changed-incident";
 
 export function incidentRoutes(deps: AppDeps) {
-  const answer = async (view: IncidentView) => {
-    deps.publisher.touch({ incidents: [view.id] });
-    deps.notifier.wake();
-    return presentIncident(view, await loadPage(deps.db, deps.siteUrl));
-  };
+  const answer = (view: IncidentView) => answerChangedIncident(deps, view);
 
   return new Hono<AuthEnv>()
     .get("/incidents", async (c) => {

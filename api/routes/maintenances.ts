@@ -8,13 +8,10 @@ import { deleteIncident, getIncidentRow } from "@/api/services/incidents";
 import { postMaintenanceUpdate, scheduleMaintenance } from "@/api/services/maintenances";
 import { loadIncident, loadPage, loadRecent } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
+import { answerChangedIncident } from "./changed-incident";
 
 export function maintenanceRoutes(deps: AppDeps) {
-  const answer = async (view: IncidentView) => {
-    deps.publisher.touch({ incidents: [view.id] });
-    deps.notifier.wake();
-    return presentIncident(view, await loadPage(deps.db, deps.siteUrl));
-  };
+  const answer = (view: IncidentView) => answerChangedIncident(deps, view);
 
   return new Hono<AuthEnv>()
     .get("/maintenances", async (c) => {
