@@ -20,7 +20,7 @@ describe("the history pages", () => {
     expect(html).toContain('<a href="/incidents/i1">Webtix is down</a>');
     expect(html).toContain("Resolved");
     expect(html).toContain('<time datetime="2026-11-25T15:20:00.000Z">');
-    expect(html).toContain('<time datetime="2026-11-25T16:20:00.000Z">16:20 UTC</time>');
+    expect(html).toContain('<time datetime="2026-11-25T16:20:00.000Z" data-format="time">16:20 UTC</time>');
     expect(html).toMatch(/<h2[^>]*>October 2026<\/h2>\s*<p[^>]*>No incidents reported this month\.<\/p>/);
     expect(html.match(/<h1[ >]/g)).toHaveLength(1);
   });

@@ -8,7 +8,7 @@ import {
   makeUpdate,
   T0,
 } from "./factories";
-import { renderPage } from "./render";
+import { renderPage, withoutOwnScripts } from "./render";
 
 const HOUR = 3_600_000;
 
@@ -38,7 +38,7 @@ describe("an incident page", () => {
     const html = await renderPage(`/incidents/${incident.id}`, makeIncidentPageView({ incident }));
     const labels = [...html.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
     expect(labels).toEqual(["Resolved", "Monitoring", "Investigating"]);
-    const times = [...html.matchAll(/<time datetime="([^"]+)">/g)].map((m) => m[1]);
+    const times = [...html.matchAll(/<time datetime="([^"]+)"/g)].map((m) => m[1]);
     expect(times).toEqual(["2026-11-25T17:20:00.000Z", "2026-11-25T16:20:00.000Z", "2026-11-25T15:20:00.000Z"]);
   });
 
@@ -65,7 +65,7 @@ describe("an incident page", () => {
       "<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)> [y](JaVaScRiPt&colon;alert(1))";
     const incident = makeIncident({ updates: [makeUpdate({ body })] });
     const html = await renderPage(`/incidents/${incident.id}`, makeIncidentPageView({ incident }));
-    expect(html).not.toMatch(/<script/i);
+    expect(withoutOwnScripts(html)).not.toMatch(/<script/i);
     expect(html).not.toMatch(/href="\s*javascript:/i);
     expect(html).not.toMatch(/<img/i);
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");

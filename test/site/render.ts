@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 // The built renderer (`npm test` builds first): pages are tested exactly as the publisher calls them.
 type Render = (path: string, locals: object) => Promise<{ status: number; html: string }>;
 
@@ -10,4 +11,15 @@ export async function renderPage(path: string, view: object): Promise<string> {
   const { status, html } = await (await loaded)(path, view);
   if (status !== 200) throw new Error(`${path} answered ${status}: ${html.slice(0, 500)}`);
   return html;
+}
+
+const ownScripts = ["local-times.js", "refresh.js"].map((name) =>
+  readFileSync(new URL(`../../site/scripts/${name}`, import.meta.url), "utf8"),
+);
+
+/** The page without the site's own inline scripts; any other script, or one loaded from a URL, stays in. */
+export function withoutOwnScripts(html: string): string {
+  return html.replace(/<script( [^>]*)?>([\s\S]*?)<\/script>/g, (script, attributes = "", body: string) =>
+    !/\bsrc=/.test(attributes) && ownScripts.includes(body) ? "" : script,
+  );
 }

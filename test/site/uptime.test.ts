@@ -44,32 +44,60 @@ function tixPage() {
   return { view, tix1: members[0]!, wintix };
 }
 
-const barsOf = (html: string, name: string) => {
+/** The component's uptime <details>: its day bars, oldest first, and the days listed in words. */
+const uptimeIn = (html: string, name: string) => {
   const row = html.slice(html.indexOf(`>${name}<`));
-  return row.slice(0, row.indexOf("</small>")).match(/<span tabindex="0" role="img"[^>]*>/g) ?? [];
+  const details = row.slice(0, row.indexOf("</details>"));
+  return {
+    details,
+    bars: details.match(/<span (class="[^"]*" )?data-day="[^"]*"><\/span>/g) ?? [],
+    listed: [...details.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, "").trim()),
+  };
 };
 
 describe("uptime bars on the status page", () => {
-  test("each leaf component has 90 focusable bars, oldest first, each named in words, and its uptime", async () => {
+  test("each leaf component has one bar of 90 days, oldest first, each day named in words, and its uptime", async () => {
     const { view } = tixPage();
     const html = await renderPage("/", view);
-    const bars = barsOf(html, "tix1");
+    const { bars } = uptimeIn(html, "tix1");
     expect(bars).toHaveLength(90);
-    expect(bars[0]).toContain('aria-label="Aug 28, 2026: No downtime"');
+    expect(bars[0]).toContain('data-day="Aug 28, 2026: No downtime"');
     expect(bars[0]).toContain('class="tone-ok"');
-    expect(bars.at(-1)).toContain('aria-label="Nov 25, 2026: Major Outage for 1 h 20 min"');
+    expect(bars.at(-1)).toContain('data-day="Nov 25, 2026: Major Outage for 1 h 20 min"');
     expect(bars.at(-1)).toContain('class="tone-critical"');
     expect(html).toMatch(/>tix1<[\s\S]*?99\.81% uptime/);
     expect(html).toMatch(/>tix2<[\s\S]*?100% uptime/);
-    expect(html.match(/role="img"/g)).toHaveLength(7 * 90);
+    expect(html.match(/data-day=/g)).toHaveLength(7 * 90);
+  });
+
+  test("the bar is one tab stop: days are not focusable, and the bar opens to the days with trouble in words", async () => {
+    const { view } = tixPage();
+    const html = await renderPage("/", view);
+    expect(html).not.toContain("tabindex");
+    expect(html.match(/<details class="uptime">\s*<summary>/g)).toHaveLength(7);
+    expect(uptimeIn(html, "tix1").listed).toEqual([
+      "Nov 25, 2026: Major Outage for 1 h 20 min",
+      "Nov 22, 2026: Major Outage for 1 h 20 min",
+      "Oct 16, 2026: Major Outage for 1 h 20 min",
+      "No downtime on the other days in the last 90 days. 99.81% uptime over 90 days, 99.63% over the last 30.",
+    ]);
+    expect(uptimeIn(html, "tix3").listed).toEqual([
+      "No downtime in the last 90 days. 100% uptime over 90 days, 100% over the last 30.",
+    ]);
+  });
+
+  test("a phone shows the last 30 days with their own uptime; a wide screen all 90", async () => {
+    const { details } = uptimeIn(await renderPage("/", tixPage().view), "tix1");
+    expect(details).toMatch(/<span class="wide">90 days ago<\/span><span class="narrow">30 days ago<\/span>/);
+    expect(details).toMatch(/<span class="wide">99\.81% uptime<\/span><span class="narrow">99\.63% uptime<\/span>/);
   });
 
   test("days before a component existed show as no data, without a colour", async () => {
     const { view } = tixPage();
-    const bars = barsOf(await renderPage("/", view), "Wintix");
-    expect(bars[0]).toContain('aria-label="Aug 28, 2026: No data"');
-    expect(bars[0]).not.toContain("class=");
-    expect(bars.at(-1)).toContain('aria-label="Nov 25, 2026: No downtime"');
+    const { bars, listed } = uptimeIn(await renderPage("/", view), "Wintix");
+    expect(bars[0]).toBe('<span data-day="Aug 28, 2026: No data"></span>');
+    expect(bars.at(-1)).toContain('data-day="Nov 25, 2026: No downtime"');
+    expect(listed.at(-1)).toMatch(/^No downtime since Oct 26, 2026\./);
   });
 
   test("a page without uptime data renders no bars", async () => {
@@ -77,7 +105,7 @@ describe("uptime bars on the status page", () => {
       "/",
       makeStatusPageView({ layout: [{ type: "component", component: makeComponent() }] }),
     );
-    expect(html).not.toContain('role="img"');
+    expect(html).not.toContain("data-day=");
     expect(html).not.toContain('class="uptime"');
   });
 

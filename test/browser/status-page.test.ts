@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
+import { axeViolations, launchChromium, type Marquee, startMarquee, watchPage } from "@/test/support/browser";
+import { waitForOutbox } from "@/test/support/outbox";
+
+const adminKey = "browser-admin-key-0123456789";
+let browser: Browser;
+let marquee: Marquee;
+
+beforeAll(async () => {
+  [browser, marquee] = await Promise.all([launchChromium(), startMarquee(adminKey)]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await marquee?.stop();
+});
+
+/** Runs `use` on `/` in a fresh context (viewport, scheme, JavaScript, zone) and closes it afterwards. */
+async function onPage<T>(options: BrowserContextOptions, use: (page: Page) => Promise<T>, path = "/"): Promise<T> {
+  const context = await browser.newContext(options);
+  try {
+    const page = await context.newPage();
+    await page.goto(marquee.base + path);
+    return await use(page);
+  } finally {
+    await context.close();
+  }
+}
+
+/** What a reader sees of the element: its rendered text, spaces collapsed. */
+const text = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, " ").trim();
+
+const phone = { width: 360, height: 740 };
+const desktop = { width: 1280, height: 900 };
+
+/** Opens an incident on a component and waits until the published page shows it. */
+async function openIncident(name: string, component: string, status = "major_outage") {
+  const { id } = await marquee.component(component);
+  const incident = await marquee.api("POST", "/incidents", {
+    name,
+    body: "Online sales through **tix1** fail. Box-office sales work.",
+    components: { [id]: status },
+  });
+  await published((html) => html.includes(incident.id));
+  return incident.id as string;
+}
+
+async function resolveIncident(id: string) {
+  await marquee.api("POST", `/incidents/${id}/resolve`, { body: "Sales work normally again." });
+  await published((html) => !html.includes(`id="now" data-signature="${id}`));
+}
+
+/** Waits until the published `/` passes `check`. */
+async function published(check: (html: string) => boolean) {
+  for (const start = Date.now(); Date.now() - start < 5000; await new Promise((r) => setTimeout(r, 20))) {
+    if (check(await (await fetch(`${marquee.base}/`)).text())) return;
+  }
+  throw new Error("the page did not change within 5 s");
+}
+
+describe("the status page in a browser", () => {
+  test("loads in at most 25 KB compressed, all of it from its own host, with no console error", async () => {
+    const context = await browser.newContext({ viewport: desktop });
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    await page.goto(`${marquee.base}/`, { waitUntil: "networkidle" });
+    await expect.poll(() => page.locator("#updated").textContent()).toMatch(/^Updated \d\d:\d\d:\d\d$/);
+    await page.waitForLoadState("networkidle");
+    const own = watch.urls.filter((u) => u.startsWith(`${marquee.base}/`));
+    expect(watch.urls.filter((u) => !u.startsWith("data:"))).toEqual(own);
+    expect(own).toEqual([`${marquee.base}/`, `${marquee.base}/api/v2/summary.json`]);
+    expect(watch.total()).toBeGreaterThan(2000);
+    expect(watch.total()).toBeLessThanOrEqual(25 * 1024);
+    console.info(`/ loads ${watch.total()} bytes compressed with headers:`, Object.fromEntries(watch.bytes));
+    expect(watch.errors).toEqual([]);
+    await context.close();
+  });
+
+  test("works without JavaScript on a 360 px phone: banner, groups, uptime days, times in the page's zone", async () => {
+    const id = await openIncident("Webtix down on tix1 (no JS)", "tix1");
+    try {
+      await onPage(
+        { viewport: phone, hasTouch: true, javaScriptEnabled: false, timezoneId: "America/New_York" },
+        async (page) => {
+          expect(await text(page.locator(".banner"))).toBe("Partial System Outage");
+          expect(await page.locator("#updated").count()).toBe(0);
+          // Nothing sticks out sideways on a phone.
+          expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+          // The group with trouble starts open and shows its members' states in words.
+          const group = page.locator("#component-list > li > details");
+          expect(await group.getAttribute("open")).toBe("");
+          expect(await text(group.locator(".row", { hasText: "tix1" }).locator(".status").first())).toBe(
+            "Major Outage",
+          );
+          // Without JavaScript, times are in the page's zone and say so.
+          expect(await text(page.locator("#now time").first())).toMatch(/^[A-Z][a-z]{2} \d+, \d{4}, \d\d:\d\d UTC$/);
+          // A phone shows 30 days per bar, each still wide enough to see; a tap opens the days in words.
+          const webtix = page.locator(".row", { hasText: "Webtix" }).locator("details.uptime");
+          const widths = await webtix
+            .locator(".bars > span")
+            .evaluateAll((spans) => spans.map((s) => s.getBoundingClientRect().width).filter((w) => w > 0));
+          expect(widths).toHaveLength(30);
+          expect(Math.min(...widths)).toBeGreaterThan(7);
+          expect(await text(webtix.locator(".scale"))).toContain("30 days ago");
+          expect(await text(webtix.locator(".scale"))).not.toContain("90 days ago");
+          expect(await webtix.locator(".days").isVisible()).toBe(false);
+          await webtix.locator("summary").tap();
+          expect(await webtix.locator(".days").isVisible()).toBe(true);
+          expect(await text(webtix.locator(".days"))).toContain("No downtime");
+          // The subscribe form is a plain form.
+          expect(await text(page.locator('form[action="/subscribe"] button'))).toBe("Subscribe");
+        },
+      );
+    } finally {
+      await resolveIncident(id);
+    }
+  });
+
+  test("on a wide screen each bar shows 90 days, and the days are reached with one tab stop per bar", async () => {
+    await onPage({ viewport: desktop }, async (page) => {
+      const bar = page.locator(".row", { hasText: "Webtix" }).locator("details.uptime");
+      const shown = await bar.locator(".bars > span").evaluateAll((s) => s.filter((e) => e.clientWidth > 0).length);
+      expect(shown).toBe(90);
+      expect(await text(bar.locator(".scale"))).toContain("90 days ago");
+      // Walk the whole page with Tab: each uptime bar is one stop, no day is one.
+      const stops: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press("Tab");
+        const stop = await page.evaluate(() => {
+          const el = document.activeElement!;
+          return el === document.body ? "" : `${el.tagName.toLowerCase()}${el.closest(".uptime") ? ".uptime" : ""}`;
+        });
+        if (stop === "" || (stops.length > 0 && stop === stops[0] && i > 5)) break;
+        stops.push(stop);
+      }
+      expect(stops.filter((s) => s.endsWith(".uptime"))).toHaveLength(2);
+      expect(stops.length).toBeLessThan(30);
+      expect(stops).not.toContain("span.uptime");
+      // Enter on the bar's stop opens the days in words.
+      await bar.locator("summary").focus();
+      await page.keyboard.press("Enter");
+      expect(await bar.locator(".days").isVisible()).toBe(true);
+      expect(await text(bar.locator(".days li").last())).toContain("uptime over 90 days");
+    });
+  });
+
+  test("has no axe-core violations in light and dark, and is dark when the reader prefers it", async () => {
+    for (const colorScheme of ["light", "dark"] as const) {
+      await onPage({ viewport: desktop, colorScheme }, async (page) => {
+        await page.locator("details").evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+        expect(await axeViolations(page)).toEqual([]);
+        const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        expect(background).toBe(colorScheme === "dark" ? "rgb(13, 17, 23)" : "rgb(255, 255, 255)");
+      });
+    }
+  });
+
+  test("with an open incident: no axe-core violations on the page or the incident's own page, in both schemes", async () => {
+    const id = await openIncident("Webtix down on tix1 (axe)", "tix1");
+    try {
+      for (const colorScheme of ["light", "dark"] as const) {
+        for (const path of ["/", `/incidents/${id}`]) {
+          await onPage(
+            { viewport: phone, colorScheme },
+            async (page) => {
+              expect(await page.locator("h1, h3").filter({ hasText: "Webtix down on tix1 (axe)" }).count()).toBe(1);
+              expect(await axeViolations(page), `${path} ${colorScheme}`).toEqual([]);
+            },
+            path,
+          );
+        }
+      }
+    } finally {
+      await resolveIncident(id);
+    }
+  });
+});

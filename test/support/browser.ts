@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { exited, startServer } from "./server";
+
+// Debian's chromium, which .ci/run installs with apt; playwright-core downloads no browser of its own.
+const chromiumPath = "/usr/bin/chromium";
+const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Fails, never skips, without chromium: a browser suite that silently does not run proves nothing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `The browser tests need Debian's chromium at ${chromiumPath} (apt-get install chromium, as .ci/run does).`,
+    );
+  }
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+}
+
+/** The built server on a free port with a fresh DATA_DIR (its development outbox is dataDir/outbox). */
+export async function startMarquee(adminKey: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), "marquee-browser-"));
+  const server = await startServer({ DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, SITE_URL: "" });
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${server.base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = res.status === 204 ? null : await res.json();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  return {
+    base: server.base,
+    outbox: join(dataDir, "outbox"),
+    api,
+    /** A component of the seeded page by name. */
+    component: async (name: string) =>
+      ((await api("GET", "/components")) as { id: string; name: string }[]).find((c) => c.name === name)!,
+    async stop() {
+      server.child.kill("SIGTERM");
+      await exited(server.child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Marquee = Awaited<ReturnType<typeof startMarquee>>;
+
+const axeSource = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/** axe-core's violations on the page as it is now, one readable line each (empty when there are none). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+type AxeResults = { violations: { id: string; help: string; nodes: { target: string[] }[] }[] };
+
+/**
+ * What the page asks the network for, from chromium's own log (CDP): every URL, and the bytes received for each,
+ * as sent (compressed) and with their headers. Also every console error and uncaught exception.
+ */
+export async function watchPage(page: Page) {
+  const urls: string[] = [];
+  const bytes = new Map<string, number>();
+  const errors: string[] = [];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const urlOf = new Map<string, string>();
+  cdp.on("Network.requestWillBeSent", (e) => {
+    urlOf.set(e.requestId, e.request.url);
+    urls.push(e.request.url);
+  });
+  cdp.on("Network.loadingFinished", (e) => {
+    const url = urlOf.get(e.requestId) ?? "?";
+    bytes.set(url, (bytes.get(url) ?? 0) + e.encodedDataLength);
+  });
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return { urls, bytes, errors, total: () => [...bytes.values()].reduce((a, b) => a + b, 0) };
+}
