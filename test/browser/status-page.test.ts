@@ -175,4 +175,94 @@ describe("the status page in a browser", () => {
       await resolveIncident(id);
     }
   });
+
+  test("refreshes while visible: a change shows without a reload, and an unchanged page costs a 304", async () => {
+    const context = await browser.newContext({ viewport: desktop });
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    await page.clock.install();
+    const answers: number[] = [];
+    page.on("response", (r) => r.url().endsWith("/api/v2/summary.json") && answers.push(r.status()));
+    await page.goto(`${marquee.base}/`);
+    await expect.poll(() => answers).toEqual([200]);
+    await expect.poll(() => text(page.locator("#updated"))).toMatch(/^Updated \d\d:\d\d:\d\d$/);
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+    // Nothing changed: the next check is a 304.
+    await page.clock.runFor(30_000);
+    await expect.poll(() => answers).toEqual([200, 304]);
+
+    // A component changes through the API: its state and the banner change in place.
+    const wintix = await marquee.component("Wintix");
+    const wintixStatus = page.locator(`[data-component="${wintix.id}"]`);
+    expect(await text(wintixStatus)).toBe("Operational");
+    await marquee.api("PATCH", `/components/${wintix.id}`, { status: "degraded_performance" });
+    await published((html) => html.includes(`class="status tone-minor" data-component="${wintix.id}"`));
+    const { status } = await (await fetch(`${marquee.base}/api/v2/status.json`)).json();
+    expect(status).toEqual({ indicator: "minor", description: "Partially Degraded Service" });
+    await page.clock.runFor(30_000);
+    await expect.poll(() => text(wintixStatus)).toBe("Degraded Performance");
+    expect(await wintixStatus.getAttribute("class")).toBe("status tone-minor");
+    expect(await wintixStatus.locator("svg").count()).toBe(1);
+    expect(await text(page.locator(".banner"))).toBe("Partially Degraded Service");
+    expect(await page.locator(".banner").getAttribute("class")).toBe("banner tone-minor");
+
+    // An incident opens, then is resolved: the open incidents and the past ones follow.
+    const id = await openIncident("Wintix is slow (refresh)", "Wintix", "degraded_performance");
+    await page.clock.runFor(30_000);
+    await expect.poll(() => text(page.locator("#now"))).toContain("Wintix is slow (refresh)");
+    await resolveIncident(id);
+    await page.clock.runFor(30_000);
+    await expect.poll(() => text(page.locator("#now"))).not.toContain("Wintix is slow (refresh)");
+    expect(await text(page.locator("#past-incidents"))).toContain("Wintix is slow (refresh)");
+    await expect.poll(() => text(page.locator(".banner"))).toBe("All Systems Operational");
+
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(answers.filter((status) => status !== 200 && status !== 304)).toEqual([]);
+    expect(watch.errors).toEqual([]);
+    await context.close();
+  });
+
+  test("with JavaScript, times are in the reader's zone, named, and open incidents say how long ago", async () => {
+    const id = await openIncident("Webtix down on tix1 (zones)", "tix1");
+    try {
+      await onPage({ viewport: desktop, timezoneId: "America/New_York" }, async (page) => {
+        const time = page.locator("#now time").first();
+        const at = Date.parse((await time.getAttribute("datetime"))!);
+        const inNewYork = new Intl.DateTimeFormat("en-US", {
+          year: "numeric",
+          month: "short",
+          day: "numeric",
+          hour: "2-digit",
+          minute: "2-digit",
+          hourCycle: "h23",
+          timeZoneName: "short",
+          timeZone: "America/New_York",
+        }).format(at);
+        expect(inNewYork).toMatch(/ E[SD]T$/);
+        expect(await text(time)).toMatch(new RegExp(`^${inNewYork}, (this minute|\\d+ minutes? ago)$`));
+        // Times of closed incidents carry no "ago", and are in the reader's zone too.
+        expect(await text(page.locator("#past-incidents time").first())).toMatch(/ E[SD]T$/);
+      });
+    } finally {
+      await resolveIncident(id);
+    }
+  });
+
+  test("subscribing in the browser sends a confirmation email to the development outbox, whose link confirms", async () => {
+    await onPage({ viewport: phone, hasTouch: true }, async (page) => {
+      await page.locator("#subscribe-email").fill("reader@example.com");
+      await page.locator(".subscribe summary").tap();
+      await page.getByLabel("Webtix").check();
+      await page.getByRole("button", { name: "Subscribe" }).tap();
+      await page.waitForURL(`${marquee.base}/subscribe`);
+      expect(await text(page.locator("h1"))).toBe("Check your inbox");
+      const mails = await waitForOutbox(marquee.outbox, 1);
+      const mail = mails.find((m) => m.text?.includes("/subscribe/confirm/"))!;
+      expect(mail.to).toMatchObject({ text: "reader@example.com" });
+      const link = mail.text!.match(/\S*\/subscribe\/confirm\/\S+/)![0];
+      await page.goto(marquee.base + new URL(link, marquee.base).pathname);
+      expect(await text(page.locator("main"))).toContain("reader@example.com will now receive status updates.");
+    });
+  });
 });
