@@ -33,7 +33,9 @@ const flashes: Record<string, string> = {
 
 const headers = {
   "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
+  // Not "no-referrer": under it browsers send `Origin: null` on the console's own form posts, which the origin check
+  // refuses (https://fetch.spec.whatwg.org/#origin-header). "same-origin" still sends nothing to other sites.
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
   "content-security-policy": "frame-ancestors 'none'",
 };

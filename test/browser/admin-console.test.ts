@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { axeViolations, launchChromium, type Marquee, startMarquee, watchPage } from "@/test/support/browser";
+
+const adminKey = "browser-console-key-0123456789";
+let browser: Browser;
+let marquee: Marquee;
+
+beforeAll(async () => {
+  [browser, marquee] = await Promise.all([launchChromium(), startMarquee(adminKey)]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await marquee?.stop();
+});
+
+const text = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, " ").trim();
+
+/** A staff member's phone, signed in through the form. */
+async function signIn(context: BrowserContext, key = adminKey): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${marquee.base}/admin`);
+  expect(new URL(page.url()).pathname).toBe("/admin/login");
+  await page.getByLabel("API key (with write access)").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForLoadState();
+  return page;
+}
+
+// Staff text that would run if it were ever inserted as HTML; every page must show it as text.
+const hostile = `Webtix down <script>window.pwned = "name"</script><img src=x onerror="window.pwned = 'img'">`;
+
+describe("the staff console in a browser", () => {
+  test("a wrong key gets a plain message and no session", async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await signIn(context, "mq_not-a-real-key-at-all");
+    expect(new URL(page.url()).pathname).toBe("/admin/login");
+    expect(await text(page.getByRole("alert"))).toBe("That key cannot sign in. Use an API key with write access.");
+    expect(await context.cookies()).toEqual([]);
+    await page.goto(`${marquee.base}/admin`);
+    expect(new URL(page.url()).pathname).toBe("/admin/login");
+    await context.close();
+  });
+
+  test("from sign-in to a resolved incident, seen on the public page; staff HTML stays text", async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await signIn(context);
+    const watch = await watchPage(page);
+    expect(new URL(page.url()).pathname).toBe("/admin");
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: "marquee_admin", httpOnly: true, secure: true, sameSite: "Strict" });
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Open an incident on tix1 from the template.
+    await page.locator("#incident-name").fill(hostile);
+    expect(await page.locator("#incident-body").inputValue()).toMatch(/^We are investigating/);
+    await page.locator("#incident-body").fill(`Sales fail on **tix1**. <script>window.pwned = "body"</script>`);
+    const affected = page.locator("fieldset", { hasText: "Affected components" });
+    await affected.getByLabel("Ticketing servers: tix1", { exact: true }).selectOption("major_outage");
+    await page.getByRole("button", { name: "Open incident" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Incident opened.");
+    const card = page.locator("article.card", { hasText: "Webtix down" });
+    expect(await text(card.locator("h3"))).toBe(hostile);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Readers see it, with the staff text as text.
+    const reader = await context.newPage();
+    const readerWatch = await watchPage(reader);
+    // Pages may be cached for 5 s; this reader reloads to see each step at once.
+    const cdp = await context.newCDPSession(reader);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+    await expect.poll(async () => (await reader.goto(`${marquee.base}/`), reader.locator("#now h3").count())).toBe(1);
+    expect(await text(reader.locator("#now h3"))).toBe(hostile);
+    expect(await text(reader.locator("#now .md"))).toBe(`Sales fail on tix1. <script>window.pwned = "body"</script>`);
+    expect(await text(reader.locator(".banner"))).toBe("Partial System Outage");
+    const incidentPath = (await reader.locator("#now h3 a").getAttribute("href"))!;
+    await reader.goto(marquee.base + incidentPath);
+    expect(await text(reader.locator("h1"))).toBe(hostile);
+
+    // An update, then the resolution.
+    await page.getByLabel("New status").selectOption("identified");
+    await page.getByLabel("Update", { exact: true }).fill("A data centre was rebooted by mistake.");
+    await page.getByRole("button", { name: "Post update" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Update posted.");
+    await page.getByRole("button", { name: "Resolve (and notify)" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Incident resolved.");
+    expect(await text(page.locator("main"))).toContain("No open incidents.");
+
+    // Publishing follows the write within a moment.
+    await expect
+      .poll(async () => (await reader.goto(marquee.base + incidentPath), text(reader.locator("dl.facts"))))
+      .toMatch(/Status Resolved/);
+    expect(await reader.locator(".timeline h3").allInnerTexts()).toEqual(["Resolved", "Identified", "Investigating"]);
+    await reader.goto(`${marquee.base}/`);
+    expect(await text(reader.locator(".banner"))).toBe("All Systems Operational");
+    expect(await reader.locator("#now").innerHTML()).toMatch(/^\s*$/);
+    expect(await text(reader.locator("#past-incidents"))).toContain(hostile);
+
+    for (const p of [page, reader]) {
+      expect(await p.evaluate(() => (window as unknown as { pwned?: string }).pwned)).toBeUndefined();
+    }
+    expect([...watch.errors, ...readerWatch.errors]).toEqual([]);
+
+    // Signing out ends the session.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForLoadState();
+    expect(new URL(page.url()).pathname).toBe("/admin/login");
+    expect(await context.cookies()).toEqual([]);
+    await context.close();
+  });
+});
