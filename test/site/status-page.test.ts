@@ -142,6 +142,15 @@ describe("the status page", () => {
     expect(outsideAttributes).not.toMatch(/<script|<b>/);
   });
 
+  test("its optional refresh script stays under 3 KB compressed", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const html = await renderPage("/", makeStatusPageView());
+    const scripts = [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    const refresh = scripts.find((s) => s.includes("summary.json"));
+    expect(refresh).toBeDefined();
+    expect(gzipSync(refresh!, { level: 9 }).length).toBeLessThan(3 * 1024);
+  });
+
   test("stays small: the whole page with its inline styles under 25 KB compressed", async () => {
     const { gzipSync } = await import("node:zlib");
     const members = Array.from({ length: 5 }, (_, i) => makeComponent({ name: `tix${i + 1}` }));
