@@ -97,10 +97,15 @@ export function createApp(deps: AppDeps) {
       ifNoneMatch: c.req.header("if-none-match") ?? null,
       acceptEncoding: c.req.header("accept-encoding") ?? null,
     });
-    return new Response(answer.body as Uint8Array<ArrayBuffer> | null, {
-      status: answer.status,
-      headers: answer.headers,
-    });
+    return new Response(
+      answer.body as Uint8Array<ArrayBuffer> | null,
+      {
+        status: answer.status,
+        headers: answer.headers,
+        // Workers: the body is already compressed as Content-Encoding says; without this it would be compressed again.
+        encodeBody: "manual",
+      } as ResponseInit,
+    );
   });
 
   return app;

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseConfig } from "./config";
-import { loadRenderer, nodeCompressor } from "./node-runtime";
+import { loadRenderer } from "./node-runtime";
+import { zlibCompressor } from "./publish/zlib-compressor";
 import { openNodeDb } from "@/db/node";
 import { FileStore } from "./publish/file-store";
 import { createPublisher } from "./publish/publisher";
@@ -29,7 +30,7 @@ try {
     clock: Date.now,
     renderer: await loadRenderer(),
     store,
-    compress: nodeCompressor,
+    compress: zlibCompressor,
     siteUrl: config.siteUrl,
     log: (m) => console.error(m),
     maxAttempts: 1,

@@ -1,16 +1,14 @@
 import { getRequestListener } from "@hono/node-server";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { openNodeDb } from "@/db/node";
 import { createApp } from "./app";
 import type { Config } from "./config";
 import { FileStore } from "./publish/file-store";
-import type { Compressor } from "./publish/page";
+import { zlibCompressor } from "./publish/zlib-compressor";
 import { createPublisher, type Renderer } from "./publish/publisher";
 import { answerFromPage, publishedPath } from "./publish/serve";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
@@ -29,35 +27,10 @@ export async function loadRenderer(): Promise<Renderer> {
   return (await import(pathToFileURL(rendererEntry).href)) as Renderer;
 }
 
-/** A digest of the renderer build: pages published by another build are rendered again. */
+/** Identifies the renderer build (written by `npm run build`): pages published by another build are rendered again. */
 export function rendererVersion(): string {
-  const hash = createHash("sha256");
-  const dir = dirname(rendererEntry);
-  for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" }).sort()) {
-    const path = join(dir, file);
-    if (statSync(path).isFile()) hash.update(file).update(readFileSync(path));
-  }
-  return hash.digest("hex").slice(0, 16);
+  return (JSON.parse(readFileSync(resolve("dist/renderer-version.json"), "utf8")) as { version: string }).version;
 }
-
-// Quality 6 compresses a typical page in well under a millisecond, within about 10% of quality 10's size at a
-// tenth of its time (docs/BENCHMARKS.md).
-const brotliQuality = 6;
-
-// zlib's results can be views into much larger buffers; a copy of the exact size keeps the page store's memory
-// budget honest.
-export const nodeCompressor: Compressor = {
-  gzip: (data) => new Uint8Array(gzipSync(data, { level: 9 })),
-  br: (data) =>
-    new Uint8Array(
-      brotliCompressSync(data, {
-        params: {
-          [constants.BROTLI_PARAM_QUALITY]: brotliQuality,
-          [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength,
-        },
-      }),
-    ),
-};
 
 /** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
 export async function openNodeDeps(config: Config, log: (m: string) => void) {
@@ -85,7 +58,7 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     rendererVersion: rendererVersion(),
     renderHistory: () => renderHistoryInChildProcess(config, store.root, stopping.signal, log),
     store,
-    compress: nodeCompressor,
+    compress: zlibCompressor,
     siteUrl: config.siteUrl,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
   });

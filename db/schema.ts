@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Statuspage's vocabulary (reference/statuspage-v2.md §2). Shared by the schema and the zod input schemas.
 export const componentStatuses = [
@@ -277,6 +277,11 @@ export const deliveries = sqliteTable(
     providerId: text("provider_id"),
     error: text("error"),
     updatedAt: integer("updated_at"),
+    /**
+     * Where several senders may run at once (Workers invocations), the one sending a chunk holds it until this time
+     * (UTC ms), so others skip it. A lease that runs out (the holder was stopped) frees the chunk for the next.
+     */
+    leaseUntil: integer("lease_until"),
   },
   (t) => [
     primaryKey({ columns: [t.notificationId, t.subscriberId] }),
@@ -323,3 +328,24 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt)],
 );
+
+/**
+ * Published pages on Workers, where there is no disk: the same documents the Node server keeps as files. A row is
+ * only replaced by a rendering from newer data (`rendered_at`), so two publishes racing never leave the older one.
+ */
+export const publishedPages = sqliteTable("published_pages", {
+  path: text("path").primaryKey(),
+  contentType: text("content_type").notNull(),
+  etag: text("etag").notNull(),
+  body: blob("body", { mode: "buffer" }).notNull(),
+  gzip: blob("gzip", { mode: "buffer" }).notNull(),
+  br: blob("br", { mode: "buffer" }).notNull(),
+  /** When the data this page shows was read (UTC ms). */
+  renderedAt: integer("rendered_at").notNull(),
+});
+
+/** Where the published set stands (one row): the Workers counterpart of the Node store's marker file. */
+export const publishMarker = sqliteTable("publish_marker", {
+  id: integer("id").primaryKey(),
+  marker: text("marker").notNull(),
+});

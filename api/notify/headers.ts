@@ -75,6 +75,11 @@ export function unsubscribeHeaders(url: string): Record<string, string> {
 
 /** The right-hand side of Marquee's Message-IDs: the page's host name, or a reserved name when it cannot serve. */
 export function messageIdDomain(pageUrl: string): string {
-  const host = URL.canParse(pageUrl) ? new URL(pageUrl).hostname : "";
+  let host = "";
+  try {
+    host = new URL(pageUrl).hostname;
+  } catch {
+    // not a URL: the reserved name below
+  }
   return /^[A-Za-z0-9.-]+$/.test(host) ? host : "marquee.invalid";
 }

@@ -27,6 +27,9 @@ export type NotifierOptions = Deps & {
   maxAttempts?: number;
   backoffMs?: number;
   webhookBackoffMs?: number;
+  /** See SenderOptions: for runtimes where several senders run at once, and invocations with a time limit. */
+  leaseMs?: number;
+  deadline?: number;
 };
 
 export function defaultFrom(page: PageInfo): string {
@@ -67,6 +70,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   };
 
   const sender = createSender({ ...options, compose, log });
+  // Confirmations in flight, so a runtime that must keep the invocation alive (Workers) can wait for them.
+  const confirmations = new Set<Promise<void>>();
   const webhooks = createWebhookSender({ ...options, log, backoffMs: options.webhookBackoffMs });
 
   return {
@@ -75,7 +80,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       webhooks.wake();
     },
     async idle() {
-      await Promise.all([sender.idle(), webhooks.idle()]);
+      await Promise.all([sender.idle(), webhooks.idle(), ...confirmations]);
     },
     stop: async () => {
       await sender.stop();
@@ -83,7 +88,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       await transport.close?.();
     },
     sendConfirmation(subscriber, token) {
-      void (async () => {
+      const sending = (async () => {
         const page = await loadPage(db, options.siteUrl);
         const email = confirmationEmail({
           page,
@@ -95,6 +100,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
         const result = await transport.sendChunk([email], `marquee/confirm/${subscriber.id}/${token.slice(0, 16)}`);
         if (!result.ok) log(`confirmation email to subscriber ${subscriber.id} failed: ${result.error}`);
       })().catch((error) => log(`confirmation email failed: ${error?.stack ?? error}`));
+      confirmations.add(sending);
+      void sending.finally(() => confirmations.delete(sending));
     },
   };
 }

@@ -1,5 +1,4 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
-import { runAtomically } from "@/db/client";
+import { and, asc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { type Delivery, deliveries, notifications } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
@@ -16,6 +15,13 @@ export type SenderOptions = Deps & {
   maxAttempts?: number;
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Where several senders may run at once (Workers invocations), each claims a chunk for this long before sending
+   * it, and a chunk that failed waits out its backoff as a lease instead of a sleep, so the next run retries it.
+   */
+  leaseMs?: number;
+  /** Stop taking chunks after this time (UTC ms): an invocation's limits; the next run resumes. */
+  deadline?: number;
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -35,6 +41,9 @@ export function createSender(options: SenderOptions) {
   let stopped = false;
   const loop = createWakeLoop("sender", () => drain(), log);
 
+  const pastDeadline = () => options.deadline !== undefined && clock() >= options.deadline;
+  const unleased = () => or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, clock()));
+
   async function nextChunks() {
     return db
       .selectDistinct({
@@ -44,7 +53,7 @@ export function createSender(options: SenderOptions) {
       })
       .from(deliveries)
       .innerJoin(notifications, eq(notifications.id, deliveries.notificationId))
-      .where(eq(deliveries.status, "pending"))
+      .where(and(eq(deliveries.status, "pending"), options.leaseMs ? unleased() : undefined))
       .orderBy(asc(notifications.createdAt), asc(deliveries.notificationId), asc(deliveries.chunk))
       .limit(20);
   }
@@ -52,7 +61,8 @@ export function createSender(options: SenderOptions) {
   async function drain() {
     for (let chunks = await nextChunks(); chunks.length > 0 && !stopped; chunks = await nextChunks()) {
       for (const { notificationId, chunk } of chunks) {
-        if (stopped) return;
+        if (stopped || pastDeadline()) return;
+        if (!(await claim(notificationId, chunk))) continue;
         const rows = await db
           .select()
           .from(deliveries)
@@ -68,9 +78,31 @@ export function createSender(options: SenderOptions) {
     }
   }
 
+  /** Takes a chunk for this sender alone, when senders may run side by side; false if another holds it. */
+  async function claim(notificationId: string, chunk: number): Promise<boolean> {
+    if (!options.leaseMs) return true;
+    const claimed = await db
+      .update(deliveries)
+      .set({ leaseUntil: clock() + options.leaseMs })
+      .where(
+        and(
+          eq(deliveries.notificationId, notificationId),
+          eq(deliveries.chunk, chunk),
+          eq(deliveries.status, "pending"),
+          unleased(),
+        ),
+      )
+      .returning({ subscriberId: deliveries.subscriberId });
+    return claimed.length > 0;
+  }
+
   async function sendUntilSettled(notificationId: string, recipients: Delivery[], key: string) {
-    const ids = recipients.map((r) => r.subscriberId);
-    const where = and(eq(deliveries.notificationId, notificationId), inArray(deliveries.subscriberId, ids));
+    // The recipients as one JSON parameter: D1 binds at most 100 parameters per statement, a chunk has 100.
+    const ids = JSON.stringify(recipients.map((r) => r.subscriberId));
+    const where = and(
+      eq(deliveries.notificationId, notificationId),
+      sql`${deliveries.subscriberId} IN (SELECT value FROM json_each(${ids}))`,
+    );
     for (let attempt = recipients[0]!.attempts + 1; ; attempt++) {
       const result = await compose({ notificationId, recipients }).then(
         (emails) =>
@@ -86,21 +118,21 @@ export function createSender(options: SenderOptions) {
       );
       const now = clock();
       if (result.ok) {
-        await runAtomically(
-          db,
-          recipients.map((r, index) =>
-            db
-              .update(deliveries)
-              .set({
-                status: "sent",
-                providerId: result.ids[index] ?? null,
-                attempts: attempt,
-                error: null,
-                updatedAt: now,
-              })
-              .where(and(eq(deliveries.notificationId, notificationId), eq(deliveries.subscriberId, r.subscriberId))),
-          ),
+        // One statement for the chunk, each recipient's provider id looked up in a JSON object.
+        const providerIds = JSON.stringify(
+          Object.fromEntries(recipients.map((r, index) => [r.subscriberId, result.ids[index] ?? null])),
         );
+        await db
+          .update(deliveries)
+          .set({
+            status: "sent",
+            providerId: sql`json_extract(${providerIds}, '$."' || ${deliveries.subscriberId} || '"')`,
+            attempts: attempt,
+            error: null,
+            updatedAt: now,
+            leaseUntil: null,
+          })
+          .where(where);
         return;
       }
       const giveUp = !result.retryable || attempt >= maxAttempts;
@@ -111,7 +143,15 @@ export function createSender(options: SenderOptions) {
         .where(where);
       log(`chunk ${key} ${giveUp ? "failed for good" : "failed, will retry"} (attempt ${attempt}): ${result.error}`);
       if (giveUp) return;
-      await sleep(result.retryAfterMs ?? Math.min(60_000, backoffMs * 2 ** (attempt - 1)));
+      const wait = result.retryAfterMs ?? Math.min(60_000, backoffMs * 2 ** (attempt - 1));
+      if (options.leaseMs) {
+        await db
+          .update(deliveries)
+          .set({ leaseUntil: now + wait })
+          .where(where);
+        return;
+      }
+      await sleep(wait);
     }
   }
 

@@ -15,6 +15,8 @@ export type WebhookSenderOptions = Deps & {
   backoffMs?: number;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Stop taking deliveries after this time (UTC ms); the next run resumes. */
+  deadline?: number;
 };
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, the scheme receivers check (docs/email.md). */
@@ -50,6 +52,23 @@ export function createWebhookSender(options: WebhookSenderOptions) {
       at: delivery.createdAt,
     };
     return JSON.stringify(componentPayload(page, overall, component, change, now));
+  }
+
+  /** Takes a due delivery for this sender alone: on Workers, two invocations may drain at once. */
+  async function claim(id: string): Promise<boolean> {
+    const now = clock();
+    const claimed = await db
+      .update(webhookDeliveries)
+      .set({ nextAttemptAt: now + (options.timeoutMs ?? 30_000) + 30_000 })
+      .where(
+        and(
+          eq(webhookDeliveries.id, id),
+          eq(webhookDeliveries.status, "pending"),
+          lte(webhookDeliveries.nextAttemptAt, now),
+        ),
+      )
+      .returning({ id: webhookDeliveries.id });
+    return claimed.length > 0;
   }
 
   async function deliver(delivery: typeof webhookDeliveries.$inferSelect, url: string, secret: string) {
@@ -101,7 +120,10 @@ export function createWebhookSender(options: WebhookSenderOptions) {
         .orderBy(asc(webhookDeliveries.createdAt))
         .limit(50);
       if (due.length === 0) return;
-      for (const { delivery, url, secret } of due) await deliver(delivery, url, secret);
+      for (const { delivery, url, secret } of due) {
+        if (options.deadline !== undefined && clock() >= options.deadline) return;
+        if (await claim(delivery.id)) await deliver(delivery, url, secret);
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 import { desc, gt, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { incidents, pageSettings } from "@/db/schema";
-import { loadIncidentViews, loadPage } from "@/api/services/read-model";
+import { inSlices, loadIncidentViews, loadPage } from "@/api/services/read-model";
 import { monthKey } from "./calendar";
 import { historyAtom, historyRss } from "./feeds";
 import { historyIndexView, historyMonthView, monthPath, publishedMonths } from "./history";
@@ -188,7 +188,7 @@ export function createPublisher(options: PublisherOptions) {
       ? (await db.select({ id: incidents.id }).from(incidents).orderBy(desc(incidents.startedAt))).map((r) => r.id)
       : [...new Set(change.incidents)];
     const renderIncidents = async (slice: string[]) => {
-      const rows = await db.select().from(incidents).where(inArray(incidents.id, slice));
+      const rows = await inSlices(slice, (s) => db.select().from(incidents).where(inArray(incidents.id, s)));
       const pages: PublishedPage[] = [];
       for (const view of await loadIncidentViews(db, rows)) {
         months.add(monthKey(view.startedAt, tz));
@@ -201,14 +201,14 @@ export function createPublisher(options: PublisherOptions) {
     if (change.everything) {
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
       // chunks, so memory stays flat however long it is; then pages of incidents that no longer exist go.
-      if (!options.incidentPagesOnly) await store.replace(await renderPageWide(snapshot, months, now), []);
+      if (!options.incidentPagesOnly) await store.replace(await renderPageWide(snapshot, months, now), [], now);
       state.ready = true;
       for (let i = 0; i < ids.length; i += chunkSize) {
-        await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), []);
+        await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), [], now);
       }
       const live = new Set(ids.map((id) => `/incidents/${id}`));
       const orphans = (await store.paths()).filter((p) => p.startsWith("/incidents/") && !live.has(p));
-      await store.replace([], orphans);
+      await store.replace([], orphans, now);
       log(`published everything: ${ids.length} incidents, ${months.size} months`);
       return;
     }
@@ -218,7 +218,7 @@ export function createPublisher(options: PublisherOptions) {
     pages.push(...(await renderPageWide(snapshot, months, now)));
     const stillThere = new Set(pages.map((p) => p.path));
     const deletions = change.deleted.map((d) => `/incidents/${d.id}`).filter((path) => !stillThere.has(path));
-    await store.replace(pages, deletions);
+    await store.replace(pages, deletions, now);
     state.ready = true;
     log(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
   }

@@ -3,8 +3,11 @@ import type { PublishedPage } from "./page";
 /** Where published pages are kept. Lookups are synchronous on Node (memory, then disk). */
 export interface PageStore {
   get(path: string): PublishedPage | undefined | Promise<PublishedPage | undefined>;
-  /** Makes a whole set of new pages visible at once and removes the deleted paths. */
-  replace(pages: PublishedPage[], deletions: string[]): Promise<void>;
+  /**
+   * Makes a whole set of new pages visible at once and removes the deleted paths. `readAt` is when the data they show
+   * was read: where publishes can race (Workers), a store keeps the newer page.
+   */
+  replace(pages: PublishedPage[], deletions: string[], readAt?: number): Promise<void>;
   paths(): Promise<string[]>;
   /** What the published set was rendered from, so a restart republishes only what it must. */
   readMarker(): Promise<PublishMarker | undefined>;

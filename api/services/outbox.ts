@@ -27,7 +27,7 @@ export function enqueueStatements(db: Db, incidentId: string, updateId: string, 
     db.insert(notifications).values({ id: notificationId, incidentId, updateId, createdAt: at }),
     db.insert(deliveries).select(
       sql`select ${notificationId}, s.id, s.email,
-            (row_number() over (order by s.id) - 1) / ${sql.raw(String(chunkSize))}, 'pending', 0, null, null, ${at}
+            (row_number() over (order by s.id) - 1) / ${sql.raw(String(chunkSize))}, 'pending', 0, null, null, ${at}, null
           from ${subscribers} s
           where s.status = 'active' and (s.all_components = 1 or exists (
             select 1 from ${subscriberComponents} sc

@@ -17,7 +17,8 @@ import { notFound } from "@/api/errors";
 import { worstStatus } from "./overall-status";
 
 /** D1 binds at most 100 parameters per query: lists of ids are queried in slices. */
-async function inSlices<T>(ids: readonly string[], query: (slice: string[]) => Promise<T[]>): Promise<T[]> {
+/** Runs a query per slice of at most 90 ids: D1 binds at most 100 parameters per statement. */
+export async function inSlices<T>(ids: readonly string[], query: (slice: string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < ids.length; i += 90) out.push(...(await query(ids.slice(i, i + 90))));
   return out;

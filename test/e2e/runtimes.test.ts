@@ -1,62 +1,71 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runOutageScenario } from "./scenario";
-import { freePort } from "@/test/support/server";
+import { runOutageScenario, runSubscriberScenario } from "./scenario";
+import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
+import { spawnServer } from "@/test/support/server";
 
 const adminKey = "e2e-admin-key-0123456789";
 
-describe("npm start", () => {
-  let child: ChildProcess;
-  let base: string;
-  let dataDir: string;
-  let output = "";
+/**
+ * One body of end-to-end tests, run against each runtime as its users start it: `npm start` (Node, SQLite file)
+ * and `npm run worker:dev` (the Workers build under `wrangler dev`, local D1). Email goes to a fake Resend.
+ */
+const runtimes = [
+  { name: "npm start (Node)", command: ["npm", "start"], stateVariable: "DATA_DIR", startupMs: 60_000 },
+  {
+    name: "npm run worker:dev (Workers + D1)",
+    command: ["npm", "run", "worker:dev"],
+    stateVariable: "WORKER_STATE_DIR",
+    startupMs: 90_000,
+  },
+];
+
+describe.each(runtimes)("$name", ({ command, stateVariable, startupMs }) => {
+  let server: Awaited<ReturnType<typeof spawnServer>>;
+  let resend: FakeResend;
+  let stateDir: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    dataDir = mkdtempSync(join(tmpdir(), "marquee-e2e-"));
-    base = `http://127.0.0.1:${port}`;
-    child = spawn("npm", ["start"], {
-      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, SITE_URL: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    child.stdout!.on("data", (d) => (output += d));
-    child.stderr!.on("data", (d) => (output += d));
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const ok = await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`The server did not start:\n${output}`);
-  }, 90_000);
+    stateDir = mkdtempSync(join(tmpdir(), "marquee-e2e-"));
+    resend = await startFakeResend();
+    server = await spawnServer(
+      command,
+      {
+        [stateVariable]: stateDir,
+        ADMIN_API_KEY: adminKey,
+        SITE_URL: "",
+        RESEND_API_KEY: "re_e2e_0123456789",
+        RESEND_BASE_URL: resend.url,
+        RESEND_RATE_LIMIT: "50",
+      },
+      startupMs,
+    );
+  }, startupMs + 30_000);
 
   afterAll(async () => {
-    if (child.exitCode === null) {
-      process.kill(-child.pid!, "SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+    await server?.stop();
+    await resend?.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 20_000);
 
   it("serves the seeded page, and shows an outage from the first post to its resolution", async () => {
-    expect(output).toContain("Marquee is serving");
-    const { publishDelayMs } = await runOutageScenario(base, adminKey);
+    const { publishDelayMs } = await runOutageScenario(server.base, adminKey);
     expect(publishDelayMs).toBeLessThan(1000);
-  });
+  }, 30_000);
 
   it("answers readers with compression, ETag and 304, and HEAD on the Statuspage paths", async () => {
+    const { base } = server;
     const first = await fetch(`${base}/api/v2/summary.json`, { headers: { "accept-encoding": "br" } });
     expect(first.headers.get("content-encoding")).toBe("br");
     expect(first.headers.get("access-control-allow-origin")).toBe("*");
     const etag = first.headers.get("etag")!;
+    // fetch decodes what the server compressed: compressed once, it reads as the document.
+    expect((await first.json()).page.name).toBe("Ticketing");
+    const gzip = await fetch(`${base}/`, { headers: { "accept-encoding": "gzip" } });
+    expect(gzip.headers.get("content-encoding")).toBe("gzip");
+    expect(await gzip.text()).toContain("<!DOCTYPE html>");
     const again = await fetch(`${base}/api/v2/summary.json`, {
       headers: { "accept-encoding": "br", "if-none-match": etag },
     });
@@ -67,5 +76,32 @@ describe("npm start", () => {
     const missing = await fetch(`${base}/no-such-page`);
     expect(missing.status).toBe(404);
     expect((await missing.json()).error.code).toBe("not_found");
+  });
+
+  it("emails subscribers through Resend: confirm, one alert each, one-click unsubscribe", async () => {
+    await runSubscriberScenario(server.base, adminKey, resend);
+  }, 60_000);
+
+  it("rejects bad input with the same JSON errors", async () => {
+    const { base } = server;
+    const noKey = await fetch(`${base}/api/v1/incidents`, { method: "POST", body: "{}" });
+    expect(noKey.status).toBe(401);
+    expect(await noKey.text()).toBe(
+      '{"error":{"code":"unauthorized","message":"Missing API key: send Authorization: Bearer <key>"}}',
+    );
+    const invalid = await fetch(`${base}/api/v1/incidents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: '{"name": ""}',
+    });
+    expect(invalid.status).toBe(422);
+    expect((await invalid.json()).error.code).toBe("validation_failed");
+    const tooBig = await fetch(`${base}/api/v1/incidents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "x", body: "y".repeat(70_000) }),
+    });
+    expect(tooBig.status).toBe(413);
+    expect((await tooBig.json()).error.code).toBe("payload_too_large");
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import Parser from "rss-parser";
+import type { FakeResend } from "@/test/support/fake-resend";
 
 /**
  * The story every runtime must tell, run against a real server: staff open an incident on tix1, readers see it
@@ -86,4 +87,78 @@ export async function runOutageScenario(base: string, key: string) {
     expect(item?.content ?? "").toContain("Resolved");
   }
   return { id, publishDelayMs: delay };
+}
+
+/**
+ * The subscriber's story, with email through a fake Resend: subscribe to Webtix, confirm by the emailed link, hear
+ * about an outage once, unsubscribe with one click (RFC 8058), and hear nothing more while others still do.
+ */
+export async function runSubscriberScenario(base: string, key: string, resend: FakeResend) {
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const mailsTo = (address: string) => resend.accepted.filter((m) => m.to === address);
+  const waitForMail = async (address: string, subject: RegExp) => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const mail = mailsTo(address).find((m) => subject.test(m.subject));
+      if (mail) return mail;
+      if (Date.now() > deadline) {
+        const seen = resend.accepted.map((m) => `${m.to}: ${m.subject}`).join("\n");
+        throw new Error(`No email to ${address} matching ${subject} within 10 s; accepted:\n${seen}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  /** Links in emails carry the page's public address; the path is followed on this server. */
+  const pathOf = (text: string, pattern: RegExp) => new URL(text.match(pattern)![0]).pathname;
+
+  const components = (await (await api("GET", "/components")).json()) as { id: string; name: string }[];
+  const webtix = components.find((c) => c.name === "Webtix")!.id;
+  const subscribeAndConfirm = async (email: string, body: Record<string, unknown>) => {
+    const res = await fetch(`${base}/subscribe`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, ...body }),
+    });
+    expect(res.status).toBe(202);
+    // The answer never carries the token: it travels by email only.
+    expect(await res.text()).not.toMatch(/confirm\//);
+    const confirmation = await waitForMail(email, /confirm/i);
+    const confirmed = await fetch(base + pathOf(confirmation.text!, /https?:\/\/\S+\/subscribe\/confirm\/\S+/));
+    expect(confirmed.status).toBe(200);
+  };
+  await subscribeAndConfirm("ann@example.com", { components: [webtix] });
+  await subscribeAndConfirm("bob@example.com", {});
+
+  const opened = await api("POST", "/incidents", {
+    name: "Webtix checkout failing",
+    body: "Payments time out at checkout.",
+    components: { [webtix]: "partial_outage" },
+  });
+  expect(opened.status).toBe(201);
+  const { id } = (await opened.json()) as { id: string };
+  const alert = await waitForMail("ann@example.com", /Webtix checkout failing/);
+  expect(alert.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+  const unsubscribePath = pathOf(alert.headers["List-Unsubscribe"]!, /https?:\/\/[^>]+/);
+  const oneClick = await fetch(base + unsubscribePath, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "List-Unsubscribe=One-Click",
+  });
+  expect(oneClick.status).toBe(200);
+
+  expect(
+    (await api("POST", `/incidents/${id}/updates`, { status: "resolved", body: "Checkout works again." })).status,
+  ).toBe(201);
+  await waitForMail("bob@example.com", /Resolved/i);
+  // Bob heard the resolution, so the sender is past it: Ann, unsubscribed, did not.
+  const annSubjects = mailsTo("ann@example.com").map((m) => m.subject);
+  expect(annSubjects.filter((s) => /Webtix checkout failing/.test(s))).toHaveLength(1);
+  // Exactly once: no address got the same email twice.
+  const sent = resend.accepted.map((m) => `${m.to} ${m.subject}`);
+  expect(new Set(sent).size).toBe(sent.length);
 }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { gunzipSync, brotliDecompressSync } from "node:zlib";
-import { loadRenderer, nodeCompressor } from "@/api/node-runtime";
+import { loadRenderer } from "@/api/node-runtime";
+import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { FileStore } from "@/api/publish/file-store";
 import { createPublisher, type Renderer } from "@/api/publish/publisher";
 import { answerFromPage } from "@/api/publish/serve";
@@ -20,7 +21,7 @@ async function setup(wrap: (r: Renderer) => Renderer = (r) => r) {
   const rendered: string[] = [];
   const real = await loadRenderer();
   const renderer = wrap({ render: (path, locals) => (rendered.push(path), real.render(path, locals)) });
-  const publisher = createPublisher({ ...env.deps, renderer, store, compress: nodeCompressor });
+  const publisher = createPublisher({ ...env.deps, renderer, store, compress: zlibCompressor });
   cleanups.push(async () => {
     await publisher.idle();
     env.cleanup();
@@ -193,7 +194,7 @@ describe("restarting", () => {
         renderer: { render: (path, locals) => (s.rendered.push(path), real.render(path, locals)) },
         rendererVersion: version,
         store: s.store,
-        compress: nodeCompressor,
+        compress: zlibCompressor,
       });
     const real = await loadRenderer();
 
@@ -233,7 +234,7 @@ describe("a whole history rendered elsewhere", () => {
       ...s.deps,
       renderer: { render: (path, locals) => (renderedElsewhere.push(path), real.render(path, locals)) },
       store: s.store,
-      compress: nodeCompressor,
+      compress: zlibCompressor,
       incidentPagesOnly: true,
     });
     const publisher = createPublisher({
@@ -241,7 +242,7 @@ describe("a whole history rendered elsewhere", () => {
       renderer: await loadRenderer(),
       rendererVersion: "v2",
       store: s.store,
-      compress: nodeCompressor,
+      compress: zlibCompressor,
       renderHistory: async () => {
         await new Promise<void>((r) => (finishHistory = r));
         elsewhere.touch({ everything: true });

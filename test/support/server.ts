@@ -14,17 +14,38 @@ export async function freePort(): Promise<number> {
 /** Starts the built server (dist/node/server.mjs) as its own process and waits until it is healthy. */
 export async function startServer(
   env: Record<string, string>,
-): Promise<{ base: string; child: ChildProcess; output: () => string }> {
+): Promise<{ base: string; child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
+  return spawnServer([process.execPath, "dist/node/server.mjs"], env);
+}
+
+/**
+ * Runs a command that serves Marquee on PORT (a free port it is given) in its own process group, and waits until
+ * /healthz answers 200. `stop` ends the whole group (npm, wrangler and workerd included) and waits for it.
+ */
+export async function spawnServer(
+  [command, ...args]: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ base: string; child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const port = await freePort();
   let output = "";
-  const child = spawn(process.execPath, ["dist/node/server.mjs"], {
+  const child = spawn(command!, args, {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const done = exited(child);
+    process.kill(-child.pid!, "SIGTERM");
+    await Promise.race([done, new Promise((r) => setTimeout(r, 5_000))]);
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+    await done;
+  };
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (
       await fetch(`${base}/healthz`).then(
@@ -32,11 +53,11 @@ export async function startServer(
         () => false,
       )
     )
-      return { base, child, output: () => output };
+      return { base, child, output: () => output, stop };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill("SIGKILL");
+  await stop().catch(() => {});
   throw new Error(`The server did not start:\n${output}`);
 }
 

@@ -1,0 +1,31 @@
+import type { MailTransport } from "./transport";
+
+/**
+ * Emails printed to the log instead of sent: for `npm run worker:dev`, where there is no disk for .eml files and no
+ * Resend account. Each email is one block with its recipient, subject, headers and text.
+ */
+export function createLogTransport(log: (text: string) => void): MailTransport {
+  let sent = 0;
+  return {
+    name: "log",
+    requestsPerSecond: 100,
+    async sendChunk(emails, idempotencyKey) {
+      const ids = emails.map((email) => {
+        const id = `log-${++sent}`;
+        const headers = Object.entries(email.headers).map(([name, value]) => `${name}: ${value}`);
+        log(
+          [
+            `--- email ${id} (${idempotencyKey})`,
+            `To: ${email.to}`,
+            `Subject: ${email.subject}`,
+            ...headers,
+            "",
+            email.text,
+          ].join("\n"),
+        );
+        return id;
+      });
+      return { ok: true, ids };
+    },
+  };
+}

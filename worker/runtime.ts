@@ -1,0 +1,111 @@
+import { drizzle } from "drizzle-orm/d1";
+import { createApp } from "@/api/app";
+import type { Db } from "@/db/client";
+import * as schema from "@/db/schema";
+import { createLogTransport } from "@/api/notify/log-transport";
+import { createNotifier } from "@/api/notify/notifier";
+import { createResendTransport } from "@/api/notify/resend-transport";
+import { createPublisher, type Renderer } from "@/api/publish/publisher";
+import { zlibCompressor } from "@/api/publish/zlib-compressor";
+import { ensureConfiguredAdminKey } from "@/api/services/api-keys";
+import type { Deps } from "@/api/services/deps";
+import { seedDefaultPage } from "@/api/services/seed";
+import { D1PageStore } from "./d1-store";
+import type { WorkerConfig } from "./env";
+
+/** How long one invocation may spend draining the outbox: waitUntil after a response, or a cron tick. */
+export const drainBudgetMs = { request: 20_000, cron: 50_000 };
+/** A chunk a sender took is its own for this long; one Resend call takes well under it. */
+const chunkLeaseMs = 60_000;
+
+/**
+ * Everything one invocation needs, made fresh for it: on Workers an I/O object belongs to the request that made
+ * it, so nothing with I/O is shared between invocations. Only the renderer and plain bytes live longer.
+ */
+export function invocation(
+  config: WorkerConfig,
+  renderer: Renderer,
+  rendererVersion: string,
+  kind: "request" | "cron",
+) {
+  const clock = Date.now;
+  const db = drizzle(config.db, { schema }) as unknown as Db;
+  const deps: Deps = { db, clock };
+  const log = (message: string) => console.error(message);
+  const store = new D1PageStore(config.db, typeof caches === "undefined" ? undefined : caches.default);
+  const publisher = createPublisher({
+    ...deps,
+    renderer,
+    rendererVersion,
+    store,
+    compress: zlibCompressor,
+    siteUrl: config.siteUrl,
+    log,
+    // The next write or cron tick publishes again; an invocation does not wait out long backoffs.
+    maxAttempts: 2,
+  });
+  const transport =
+    config.email.kind === "log"
+      ? createLogTransport((text) => console.log(text))
+      : createResendTransport({
+          apiKey: config.email.apiKey,
+          baseUrl: config.email.baseUrl,
+          requestsPerSecond: config.email.rateLimit,
+        });
+  const notifier = createNotifier({
+    ...deps,
+    transport,
+    emailFrom: config.emailFrom,
+    siteUrl: config.siteUrl,
+    log,
+    leaseMs: chunkLeaseMs,
+    deadline: clock() + drainBudgetMs[kind],
+  });
+  const app = createApp({
+    ...deps,
+    // No `state`: every invocation answers /healthz from the published set, which setUp made sure exists.
+    publisher: { touch: (change) => publisher.touch(change) },
+    store,
+    renderer,
+    notifier,
+    siteUrl: config.siteUrl,
+    resendWebhookSecret: config.resendWebhookSecret,
+    log,
+  });
+  return {
+    deps,
+    publisher,
+    notifier,
+    app,
+    /** What must finish before the invocation ends: publishing and sending started by it. */
+    settled: () => Promise.all([publisher.idle(), notifier.idle()]).then(() => undefined),
+  };
+}
+
+export type Invocation = ReturnType<typeof invocation>;
+
+/**
+ * Once per isolate: checks the migrations were applied, seeds an empty database, makes ADMIN_API_KEY a valid admin
+ * key, and publishes the whole page if it never was. Safe to run twice at once in two isolates.
+ */
+export async function setUp(run: Invocation, config: WorkerConfig, origin: string): Promise<void> {
+  const tables = await config.db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('page_settings', 'published_pages')")
+    .all<{ name: string }>();
+  if (tables.results.length < 2) {
+    throw new Error(
+      "The D1 database has no Marquee tables: run `wrangler d1 migrations apply DB --remote` (or --local) first",
+    );
+  }
+  try {
+    await seedDefaultPage(run.deps, config.siteUrl ?? origin);
+  } catch (error) {
+    // Another isolate seeded at the same moment: its batch won, ours rolled back whole.
+    if (!(await config.db.prepare("SELECT 1 FROM page_settings").first())) throw error;
+  }
+  await ensureConfiguredAdminKey(run.deps, config.adminApiKey);
+  if (!(await new D1PageStore(config.db, undefined).readMarker())) {
+    run.publisher.touch({ resume: true });
+    await run.publisher.idle();
+  }
+}
