@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 const port = Number(process.env.PORT || 8787);
 const state = resolve(process.env.WORKER_STATE_DIR || "data/worker");
 const wrangler = resolve("node_modules/.bin/wrangler");
-const quiet = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_ACCOUNT_ID: "local" };
+const quiet = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 
 let adminKey = process.env.ADMIN_API_KEY;
 if (!adminKey) {

@@ -13,16 +13,27 @@ const adminKey = "e2e-admin-key-0123456789";
  * and `npm run worker:dev` (the Workers build under `wrangler dev`, local D1). Email goes to a fake Resend.
  */
 const runtimes = [
-  { name: "npm start (Node)", command: ["npm", "start"], stateVariable: "DATA_DIR", startupMs: 60_000 },
+  {
+    name: "npm start (Node)",
+    command: ["npm", "start"],
+    stateVariable: "DATA_DIR",
+    startupMs: 60_000,
+    // The Node server's own ticker runs every 5 seconds.
+    tick: async (_base: string) => {},
+  },
   {
     name: "npm run worker:dev (Workers + D1)",
     command: ["npm", "run", "worker:dev"],
     stateVariable: "WORKER_STATE_DIR",
     startupMs: 90_000,
+    // A Cron Trigger, fired through wrangler dev's --test-scheduled route.
+    tick: async (base: string) => {
+      expect((await fetch(`${base}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
+    },
   },
 ];
 
-describe.each(runtimes)("$name", ({ command, stateVariable, startupMs }) => {
+describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) => {
   let server: Awaited<ReturnType<typeof spawnServer>>;
   let resend: FakeResend;
   let stateDir: string;
@@ -81,6 +92,62 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs }) => {
   it("emails subscribers through Resend: confirm, one alert each, one-click unsubscribe", async () => {
     await runSubscriberScenario(server.base, adminKey, resend);
   }, 60_000);
+
+  it("racing writes: the published page ends at the state the database ends at", async () => {
+    const { base } = server;
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const components = (await (await api("GET", "/components")).json()) as { id: string; name: string }[];
+    const tix2 = components.find((c) => c.name === "tix2")!.id;
+    const statuses = ["degraded_performance", "partial_outage", "major_outage", "operational"];
+    // Sixteen writes at once, each publishing on its own (on Workers, each in its own invocation).
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => api("PATCH", `/components/${tix2}`, { status: statuses[i % 4] })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(16).fill(200));
+    const final = ((await (await api("GET", `/components/${tix2}`)).json()) as { status: string }).status;
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const summary = await (await fetch(`${base}/api/v2/summary.json`)).json();
+      const published = summary.components.find((c: { id: string }) => c.id === tix2).status;
+      if (published === final) break;
+      if (Date.now() > deadline) throw new Error(`summary.json shows ${published}, the database ${final}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // And it stays there: no slower publish of older data replaces it afterwards.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const summary = await (await fetch(`${base}/api/v2/summary.json`)).json();
+    expect(summary.components.find((c: { id: string }) => c.id === tix2).status).toBe(final);
+  });
+
+  it("starts a maintenance window when its time comes, on the runtime's own tick", async () => {
+    const { base } = server;
+    const start = Date.now() + 1_000;
+    const scheduled = await fetch(`${base}/api/v1/maintenances`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "Wintix database upgrade",
+        scheduled_for: new Date(start).toISOString(),
+        scheduled_until: new Date(start + 3600e3).toISOString(),
+      }),
+    });
+    expect(scheduled.status).toBe(201);
+    const { id } = (await scheduled.json()) as { id: string };
+    await new Promise((r) => setTimeout(r, start - Date.now() + 100));
+    await tick(base);
+    const deadline = Date.now() + 8_000;
+    for (;;) {
+      const active = await (await fetch(`${base}/api/v2/scheduled-maintenances/active.json`)).json();
+      if (active.scheduled_maintenances.some((m: { id: string }) => m.id === id)) break;
+      if (Date.now() > deadline) throw new Error("the maintenance did not start");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 15_000);
 
   it("rejects bad input with the same JSON errors", async () => {
     const { base } = server;
