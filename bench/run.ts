@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { api, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
 import { notifyBenchmark } from "./notify";
+import { workerBenchmark } from "./worker";
 import { seedHistory } from "./seed-history";
 
 // `npm run bench`: the numbers docs/BENCHMARKS.md records. Needs wrk and nginx-light (Debian packages).
@@ -121,6 +122,7 @@ try {
   if (!only || only === "read") await readBenchmark();
   if (!only || only === "publish") await publishBenchmark();
   if (!only || only === "notify") await notifyBenchmark(report);
+  if (!only || only === "worker") await workerBenchmark(report);
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/latest.md", lines.join("\n") + "\n");
 } finally {

@@ -36,6 +36,7 @@ const vars = {
   RESEND_RATE_LIMIT: process.env.RESEND_RATE_LIMIT,
   RESEND_WEBHOOK_SECRET: process.env.RESEND_WEBHOOK_SECRET,
   EMAIL_FROM: process.env.EMAIL_FROM,
+  D1_QUERY_LOG: process.env.D1_QUERY_LOG,
   // Without a Resend key, emails are printed here instead of sent.
   EMAIL_TRANSPORT: process.env.RESEND_API_KEY ? undefined : "log",
 };
@@ -53,6 +54,8 @@ const child = spawn(
     "dev",
     ...["--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort)],
     ...["--persist-to", state, "--test-scheduled", ...varArgs],
+    // WRANGLER_LOG_LEVEL=log drops the line per request (the benchmark does), keeping the worker's own output.
+    ...(process.env.WRANGLER_LOG_LEVEL ? ["--log-level", process.env.WRANGLER_LOG_LEVEL] : []),
   ],
   { env: quiet, stdio: ["ignore", "inherit", "inherit"] },
 );

@@ -12,6 +12,8 @@ export type Env = {
   EMAIL_FROM?: string;
   /** `log` prints emails to the worker's log instead of sending them: for `npm run worker:dev` only. */
   EMAIL_TRANSPORT?: string;
+  /** `1` logs the D1 statements each request ran (the benchmark reads them). */
+  D1_QUERY_LOG?: string;
 };
 
 export type WorkerConfig = {

@@ -80,8 +80,9 @@ function variants(page: PublishedPage): Record<Encoding, Variant> {
       "content-type": page.contentType,
       etag,
       vary: "Accept-Encoding",
-      // Short: a status page must show a change within seconds; revalidation is a cheap 304.
-      "cache-control": "public, max-age=5, stale-while-revalidate=30",
+      // Short: a status page must show a change within seconds; revalidation is a cheap 304. No
+      // stale-while-revalidate: a reader reloading during an outage must not be shown a page half a minute old.
+      "cache-control": "public, max-age=5",
       "x-content-type-options": "nosniff",
       ...(page.contentType.startsWith("application/json") && { "access-control-allow-origin": "*" }),
     };

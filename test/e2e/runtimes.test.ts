@@ -71,6 +71,7 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     const first = await fetch(`${base}/api/v2/summary.json`, { headers: { "accept-encoding": "br" } });
     expect(first.headers.get("content-encoding")).toBe("br");
     expect(first.headers.get("access-control-allow-origin")).toBe("*");
+    expect(first.headers.get("cache-control")).toBe("public, max-age=5");
     const etag = first.headers.get("etag")!;
     // fetch decodes what the server compressed: compressed once, it reads as the document.
     expect((await first.json()).page.name).toBe("Ticketing");

@@ -26,10 +26,12 @@ export async function spawnServer(
   [command, ...args]: string[],
   env: Record<string, string>,
   timeoutMs = 30_000,
+  /** Arguments that give the command its port, for commands that do not read PORT. */
+  portArgs: (port: number) => string[] = () => [],
 ): Promise<{ base: string; child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const port = await freePort();
   let output = "";
-  const child = spawn(command!, args, {
+  const child = spawn(command!, [...args, ...portArgs(port)], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
