@@ -41,6 +41,6 @@ describe("the worker without ADMIN_API_KEY and RESEND_API_KEY", () => {
     expect(await res!.json()).toEqual({ error: { code: "unavailable", message } });
     const api = await fetch(`${base}/api/v1/components`);
     expect(api.status).toBe(503);
-    expect((await api.json()).error.message).toBe(message);
+    expect(((await api.json()) as { error: { message: string } }).error.message).toBe(message);
   }, 90_000);
 });
