@@ -10,7 +10,7 @@ import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
 import { webhookRoutes } from "./routes/webhooks";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
-import { answerFromPage, type PageStore, publishedPath } from "./publish/serve";
+import { answerFromPage, clientAcceptEncoding, type PageStore, publishedPath } from "./publish/serve";
 import { adminRoutes } from "./routes/admin";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps) {
     if (!page) return c.notFound();
     const answer = answerFromPage(page, c.req.method, {
       ifNoneMatch: c.req.header("if-none-match") ?? null,
-      acceptEncoding: c.req.header("accept-encoding") ?? null,
+      acceptEncoding: clientAcceptEncoding(c.req.raw),
     });
     return new Response(
       answer.body as Uint8Array<ArrayBuffer> | null,

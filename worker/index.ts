@@ -1,5 +1,5 @@
 import { errorBody } from "@/api/errors";
-import { answerFromPage, publishedPath } from "@/api/publish/serve";
+import { answerFromPage, clientAcceptEncoding, publishedPath } from "@/api/publish/serve";
 import { advanceMaintenances } from "@/api/services/maintenances";
 import { deleteStaleRateLimits } from "@/api/services/rate-limit";
 import { loadPage } from "@/api/services/read-model";
@@ -80,7 +80,7 @@ async function fromPublished(request: Request, config: WorkerConfig): Promise<Re
   if (!page) return undefined;
   const answer = answerFromPage(page, request.method, {
     ifNoneMatch: request.headers.get("if-none-match"),
-    acceptEncoding: request.headers.get("accept-encoding"),
+    acceptEncoding: clientAcceptEncoding(request),
   });
   // The body is already compressed as Content-Encoding says: "manual" keeps workerd from compressing it again.
   return new Response(answer.body, { status: answer.status, headers: answer.headers, encodeBody: "manual" });

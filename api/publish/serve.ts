@@ -33,6 +33,16 @@ export function publishedPath(pathname: string): string {
   return path;
 }
 
+/**
+ * The Accept-Encoding the reader's client sent. On Workers the runtime rewrites the header to "br, gzip" (the edge
+ * compresses for the client) and keeps the client's own value in `request.cf.clientAcceptEncoding`: answering the
+ * rewritten one would send brotli to clients that never asked for it.
+ */
+export function clientAcceptEncoding(request: Request): string | null {
+  const original = (request as { cf?: { clientAcceptEncoding?: string } }).cf?.clientAcceptEncoding;
+  return original !== undefined ? original : request.headers.get("accept-encoding");
+}
+
 type Encoding = "br" | "gzip" | "identity";
 
 function parseAcceptEncoding(acceptEncoding: string): Encoding {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { get, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { runOutageScenario, runSubscriberScenario } from "./scenario";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
 import { spawnServer } from "@/test/support/server";
@@ -75,6 +77,13 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     const etag = first.headers.get("etag")!;
     // fetch decodes what the server compressed: compressed once, it reads as the document.
     expect((await first.json()).page.name).toBe("Ticketing");
+    // A client that accepts no compression gets the page as it is; one that accepts gzip gets gzip.
+    const plain = await rawGet(`${base}/`, {});
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString("utf8")).toContain("<!DOCTYPE html>");
+    const gzipOnly = await rawGet(`${base}/`, { "accept-encoding": "gzip" });
+    expect(gzipOnly.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gzipOnly.body).toString("utf8")).toContain("<!DOCTYPE html>");
     const gzip = await fetch(`${base}/`, { headers: { "accept-encoding": "gzip" } });
     expect(gzip.headers.get("content-encoding")).toBe("gzip");
     expect(await gzip.text()).toContain("<!DOCTYPE html>");
@@ -177,3 +186,14 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     );
   });
 });
+
+/** A GET with exactly these headers (fetch always adds its own Accept-Encoding), body as sent. */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((ok, fail) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => ok({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on("error", fail);
+  });
+}
