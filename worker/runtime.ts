@@ -13,8 +13,11 @@ import { seedDefaultPage } from "@/api/services/seed";
 import { D1PageStore } from "./d1-store";
 import type { WorkerConfig } from "./env";
 
-/** How long one invocation may spend draining the outbox: waitUntil after a response, or a cron tick. */
-export const drainBudgetMs = { request: 20_000, cron: 50_000 };
+/**
+ * What one invocation may spend draining the outbox, after a response (waitUntil) or in a cron tick. A chunk costs
+ * one subrequest to Resend and about eight D1 queries; Workers Paid allows 1,000 of each per invocation.
+ */
+export const drainBudget = { request: { ms: 20_000, chunks: 40 }, cron: { ms: 50_000, chunks: 100 } };
 /** A chunk a sender took is its own for this long; one Resend call takes well under it. */
 const chunkLeaseMs = 60_000;
 
@@ -59,7 +62,8 @@ export function invocation(
     siteUrl: config.siteUrl,
     log,
     leaseMs: chunkLeaseMs,
-    deadline: clock() + drainBudgetMs[kind],
+    deadline: clock() + drainBudget[kind].ms,
+    maxChunks: drainBudget[kind].chunks,
   });
   const app = createApp({
     ...deps,

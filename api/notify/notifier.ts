@@ -30,6 +30,7 @@ export type NotifierOptions = Deps & {
   /** See SenderOptions: for runtimes where several senders run at once, and invocations with a time limit. */
   leaseMs?: number;
   deadline?: number;
+  maxChunks?: number;
 };
 
 export function defaultFrom(page: PageInfo): string {

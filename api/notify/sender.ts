@@ -22,6 +22,11 @@ export type SenderOptions = Deps & {
   leaseMs?: number;
   /** Stop taking chunks after this time (UTC ms): an invocation's limits; the next run resumes. */
   deadline?: number;
+  /**
+   * Send at most this many chunks per run: each costs one subrequest and a few D1 queries, and a Workers invocation
+   * has a budget of both. The next run resumes.
+   */
+  maxChunks?: number;
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -41,7 +46,10 @@ export function createSender(options: SenderOptions) {
   let stopped = false;
   const loop = createWakeLoop("sender", () => drain(), log);
 
-  const pastDeadline = () => options.deadline !== undefined && clock() >= options.deadline;
+  let chunksSent = 0;
+  const outOfBudget = () =>
+    (options.deadline !== undefined && clock() >= options.deadline) ||
+    (options.maxChunks !== undefined && chunksSent >= options.maxChunks);
   const unleased = () => or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, clock()));
 
   async function nextChunks() {
@@ -61,8 +69,9 @@ export function createSender(options: SenderOptions) {
   async function drain() {
     for (let chunks = await nextChunks(); chunks.length > 0 && !stopped; chunks = await nextChunks()) {
       for (const { notificationId, chunk } of chunks) {
-        if (stopped || pastDeadline()) return;
+        if (stopped || outOfBudget()) return;
         if (!(await claim(notificationId, chunk))) continue;
+        chunksSent++;
         const rows = await db
           .select()
           .from(deliveries)

@@ -25,12 +25,18 @@ async function outboxOf250() {
 }
 
 /** A sender as the Workers runtime makes one per invocation: leases, and a deadline. */
-function workerSender(env: Awaited<ReturnType<typeof outboxOf250>>, resend: FakeResend, deadline?: number) {
+function workerSender(
+  env: Awaited<ReturnType<typeof outboxOf250>>,
+  resend: FakeResend,
+  deadline?: number,
+  maxChunks?: number,
+) {
   return createNotifier({
     ...env.deps,
     transport: createResendTransport({ apiKey: "re_test", baseUrl: resend.url, requestsPerSecond: 1000 }),
     leaseMs: 60_000,
     deadline,
+    maxChunks,
     backoffMs: 1000,
   });
 }
@@ -63,6 +69,19 @@ describe("the sender where several run at once (Workers)", () => {
     next.wake();
     await next.idle();
     expect(env.resend.accepted).toHaveLength(250);
+  });
+
+  it("sends at most its share of chunks per run, and the next run sends the rest", async () => {
+    const env = await outboxOf250();
+    const first = workerSender(env, env.resend, undefined, 2);
+    first.wake();
+    await first.idle();
+    expect(env.resend.accepted).toHaveLength(200);
+    const second = workerSender(env, env.resend, undefined, 2);
+    second.wake();
+    await second.idle();
+    expect(env.resend.accepted).toHaveLength(250);
+    expect(new Set(env.resend.accepted.map((m) => m.to)).size).toBe(250);
   });
 
   it("a chunk the provider refused waits out its backoff as a lease, while the other chunks go out", async () => {
