@@ -15,7 +15,7 @@ import type { WorkerConfig } from "./env";
 
 /**
  * What one invocation may spend draining the outbox, after a response (waitUntil) or in a cron tick. A chunk costs
- * one subrequest to Resend and about eight D1 queries; Workers Paid allows 1,000 of each per invocation.
+ * one subrequest to Resend and five to ten D1 queries; Workers Paid allows 1,000 of each per invocation.
  */
 export const drainBudget = { request: { ms: 20_000, chunks: 40 }, cron: { ms: 50_000, chunks: 100 } };
 /** A chunk a sender took is its own for this long; one Resend call takes well under it. */
