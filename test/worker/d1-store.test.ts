@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { Miniflare, Response as MiniflareResponse } from "miniflare";
+import { buildPage, type PublishedPage } from "@/api/publish/page";
+import { zlibCompressor } from "@/api/publish/zlib-compressor";
+import { D1PageStore } from "@/worker/d1-store";
+
+/**
+ * The Workers page store against a real D1 (workerd's, through Miniflare) with the real migrations, and the real
+ * Cache API in front of it.
+ */
+let mf: Miniflare;
+let db: D1Database;
+let edge: Cache;
+
+beforeAll(async () => {
+  mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch: () => new Response('') }",
+    d1Databases: ["DB"],
+  });
+  db = (await mf.getD1Database("DB")) as unknown as D1Database;
+  for (const file of readdirSync("db/migrations")
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    for (const statement of readFileSync(`db/migrations/${file}`, "utf8").split("--> statement-breakpoint")) {
+      if (statement.trim()) await db.prepare(statement).run();
+    }
+  }
+  edge = (await mf.getCaches()).default as unknown as Cache;
+}, 30_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+const page = (path: string, text: string) => buildPage(path, text, zlibCompressor);
+const text = (p: PublishedPage | undefined) => (p ? new TextDecoder().decode(p.body) : undefined);
+
+describe("the D1 page store", () => {
+  it("keeps all three encodings byte for byte, and serves them back from D1", async () => {
+    const store = new D1PageStore(db, undefined);
+    const published = await page("/api/v2/summary.json", JSON.stringify({ status: "ok", n: "x".repeat(5000) }));
+    await store.replace([published], [], 1_000);
+    store.clearMemory();
+    const read = (await store.get("/api/v2/summary.json"))!;
+    expect(read.etag).toBe(published.etag);
+    expect(read.contentType).toBe("application/json; charset=utf-8");
+    for (const key of ["body", "gzip", "br"] as const) expect([...read[key]]).toEqual([...published[key]]);
+    expect(await store.paths()).toContain("/api/v2/summary.json");
+  });
+
+  it("never lets a publish of older data replace or delete a newer page", async () => {
+    const store = new D1PageStore(db, undefined);
+    await store.replace([await page("/incidents/a", "newer")], [], 2_000);
+    await store.replace([await page("/incidents/a", "older")], [], 1_500);
+    await store.replace([], ["/incidents/a"], 1_800);
+    store.clearMemory();
+    expect(text(await store.get("/incidents/a"))).toBe("newer");
+    // A publish of data read later replaces it, and one read later still removes it.
+    await store.replace([await page("/incidents/a", "newest")], [], 2_500);
+    expect(text(await store.get("/incidents/a"))).toBe("newest");
+    await store.replace([], ["/incidents/a"], 3_000);
+    store.clearMemory();
+    expect(await store.get("/incidents/a")).toBeUndefined();
+  });
+
+  it("keeps the marker of the furthest publish", async () => {
+    const store = new D1PageStore(db, undefined);
+    const marker = { rendererVersion: "v1", settingsUpdatedAt: 1, siteUrl: null };
+    await store.writeMarker({ ...marker, through: 10_000 });
+    await store.writeMarker({ ...marker, through: 9_000 });
+    expect((await store.readMarker())?.through).toBe(10_000);
+  });
+
+  it("answers from the data centre's cache, and a publish here drops what it replaced", async () => {
+    // Miniflare's Cache proxy takes its own Response class, as workerd's cache takes the runtime's.
+    const nodeResponse = globalThis.Response;
+    globalThis.Response = MiniflareResponse as unknown as typeof Response;
+    onTestFinished(() => {
+      globalThis.Response = nodeResponse;
+    });
+    const store = new D1PageStore(db, edge);
+    await store.replace([await page("/", "first")], [], 5_000);
+    expect(text(await store.get("/"))).toBe("first");
+    // Gone from D1 but still cached: the cache answers, without a query.
+    await db.prepare("DELETE FROM published_pages WHERE path = '/'").run();
+    store.clearMemory();
+    expect(text(await store.get("/"))).toBe("first");
+    await store.replace([await page("/", "second")], [], 6_000);
+    store.clearMemory();
+    expect(text(await store.get("/"))).toBe("second");
+  });
+});
