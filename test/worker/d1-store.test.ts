@@ -1,37 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { readdirSync, readFileSync } from "node:fs";
-import { Miniflare, Response as MiniflareResponse } from "miniflare";
+import { Response as MiniflareResponse } from "miniflare";
 import { buildPage, type PublishedPage } from "@/api/publish/page";
 import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { D1PageStore } from "@/worker/d1-store";
+import { startD1 } from "./d1";
 
 /**
  * The Workers page store against a real D1 (workerd's, through Miniflare) with the real migrations, and the real
  * Cache API in front of it.
  */
-let mf: Miniflare;
+let d1: Awaited<ReturnType<typeof startD1>>;
 let db: D1Database;
 let edge: Cache;
 
 beforeAll(async () => {
-  mf = new Miniflare({
-    modules: true,
-    script: "export default { fetch: () => new Response('') }",
-    d1Databases: ["DB"],
-  });
-  db = (await mf.getD1Database("DB")) as unknown as D1Database;
-  for (const file of readdirSync("db/migrations")
-    .filter((f) => f.endsWith(".sql"))
-    .sort()) {
-    for (const statement of readFileSync(`db/migrations/${file}`, "utf8").split("--> statement-breakpoint")) {
-      if (statement.trim()) await db.prepare(statement).run();
-    }
-  }
-  edge = (await mf.getCaches()).default as unknown as Cache;
+  d1 = await startD1();
+  db = d1.db;
+  edge = (await d1.mf.getCaches()).default as unknown as Cache;
 }, 30_000);
 
 afterAll(async () => {
-  await mf?.dispose();
+  await d1?.dispose();
 });
 
 const page = (path: string, text: string) => buildPage(path, text, zlibCompressor);
