@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { get, type IncomingHttpHeaders } from "node:http";
-import { spawnServer } from "@/test/support/server";
+import { rawGet, spawnServer } from "@/test/support/server";
 import { adminKey, api, startMarquee, waitFor, wrk } from "./lib";
 
 /**
@@ -143,15 +142,4 @@ export default {
     await hello.stop();
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** A GET with exactly these headers (fetch adds an Accept-Encoding of its own), body as sent. */
-function rawGet(url: string, headers: Record<string, string>) {
-  return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((ok, fail) => {
-    get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => ok({ headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on("error", fail);
-  });
 }

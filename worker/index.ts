@@ -15,16 +15,16 @@ import { invocation, setUp } from "./runtime";
 let config: WorkerConfig | undefined;
 let ready = false;
 
-/** The configuration, checked on the first invocation of an isolate, and the one-time setup once it is known. */
-async function start(env: Env, kind: "request" | "cron", origin: string, count?: QueryCount) {
+/**
+ * The configuration, checked on the first invocation of an isolate, and the one-time setup once it is known.
+ * Undefined for a cron tick that comes before the first request has told the worker its address.
+ */
+async function start(env: Env, kind: "request" | "cron", origin: string | undefined, count?: QueryCount) {
   config ??= readWorkerConfig(env);
   const db = count ? countingQueries(config.db, count) : config.db;
   const run = invocation({ ...config, db }, renderer, build.version, kind);
-  if (!ready) {
-    await setUp(run, config, origin);
-    ready = true;
-  }
-  return run;
+  ready ||= await setUp(run, config, origin);
+  return ready ? run : undefined;
 }
 
 export default {
@@ -36,7 +36,7 @@ export default {
     const count = env.D1_QUERY_LOG === "1" && ready ? { calls: 0, statements: 0 } : undefined;
     let run;
     try {
-      run = await start(env, "request", new URL(request.url).origin, count);
+      run = (await start(env, "request", new URL(request.url).origin, count))!;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       console.error(`Marquee cannot start: ${message}`);
@@ -51,7 +51,8 @@ export default {
 
   /** Every minute: maintenance windows start and end, the outbox drains, and the page catches up with the day. */
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
-    const run = await start(env, "cron", env.SITE_URL ?? "http://localhost");
+    const run = await start(env, "cron", undefined);
+    if (!run) return;
     const { deps } = run;
     const now = deps.clock();
     const moved = await advanceMaintenances(deps);

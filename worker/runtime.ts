@@ -90,9 +90,11 @@ export type Invocation = ReturnType<typeof invocation>;
 
 /**
  * Once per isolate: checks the migrations were applied, seeds an empty database, makes ADMIN_API_KEY a valid admin
- * key, and publishes the whole page if it never was. Safe to run twice at once in two isolates.
+ * key, and publishes the whole page if it never was. Safe to run twice at once in two isolates. Without SITE_URL an
+ * empty database is seeded with the address of the first request (`origin`); a cron tick has none, so before the
+ * first request it sets nothing up and answers false.
  */
-export async function setUp(run: Invocation, config: WorkerConfig, origin: string): Promise<void> {
+export async function setUp(run: Invocation, config: WorkerConfig, origin: string | undefined): Promise<boolean> {
   const tables = await config.db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('page_settings', 'published_pages')")
     .all<{ name: string }>();
@@ -101,15 +103,23 @@ export async function setUp(run: Invocation, config: WorkerConfig, origin: strin
       "The D1 database has no Marquee tables: run `wrangler d1 migrations apply DB --remote` (or --local) first",
     );
   }
-  try {
-    await seedDefaultPage(run.deps, config.siteUrl ?? origin);
-  } catch (error) {
-    // Another isolate seeded at the same moment: its batch won, ours rolled back whole.
-    if (!(await config.db.prepare("SELECT 1 FROM page_settings").first())) throw error;
+  const url = config.siteUrl ?? origin;
+  const seeded = async () => (await config.db.prepare("SELECT 1 FROM page_settings").first()) !== null;
+  if (!url) {
+    // A cron tick before the first request, without SITE_URL: no address to give the page yet.
+    if (!(await seeded())) return false;
+  } else {
+    try {
+      await seedDefaultPage(run.deps, url);
+    } catch (error) {
+      // Another isolate seeded at the same moment: its batch won, ours rolled back whole.
+      if (!(await seeded())) throw error;
+    }
   }
   await ensureConfiguredAdminKey(run.deps, config.adminApiKey);
   if (!(await new D1PageStore(config.db, undefined).readMarker())) {
     run.publisher.touch({ resume: true });
     await run.publisher.idle();
   }
+  return true;
 }

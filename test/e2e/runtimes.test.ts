@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { get, type IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { runOutageScenario, runSubscriberScenario } from "./scenario";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
-import { spawnServer } from "@/test/support/server";
+import { rawGet, spawnServer } from "@/test/support/server";
 
 const adminKey = "e2e-admin-key-0123456789";
 
@@ -186,14 +185,3 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     );
   });
 });
-
-/** A GET with exactly these headers (fetch always adds its own Accept-Encoding), body as sent. */
-function rawGet(url: string, headers: Record<string, string>) {
-  return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((ok, fail) => {
-    get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => ok({ headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on("error", fail);
-  });
-}

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { get, type IncomingHttpHeaders } from "node:http";
 import { createServer } from "node:net";
 
 export async function freePort(): Promise<number> {
@@ -65,3 +66,14 @@ export async function spawnServer(
 
 export const exited = (child: ChildProcess) =>
   child.exitCode !== null ? Promise.resolve() : new Promise<void>((ok) => child.once("exit", () => ok()));
+
+/** A GET with exactly these headers (fetch adds an Accept-Encoding of its own), body as sent. */
+export function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((ok, fail) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => ok({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on("error", fail);
+  });
+}
