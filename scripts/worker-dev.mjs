@@ -9,7 +9,8 @@ import { resolve } from "node:path";
 const port = Number(process.env.PORT || 8787);
 const state = resolve(process.env.WORKER_STATE_DIR || "data/worker");
 const wrangler = resolve("node_modules/.bin/wrangler");
-const quiet = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+// No network needed: no usage metrics, and no download of Cloudflare's Request.cf sample (a placeholder serves).
+const quiet = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
 let adminKey = process.env.ADMIN_API_KEY;
 if (!adminKey) {
