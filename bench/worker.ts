@@ -11,7 +11,7 @@ import { adminKey, api, startMarquee, waitFor, wrk } from "./lib";
 export async function workerBenchmark(report: (line: string) => void) {
   const work = mkdtempSync(join(tmpdir(), "marquee-bench-worker-"));
   const node = await startMarquee(join(work, "node"));
-  const quiet = { WRANGLER_LOG_LEVEL: "log" };
+  const quiet = { WRANGLER_LOG_LEVEL: "log", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
   const worker = await spawnServer(
     ["node", "scripts/worker-dev.mjs"],
     {

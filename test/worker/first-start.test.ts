@@ -66,7 +66,7 @@ describe("the worker without ADMIN_API_KEY and RESEND_API_KEY", () => {
     stop = spawnGroup(
       resolve("node_modules/.bin/wrangler"),
       ["dev", "--port", String(port), "--inspector-port", String(inspector), "--ip", "127.0.0.1"],
-      { WRANGLER_SEND_METRICS: "false" },
+      { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     );
     const base = `http://127.0.0.1:${port}`;
     const res = await firstAnswer(`${base}/`);
