@@ -11,7 +11,8 @@ import { ensureConfiguredAdminKey } from "@/api/services/api-keys";
 import type { Deps } from "@/api/services/deps";
 import { seedDefaultPage } from "@/api/services/seed";
 import { D1PageStore } from "./d1-store";
-import type { WorkerConfig } from "./env";
+import { MissingSetting, type WorkerConfig } from "./env";
+import { missingMigrations } from "./migrations";
 
 /**
  * What one invocation may spend draining the outbox, after a response (waitUntil) or in a cron tick. A chunk costs
@@ -89,18 +90,16 @@ export function invocation(
 export type Invocation = ReturnType<typeof invocation>;
 
 /**
- * Once per isolate: checks the migrations were applied, seeds an empty database, makes ADMIN_API_KEY a valid admin
+ * Once per isolate: checks every migration was applied, seeds an empty database, makes ADMIN_API_KEY a valid admin
  * key, and publishes the whole page if it never was. Safe to run twice at once in two isolates. Without SITE_URL an
  * empty database is seeded with the address of the first request (`origin`); a cron tick has none, so before the
  * first request it sets nothing up and answers false.
  */
 export async function setUp(run: Invocation, config: WorkerConfig, origin: string | undefined): Promise<boolean> {
-  const tables = await config.db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('page_settings', 'published_pages')")
-    .all<{ name: string }>();
-  if (tables.results.length < 2) {
-    throw new Error(
-      "The D1 database has no Marquee tables: run `wrangler d1 migrations apply DB --remote` (or --local) first",
+  const missing = await missingMigrations(config.db);
+  if (missing.length > 0) {
+    throw new MissingSetting(
+      `The D1 database lacks the migrations ${missing.join(", ")}: run \`wrangler d1 migrations apply DB --remote\``,
     );
   }
   const url = config.siteUrl ?? origin;
