@@ -23,8 +23,8 @@ export class D1PageStore implements PageStore {
       page = await this.fromDatabase(path);
       if (page) await this.edge?.put(this.edgeKey(path), packed(page));
     }
-    if (page) remember(path, page, now);
-    else isolateMemory.delete(path);
+    // A miss is remembered too: a flood of requests for a path that is no page costs one D1 read a second.
+    remember(path, page, now);
     return page;
   }
 
@@ -110,9 +110,9 @@ const isolateMaxPages = 256;
 const batchSize = 50;
 
 // Module scope: shared by the requests an isolate serves. Plain bytes only, never an I/O object of a request.
-const isolateMemory = new Map<string, { page: PublishedPage; until: number }>();
+const isolateMemory = new Map<string, { page: PublishedPage | undefined; until: number }>();
 
-function remember(path: string, page: PublishedPage, now: number) {
+function remember(path: string, page: PublishedPage | undefined, now: number) {
   isolateMemory.delete(path);
   isolateMemory.set(path, { page, until: now + isolateTtlMs });
   if (isolateMemory.size > isolateMaxPages) isolateMemory.delete(isolateMemory.keys().next().value!);

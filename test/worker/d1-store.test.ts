@@ -54,6 +54,23 @@ describe("the D1 page store", () => {
     expect(await store.get("/incidents/a")).toBeUndefined();
   });
 
+  it("remembers a miss for a moment, and a publish here makes the page visible at once", async () => {
+    const store = new D1PageStore(db, undefined);
+    expect(await store.get("/incidents/later")).toBeUndefined();
+    // A row that arrives behind this isolate's back (another isolate's publish) is not seen within the moment.
+    const other = await page("/incidents/later", "elsewhere");
+    await db
+      .prepare("INSERT INTO published_pages VALUES (?1, ?2, ?3, ?4, ?5, ?6, 7000)")
+      .bind(other.path, other.contentType, other.etag, other.body, other.gzip, other.br)
+      .run();
+    expect(await store.get("/incidents/later")).toBeUndefined();
+    store.clearMemory();
+    expect(text(await store.get("/incidents/later"))).toBe("elsewhere");
+    // A publish through this store is seen at once.
+    await store.replace([await page("/incidents/later", "here")], [], 8_000);
+    expect(text(await store.get("/incidents/later"))).toBe("here");
+  });
+
   it("keeps the marker of the furthest publish", async () => {
     const store = new D1PageStore(db, undefined);
     const marker = { rendererVersion: "v1", settingsUpdatedAt: 1, siteUrl: null };
