@@ -47,6 +47,7 @@ export function invocation(
     log,
     // The next write or cron tick publishes again; an invocation does not wait out long backoffs.
     maxAttempts: 2,
+    markerOnlyAfterResume: true,
   });
   const transport =
     config.email.kind === "log"

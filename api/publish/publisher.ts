@@ -48,6 +48,12 @@ export type PublisherOptions = {
    * the server publishes the page-wide documents itself from fresher data.
    */
   incidentPagesOnly?: boolean;
+  /**
+   * Record the marker only after a publish that checked it (`resume` or `everything`). On Workers each write
+   * publishes in its own invocation, which never resumes: were it to record the marker after a deploy with a new
+   * renderer, the next cron tick would take the old pages for new ones and never render them again.
+   */
+  markerOnlyAfterResume?: boolean;
 };
 
 const chunkSize = 200;
@@ -103,7 +109,8 @@ export function createPublisher(options: PublisherOptions) {
         state.lastError = null;
         state.publishes++;
         // The marker says "everything up to here is published": not while the history is still being rendered.
-        if (!pending && !state.historyRendering && !options.incidentPagesOnly) {
+        const checked = change.resume || change.everything || !options.markerOnlyAfterResume;
+        if (checked && !pending && !state.historyRendering && !options.incidentPagesOnly) {
           await store.writeMarker(await currentMarker(startedAt));
         }
       } catch (error) {

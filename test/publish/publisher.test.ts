@@ -222,6 +222,42 @@ describe("restarting", () => {
   });
 });
 
+describe("publishers that never resume (one per Workers invocation)", () => {
+  it("leave the marker to a resume, so pages of an older renderer are still rendered again", async () => {
+    const s = await setup();
+    const a = await openIncident(s.deps, { name: "A", status: "resolved", components: {}, notify: false });
+    const real = await loadRenderer();
+    const publisher = (version: string) =>
+      createPublisher({
+        ...s.deps,
+        renderer: { render: (path, locals) => (s.rendered.push(path), real.render(path, locals)) },
+        rendererVersion: version,
+        store: s.store,
+        compress: zlibCompressor,
+        markerOnlyAfterResume: true,
+      });
+    const before = publisher("v1");
+    before.touch({ resume: true });
+    await before.idle();
+    expect((await s.store.readMarker())?.rendererVersion).toBe("v1");
+
+    // After a deploy, a write publishes what it changed before any resume has run.
+    s.clock.advance(60_000);
+    const b = await openIncident(s.deps, { name: "B", status: "investigating", components: {}, notify: false });
+    const write = publisher("v2");
+    write.touch({ incidents: [b.id] });
+    await write.idle();
+    expect((await s.store.readMarker())?.rendererVersion).toBe("v1");
+
+    s.rendered.length = 0;
+    const tick = publisher("v2");
+    tick.touch({ resume: true });
+    await tick.idle();
+    expect(s.rendered).toContain(`/incidents/${a.id}`);
+    expect((await s.store.readMarker())?.rendererVersion).toBe("v2");
+  });
+});
+
 describe("a whole history rendered elsewhere", () => {
   it("publishes the front page at once, takes the incident pages from the other renderer, then records the marker", async () => {
     const s = await setup();
