@@ -43,7 +43,8 @@ export default {
       const code = error instanceof MissingSetting ? "unavailable" : "internal_error";
       return Response.json(errorBody(code, `Marquee cannot start: ${message}`), { status: 503 });
     }
-    const response = await run.app.fetch(request);
+    // Cloudflare sets CF-Connecting-IP to the reader's address; the subscribe form's per-client limit keys on it.
+    const response = await run.app.fetch(request, { clientIp: request.headers.get("cf-connecting-ip") ?? undefined });
     // Publishing and sending go on after the answer, within the invocation's limits.
     ctx.waitUntil(count ? logQueries(request, count, run.settled()) : run.settled());
     return response;

@@ -51,8 +51,7 @@ export function subscriptionRoutes(deps: AppDeps) {
         }),
       )
       .post("/subscribe", async (c) => {
-        // Behind a proxy, the right-most X-Forwarded-For entry is the one the proxy itself added.
-        const client = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() || clientAddress(c);
+        const client = clientAddress(c);
         const message =
           "If this address can receive our updates, a confirmation email is on its way. Check your inbox.";
         try {
@@ -128,7 +127,17 @@ export function subscriptionRoutes(deps: AppDeps) {
   );
 }
 
+/**
+ * Who is subscribing, for the per-client limit. On Workers the entry passes Cloudflare's CF-Connecting-IP as
+ * `env.clientIp`. Elsewhere, behind a proxy, the right-most X-Forwarded-For entry is the one the proxy itself added;
+ * without one, the socket's address.
+ */
 function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? "unknown";
+  const env = c.env as { clientIp?: string; incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return (
+    env?.clientIp ||
+    c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() ||
+    env?.incoming?.socket?.remoteAddress ||
+    "unknown"
+  );
 }

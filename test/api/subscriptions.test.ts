@@ -224,3 +224,25 @@ describe("rate-limit counters", () => {
     expect(await s.deps.db.select().from(rateLimits)).toEqual([]);
   });
 });
+
+describe("the per-client limit", () => {
+  it("allows 20 requests an hour from one client, keyed by the address the runtime vouches for", async () => {
+    const s = await setup();
+    // As the Workers entry passes Cloudflare's CF-Connecting-IP; a forged X-Forwarded-For does not change who it is.
+    const from = (clientIp: string, i: number) =>
+      s.app.request(
+        "/subscribe",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": `198.51.100.${i}` },
+          body: JSON.stringify({ email: `reader${i}@example.com` }),
+        },
+        { clientIp },
+      );
+    for (let i = 0; i < 20; i++) expect((await from("203.0.113.7", i)).status).toBe(202);
+    const limited = await from("203.0.113.7", 20);
+    expect(limited.status).toBe(429);
+    expect((await limited.json()).error.code).toBe("rate_limited");
+    expect((await from("203.0.113.8", 21)).status).toBe(202);
+  });
+});
