@@ -133,6 +133,34 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     expect(summary.components.find((c: { id: string }) => c.id === tix2).status).toBe(final);
   });
 
+  it("makes one incident of concurrent retries with the same Idempotency-Key", async () => {
+    const post = () =>
+      fetch(`${server.base}/api/v1/incidents`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          "content-type": "application/json",
+          "idempotency-key": "e2e-double-click",
+        },
+        body: JSON.stringify({ name: "Double click", notify: false }),
+      });
+    const answers = await Promise.all([post(), post(), post()]);
+    const created = answers.filter((a) => a.status === 201 && a.headers.get("idempotent-replayed") === null);
+    expect(created).toHaveLength(1);
+    // The others replayed the first answer, or were told to retry (409) while it was still being made.
+    for (const other of answers.filter((a) => !created.includes(a))) {
+      expect(other.status === 409 || other.headers.get("idempotent-replayed") === "true").toBe(true);
+    }
+    const replay = await post();
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    const { id } = (await created[0]!.json()) as { id: string };
+    expect(((await replay.json()) as { id: string }).id).toBe(id);
+    const all = (await (
+      await fetch(`${server.base}/api/v1/incidents?limit=500`, { headers: { authorization: `Bearer ${adminKey}` } })
+    ).json()) as { name: string }[];
+    expect(all.filter((i) => i.name === "Double click")).toHaveLength(1);
+  });
+
   it("starts a maintenance window when its time comes, on the runtime's own tick", async () => {
     const { base } = server;
     const start = Date.now() + 1_000;
