@@ -10,7 +10,7 @@ import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
 import { webhookRoutes } from "./routes/webhooks";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
-import { answerFromPage, clientAcceptEncoding, type PageStore, publishedPath } from "./publish/serve";
+import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
 import { adminRoutes } from "./routes/admin";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
@@ -93,19 +93,7 @@ export function createApp(deps: AppDeps) {
   app.on(["GET", "HEAD"], "*", async (c) => {
     const page = await deps.store.get(publishedPath(c.req.path));
     if (!page) return c.notFound();
-    const answer = answerFromPage(page, c.req.method, {
-      ifNoneMatch: c.req.header("if-none-match") ?? null,
-      acceptEncoding: clientAcceptEncoding(c.req.raw),
-    });
-    return new Response(
-      answer.body as Uint8Array<ArrayBuffer> | null,
-      {
-        status: answer.status,
-        headers: answer.headers,
-        // Workers: the body is already compressed as Content-Encoding says; without this it would be compressed again.
-        encodeBody: "manual",
-      } as ResponseInit,
-    );
+    return responseFromPage(page, c.req.raw);
   });
 
   return app;

@@ -1,5 +1,5 @@
 import { errorBody } from "@/api/errors";
-import { answerFromPage, clientAcceptEncoding, publishedPath } from "@/api/publish/serve";
+import { publishedPath, responseFromPage } from "@/api/publish/serve";
 import { advanceMaintenances } from "@/api/services/maintenances";
 import { deleteStaleRateLimits } from "@/api/services/rate-limit";
 import { loadPage } from "@/api/services/read-model";
@@ -80,12 +80,7 @@ async function fromPublished(request: Request, config: WorkerConfig): Promise<Re
   if (pathname.startsWith("/api/v1")) return undefined;
   const page = await new D1PageStore(config.db, caches.default).get(publishedPath(pathname));
   if (!page) return undefined;
-  const answer = answerFromPage(page, request.method, {
-    ifNoneMatch: request.headers.get("if-none-match"),
-    acceptEncoding: clientAcceptEncoding(request),
-  });
-  // The body is already compressed as Content-Encoding says: "manual" keeps workerd from compressing it again.
-  return new Response(answer.body, { status: answer.status, headers: answer.headers, encodeBody: "manual" });
+  return responseFromPage(page, request);
 }
 
 /** One log line per request: D1 statements and round trips for the answer, and for what ran after it. */

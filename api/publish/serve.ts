@@ -120,3 +120,20 @@ export function answerFromPage(
   }
   return { status: 200, headers: variant.ok, body: method === "HEAD" ? null : variant.body };
 }
+
+/** The same answer as a fetch-style Response, for the Hono app and the Workers entry. */
+export function responseFromPage(page: PublishedPage, request: Request): Response {
+  const answer = answerFromPage(page, request.method, {
+    ifNoneMatch: request.headers.get("if-none-match"),
+    acceptEncoding: clientAcceptEncoding(request),
+  });
+  return new Response(
+    answer.body as Uint8Array<ArrayBuffer> | null,
+    {
+      status: answer.status,
+      headers: answer.headers,
+      // Workers: the body is already compressed as Content-Encoding says; without this it would be compressed again.
+      encodeBody: "manual",
+    } as ResponseInit,
+  );
+}
