@@ -13,6 +13,10 @@ export const ComponentStatusSchema = z.enum(componentStatuses);
 /** `{"<component id>": "<component status>"}`, as Statuspage's incident API takes it. */
 export const ComponentChanges = z.record(Id, ComponentStatusSchema);
 
+/** A PATCH that names no field changes nothing, and is refused as the mistake it is. */
+const changesSomething = <T extends object>(patch: T) => Object.values(patch).some((v) => v !== undefined);
+const nothingToChange = "send at least one field to change";
+
 export const ComponentCreate = z.strictObject({
   name: Name,
   description: Description.optional(),
@@ -25,16 +29,18 @@ export const ComponentCreate = z.strictObject({
 });
 export type ComponentCreate = z.infer<typeof ComponentCreate>;
 
-export const ComponentPatch = z.strictObject({
-  name: Name.optional(),
-  description: Description.optional(),
-  group_id: Id.nullable().optional(),
-  status: ComponentStatusSchema.optional(),
-  position: z.int().min(0).optional(),
-  showcase: z.boolean().optional(),
-  only_show_if_degraded: z.boolean().optional(),
-  start_date: z.iso.date().nullable().optional(),
-});
+export const ComponentPatch = z
+  .strictObject({
+    name: Name.optional(),
+    description: Description.optional(),
+    group_id: Id.nullable().optional(),
+    status: ComponentStatusSchema.optional(),
+    position: z.int().min(0).optional(),
+    showcase: z.boolean().optional(),
+    only_show_if_degraded: z.boolean().optional(),
+    start_date: z.iso.date().nullable().optional(),
+  })
+  .refine(changesSomething, nothingToChange);
 export type ComponentPatch = z.infer<typeof ComponentPatch>;
 
 export const GroupCreate = z.strictObject({
@@ -43,7 +49,7 @@ export const GroupCreate = z.strictObject({
   position: z.int().min(0).optional(),
 });
 export type GroupCreate = z.infer<typeof GroupCreate>;
-export const GroupPatch = GroupCreate.partial();
+export const GroupPatch = GroupCreate.partial().refine(changesSomething, nothingToChange);
 export type GroupPatch = z.infer<typeof GroupPatch>;
 
 /** Ids in their new order; positions follow it. */
@@ -60,7 +66,7 @@ export const IncidentCreate = z.strictObject({
 });
 export type IncidentCreate = z.infer<typeof IncidentCreate>;
 
-export const IncidentUpdateCreate = z.strictObject({
+const IncidentUpdateFields = z.strictObject({
   status: z.enum(incidentStatuses).optional(),
   body: Body.optional(),
   components: ComponentChanges.optional(),
@@ -68,17 +74,27 @@ export const IncidentUpdateCreate = z.strictObject({
   impact: z.enum(impacts).optional(),
   display_at: Timestamp.optional(),
 });
+/** An update that says nothing new would still be published and emailed to every subscriber. */
+export const IncidentUpdateCreate = IncidentUpdateFields.refine(
+  (u) => u.status !== undefined || u.body !== undefined || u.components !== undefined || u.impact !== undefined,
+  "an update needs a status, a body, components or an impact",
+);
 export type IncidentUpdateCreate = z.infer<typeof IncidentUpdateCreate>;
 
-export const IncidentResolve = IncidentUpdateCreate.omit({ status: true });
+/** Resolving is itself the news: no other field is needed. */
+export const IncidentResolve = IncidentUpdateFields.omit({ status: true });
 
-export const IncidentPatch = z.strictObject({ name: Name.optional(), impact: z.enum(impacts).optional() });
+export const IncidentPatch = z
+  .strictObject({ name: Name.optional(), impact: z.enum(impacts).optional() })
+  .refine(changesSomething, nothingToChange);
 export type IncidentPatch = z.infer<typeof IncidentPatch>;
 
-export const UpdateEdit = z.strictObject({
-  body: Body.min(1, "must not be empty").optional(),
-  display_at: Timestamp.optional(),
-});
+export const UpdateEdit = z
+  .strictObject({
+    body: Body.min(1, "must not be empty").optional(),
+    display_at: Timestamp.optional(),
+  })
+  .refine(changesSomething, nothingToChange);
 export type UpdateEdit = z.infer<typeof UpdateEdit>;
 
 export const MaintenanceCreate = z
@@ -98,19 +114,23 @@ export const MaintenanceCreate = z
   });
 export type MaintenanceCreate = z.infer<typeof MaintenanceCreate>;
 
-export const MaintenanceUpdateCreate = z.strictObject({
-  status: z.enum(maintenanceStatuses).optional(),
-  body: Body.optional(),
-  notify: z.boolean().default(true),
-  display_at: Timestamp.optional(),
-});
+export const MaintenanceUpdateCreate = z
+  .strictObject({
+    status: z.enum(maintenanceStatuses).optional(),
+    body: Body.optional(),
+    notify: z.boolean().default(true),
+    display_at: Timestamp.optional(),
+  })
+  .refine((u) => u.status !== undefined || u.body !== undefined, "an update needs a status or a body");
 export type MaintenanceUpdateCreate = z.infer<typeof MaintenanceUpdateCreate>;
 
-export const PagePatch = z.strictObject({
-  name: Name.optional(),
-  url: z.url({ protocol: /^https?$/ }).optional(),
-  time_zone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris").optional(),
-});
+export const PagePatch = z
+  .strictObject({
+    name: Name.optional(),
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    time_zone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris").optional(),
+  })
+  .refine(changesSomething, nothingToChange);
 export type PagePatch = z.infer<typeof PagePatch>;
 
 export const ApiKeyCreate = z.strictObject({
