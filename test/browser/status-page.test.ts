@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
 import { axeViolations, launchChromium, type Marquee, startMarquee, watchPage } from "@/test/support/browser";
 import { waitForOutbox } from "@/test/support/outbox";
+import { waitUntil } from "@/test/support/wait";
 
 const adminKey = "browser-admin-key-0123456789";
 let browser: Browser;
@@ -53,10 +54,7 @@ async function resolveIncident(id: string) {
 
 /** Waits until the published `/` passes `check`. */
 async function published(check: (html: string) => boolean) {
-  for (const start = Date.now(); Date.now() - start < 5000; await new Promise((r) => setTimeout(r, 20))) {
-    if (check(await (await fetch(`${marquee.base}/`)).text())) return;
-  }
-  throw new Error("the page did not change within 5 s");
+  await waitUntil(async () => check(await (await fetch(`${marquee.base}/`)).text()), "the published page changing");
 }
 
 describe("the status page in a browser", () => {

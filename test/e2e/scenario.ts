@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import Parser from "rss-parser";
 import type { FakeResend } from "@/test/support/fake-resend";
+import { waitUntil } from "@/test/support/wait";
 
 /**
  * The story every runtime must tell, run against a real server: staff open an incident on tix1, readers see it
@@ -20,16 +21,12 @@ export async function runOutageScenario(base: string, key: string) {
     expect(res.status, path).toBe(200);
     return res.text();
   };
-  /** Polls until the published page shows what a write changed; returns how long it took. */
+  /** Polls until the published page shows what a write changed. How soon is the benchmark's business. */
   const eventually = async (path: string, check: (text: string) => boolean) => {
-    const start = performance.now();
-    for (;;) {
-      const text = await read(path);
-      if (check(text)) return performance.now() - start;
-      if (performance.now() - start > 5000)
-        throw new Error(`${path} did not change within 5 s:\n${text.slice(0, 500)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    let last = "";
+    await waitUntil(async () => check((last = await read(path))), `${path} changing`).catch((error: Error) => {
+      throw new Error(`${error.message}:\n${last.slice(0, 500)}`);
+    });
   };
 
   const status = JSON.parse(await read("/api/v2/status.json"));
@@ -46,8 +43,7 @@ export async function runOutageScenario(base: string, key: string) {
   expect(opened.status).toBe(201);
   const id = opened.json.id as string;
 
-  const delay = await eventually("/api/v2/summary.json", (t) => t.includes(id));
-  expect(delay).toBeLessThan(1000);
+  await eventually("/api/v2/summary.json", (t) => t.includes(id));
   const summary = JSON.parse(await read("/api/v2/summary.json"));
   expect(summary.status).toEqual({ indicator: "major", description: "Partial System Outage" });
   expect(summary.components.find((c: { id: string }) => c.id === tix1.id).status).toBe("major_outage");
@@ -86,7 +82,7 @@ export async function runOutageScenario(base: string, key: string) {
     expect(item?.link).toMatch(new RegExp(`/incidents/${id}$`));
     expect(item?.content ?? "").toContain("Resolved");
   }
-  return { id, publishDelayMs: delay };
+  return { id };
 }
 
 /**
@@ -102,16 +98,13 @@ export async function runSubscriberScenario(base: string, key: string, resend: F
     });
   const mailsTo = (address: string) => resend.accepted.filter((m) => m.to === address);
   const waitForMail = async (address: string, subject: RegExp) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const mail = mailsTo(address).find((m) => subject.test(m.subject));
-      if (mail) return mail;
-      if (Date.now() > deadline) {
-        const seen = resend.accepted.map((m) => `${m.to}: ${m.subject}`).join("\n");
-        throw new Error(`No email to ${address} matching ${subject} within 10 s; accepted:\n${seen}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return waitUntil(
+      () => mailsTo(address).find((m) => subject.test(m.subject)),
+      `an email to ${address} matching ${subject}`,
+    ).catch((error: Error) => {
+      const seen = resend.accepted.map((m) => `${m.to}: ${m.subject}`).join("\n");
+      throw new Error(`${error.message}; accepted:\n${seen}`);
+    });
   };
   /** Links in emails carry the page's public address; the path is followed on this server. */
   const pathOf = (text: string, pattern: RegExp) => new URL(text.match(pattern)![0]).pathname;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { simpleParser, type ParsedMail } from "mailparser";
+import { waitUntil } from "./wait";
 
 /** The emails the development transport wrote, parsed as a mail client would. */
 export async function readOutbox(dir: string): Promise<ParsedMail[]> {
@@ -19,12 +20,13 @@ export const recipients = (mail: ParsedMail) =>
   (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) => a.value.map((v) => v.address));
 
 /** Waits until the outbox holds at least `count` emails and returns them. */
-export async function waitForOutbox(dir: string, count: number, timeoutMs = 5000): Promise<ParsedMail[]> {
-  const start = Date.now();
-  for (;;) {
+export async function waitForOutbox(dir: string, count: number): Promise<ParsedMail[]> {
+  let found = 0;
+  return waitUntil(async () => {
     const mails = await readOutbox(dir);
-    if (mails.length >= count) return mails;
-    if (Date.now() - start > timeoutMs) throw new Error(`expected ${count} emails in ${dir}, found ${mails.length}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+    found = mails.length;
+    return mails.length >= count ? mails : undefined;
+  }, `expected ${count} emails in ${dir}`).catch((error: Error) => {
+    throw new Error(`${error.message}, found ${found}`);
+  });
 }

@@ -21,11 +21,13 @@ describe("10,000 subscribers on D1", () => {
   let d1: Awaited<ReturnType<typeof startD1>>;
   let resend: FakeResend;
   let deps: Deps;
+  // The senders' leases and backoffs run on this clock, so the test moves time on instead of waiting for it.
+  let now = Date.parse("2026-11-20T12:00:00Z");
 
   beforeAll(async () => {
     d1 = await startD1();
     resend = await startFakeResend();
-    deps = { db: drizzle(d1.db, { schema }) as unknown as Db, clock: Date.now };
+    deps = { db: drizzle(d1.db, { schema }) as unknown as Db, clock: () => now };
     await seedDefaultPage(deps, "https://status.example.com");
   }, 30_000);
 
@@ -49,12 +51,23 @@ describe("10,000 subscribers on D1", () => {
         leaseMs: 60_000,
       });
     const [a, b] = [sender(), sender()];
-    a.wake();
-    b.wake();
-    await Promise.all([a.idle(), b.idle()]);
+    const pending = async () =>
+      (await deps.db.select({ n: count() }).from(schema.deliveries).where(eq(schema.deliveries.status, "pending")))[0]!
+        .n;
+    // Two invocations side by side, then, as the cron would, more runs until the outbox is empty: a chunk that
+    // failed on a busy machine waits out its backoff as a lease, which the next run takes up once time has passed.
+    for (let run = 0; run === 0 || ((await pending()) > 0 && run < 20); run++) {
+      if (run > 0) now += 61_000;
+      a.wake();
+      b.wake();
+      await Promise.all([a.idle(), b.idle()]);
+    }
+    expect(await pending()).toBe(0);
     expect(resend.accepted).toHaveLength(10_000);
     expect(new Set(resend.accepted.map((m) => m.to)).size).toBe(10_000);
-    expect(resend.requests.filter((r) => r.path === "/emails/batch")).toHaveLength(100);
+    // Each chunk went out under one idempotency key, whichever sender sent it and however often it was retried.
+    const batches = resend.requests.filter((r) => r.path === "/emails/batch");
+    expect(new Set(batches.map((r) => r.idempotencyKey)).size).toBe(100);
     const sent = await deps.db
       .select({ n: count() })
       .from(schema.deliveries)
@@ -66,5 +79,5 @@ describe("10,000 subscribers on D1", () => {
       .from(schema.deliveries)
       .where(eq(schema.deliveries.email, "reader42@example.com"));
     expect(resend.accepted.find((m) => m.to === "reader42@example.com")?.id).toBe(one!.providerId);
-  }, 120_000);
+  }, 600_000);
 });
