@@ -14,6 +14,7 @@ import { answerFromPage, publishedPath } from "./publish/serve";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
 import { ensureConfiguredAdminKey } from "./services/api-keys";
 import type { Deps } from "./services/deps";
+import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
 import { chooseTransport } from "./notify/choose-transport";
 import { createNotifier } from "./notify/notifier";
@@ -100,11 +101,10 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     void honoListener(req, res);
   });
 
-  // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered.
-  publisher.touch({ resume: true });
-  // Whatever a crash left in the outbox goes out now, with the same idempotency keys.
-  notifier.wake();
-  const ticker = startTicker(deps, publisher, notifier, log);
+  // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered. Whatever
+  // a crash left in the outbox goes out now, with the same idempotency keys.
+  applyEffects({ publisher, notifier }, { publish: { resume: true }, wake: true });
+  const ticker = startTicker(deps, { publisher, notifier }, log);
   await new Promise<void>((ok) => server.listen(config.port, "0.0.0.0", ok));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

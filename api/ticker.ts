@@ -1,29 +1,12 @@
 import type { Deps } from "./services/deps";
-import { advanceMaintenances } from "./services/maintenances";
-import type { Publisher } from "./publish/publisher";
-import { dayKey, monthKey, shiftMonth } from "./publish/calendar";
-import { loadPage } from "./services/read-model";
-import { deleteStaleRateLimits } from "./services/rate-limit";
+import { commit, type EffectTarget } from "./services/effects";
+import { tick } from "./services/tick";
 
-/** Every few seconds: start and end maintenance windows, wake the sender, refresh day-based pages when the day turns. */
-export function startTicker(deps: Deps, publisher: Publisher, notifier: { wake(): void }, log: (m: string) => void) {
-  let lastDay = "";
-  const tick = async () => {
-    const moved = await advanceMaintenances(deps);
-    // Also retries what is left in the outbox, e.g. after the provider refused a chunk for a while.
-    notifier.wake();
-    const page = await loadPage(deps.db);
-    const now = deps.clock();
-    const today = dayKey(now, page.timeZone);
-    if (moved.length > 0 || today !== lastDay) {
-      const month = monthKey(now, page.timeZone);
-      publisher.touch({
-        incidents: moved,
-        months: lastDay ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [],
-      });
-      lastDay = today;
-      await deleteStaleRateLimits(deps.db, now);
-    }
+/** The Node runtime's clock: a tick every few seconds. */
+export function startTicker(deps: Deps, target: EffectTarget, log: (m: string) => void) {
+  let lastDay: string | null = null;
+  const run = async () => {
+    lastDay = await commit(target, tick(deps, lastDay));
   };
-  return setInterval(() => tick().catch((e) => log(`ticker failed: ${e instanceof Error ? e.stack : e}`)), 5_000);
+  return setInterval(() => run().catch((e) => log(`ticker failed: ${e instanceof Error ? e.stack : e}`)), 5_000);
 }

@@ -1,24 +1,16 @@
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  apiScopes,
+  componentStatuses,
+  deliveryStatuses,
+  impacts,
+  incidentKinds,
+  subscriberStatuses,
+  updateStatuses,
+} from "./vocabulary";
 
-// Statuspage's vocabulary (reference/statuspage-v2.md §2). Shared by the schema and the zod input schemas.
-export const componentStatuses = [
-  "operational",
-  "degraded_performance",
-  "partial_outage",
-  "major_outage",
-  "under_maintenance",
-] as const;
-export const incidentStatuses = ["investigating", "identified", "monitoring", "resolved", "postmortem"] as const;
-export const maintenanceStatuses = ["scheduled", "in_progress", "verifying", "completed"] as const;
-export const updateStatuses = [...incidentStatuses, ...maintenanceStatuses] as const;
-export const impacts = ["none", "minor", "major", "critical", "maintenance"] as const;
-export const incidentKinds = ["incident", "maintenance"] as const;
-export const apiScopes = ["read", "write", "admin"] as const;
+export * from "./vocabulary";
 
-export type ComponentStatus = (typeof componentStatuses)[number];
-export type IncidentStatus = (typeof incidentStatuses)[number];
-export type MaintenanceStatus = (typeof maintenanceStatuses)[number];
-export type UpdateStatus = (typeof updateStatuses)[number];
 export type Impact = (typeof impacts)[number];
 export type ApiScope = (typeof apiScopes)[number];
 
@@ -186,12 +178,7 @@ export type IncidentUpdate = typeof incidentUpdates.$inferSelect;
 export type IncidentUpdateComponent = typeof incidentUpdateComponents.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 
-export const unresolvedIncidentStatuses = ["investigating", "identified", "monitoring"] as const;
-
 // ——— Subscribers and notifications ———
-
-export const subscriberStatuses = ["unconfirmed", "active", "unsubscribed", "suppressed"] as const;
-export const deliveryStatuses = ["pending", "sent", "failed"] as const;
 
 export const subscribers = sqliteTable(
   "subscribers",

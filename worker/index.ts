@@ -1,9 +1,7 @@
 import { errorBody } from "@/api/errors";
 import { publishedPath, responseFromPage } from "@/api/publish/serve";
-import { advanceMaintenances } from "@/api/services/maintenances";
-import { deleteStaleRateLimits } from "@/api/services/rate-limit";
-import { loadPage } from "@/api/services/read-model";
-import { monthKey, shiftMonth } from "@/api/publish/calendar";
+import { applyEffects, commit } from "@/api/services/effects";
+import { tick } from "@/api/services/tick";
 import * as renderer from "marquee:renderer";
 import build from "marquee:renderer-version";
 import { type Env, MissingSetting, readWorkerConfig, type WorkerConfig } from "./env";
@@ -54,18 +52,10 @@ export default {
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
     const run = await start(env, "cron", undefined);
     if (!run) return;
-    const { deps } = run;
-    const now = deps.clock();
-    const moved = await advanceMaintenances(deps);
-    await deleteStaleRateLimits(deps.db, now);
-    const month = monthKey(now, (await loadPage(deps.db)).timeZone);
+    // An invocation remembers no earlier tick: each one republishes the pages that count days.
+    await commit(run, tick(run.deps, null));
     // `resume` also republishes whatever a publish cut short by an invocation's end left behind.
-    run.publisher.touch({
-      resume: true,
-      incidents: moved,
-      months: [month, shiftMonth(month, -1), shiftMonth(month, -3)],
-    });
-    run.notifier.wake();
+    applyEffects(run, { publish: { resume: true } });
     await run.settled();
   },
 };

@@ -14,6 +14,7 @@ import {
 import { loadUptime } from "@/api/services/uptime";
 import { dayKey, dayRange, lastDays } from "./calendar";
 import type { SiteSnapshot } from "./views";
+import { activeMaintenanceStatuses, upcomingMaintenanceStatuses } from "@/db/vocabulary";
 
 export const recentDayCount = 15;
 
@@ -24,8 +25,8 @@ export async function loadSnapshot(db: Db, now: number, siteUrl?: string): Promi
   const days = lastDays(now, recentDayCount, page.timeZone);
   const [from] = dayRange(days.at(-1)!, page.timeZone);
   const recent = await loadStartedBetween(db, from, now + 1);
-  const activeMaintenances = await loadMaintenancesIn(db, ["in_progress", "verifying"]);
-  const upcomingMaintenances = await loadMaintenancesIn(db, ["scheduled"]);
+  const activeMaintenances = await loadMaintenancesIn(db, [...activeMaintenanceStatuses]);
+  const upcomingMaintenances = await loadMaintenancesIn(db, [...upcomingMaintenanceStatuses]);
   return {
     page,
     updatedAt: await lastChange(db),

@@ -1,8 +1,9 @@
 // Statuspage v2-compatible JSON documents (reference/statuspage-v2.md §1). Keys are emitted in Statuspage's order,
 // every array is present (never null) and tweet_id is always null, because existing clients decode these bytes.
-import { type Component, type MaintenanceStatus, unresolvedIncidentStatuses } from "@/db/schema";
+import { type Component, unresolvedIncidentStatuses } from "@/db/schema";
 import type { GroupView, IncidentView, PageInfo, SiteSnapshot, UpdateView } from "@/api/publish/views";
 import { isoInZone } from "@/api/publish/time";
+import { activeMaintenanceStatuses, upcomingMaintenanceStatuses } from "@/db/vocabulary";
 
 const at = (ms: number, page: PageInfo) => isoInZone(ms, page.timeZone);
 const atOrNull = (ms: number | null, page: PageInfo) => (ms === null ? null : at(ms, page));
@@ -121,8 +122,8 @@ export function presentIncident(i: IncidentView, page: PageInfo) {
 // The lists below are filtered by status although the loader already selects them, so unresolved.json,
 // upcoming.json and active.json hold exactly what their names promise (§1 table, §3.7 item 7).
 const unresolved: readonly string[] = unresolvedIncidentStatuses;
-const upcoming: readonly string[] = ["scheduled"] satisfies MaintenanceStatus[];
-const active: readonly string[] = ["in_progress", "verifying"] satisfies MaintenanceStatus[];
+const upcoming: readonly string[] = upcomingMaintenanceStatuses;
+const active: readonly string[] = activeMaintenanceStatuses;
 
 /** Every Statuspage v2 document of the page, keyed by the path it is served at. */
 export function statuspageDocuments(snapshot: SiteSnapshot): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { AppError } from "@/api/errors";
 import { validate } from "@/api/http";
 import { type AdminEnv, cookiePath, requireSession, sameOrigin, sessionCookie } from "@/api/middleware/admin-session";
-import type { Change } from "@/api/publish/publisher";
+import { commit, type Written } from "@/api/services/effects";
 import {
   ComponentPatch,
   IncidentCreate,
@@ -21,6 +21,7 @@ import { scheduleMaintenance } from "@/api/services/maintenances";
 import { loadPage } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
 import * as form from "./admin-forms";
+import { isClosedIncidentStatus } from "@/db/vocabulary";
 
 /** Flash messages by key: the query string names one, so no posted text is ever echoed through a URL. */
 const flashes: Record<string, string> = {
@@ -70,11 +71,15 @@ export function adminConsoleRoutes(deps: AppDeps) {
   const body = (c: Context): Promise<form.FormBody> => c.req.parseBody({ all: true });
 
   /** Runs one change; a refused input shows the dashboard again with the message, and nothing is changed. */
-  const act = async (c: Context<AdminEnv>, name: string, run: (b: form.FormBody) => Promise<Change>, flash: string) => {
+  const act = async (
+    c: Context<AdminEnv>,
+    name: string,
+    run: (b: form.FormBody) => Promise<Written<unknown>>,
+    flash: string,
+  ) => {
     const posted = await body(c);
     try {
-      deps.publisher.touch(await run(posted));
-      deps.notifier.wake();
+      await commit(deps, run(posted));
     } catch (error) {
       if (!(error instanceof AppError) || ![404, 409, 422].includes(error.status)) throw error;
       const status = error.status as 404 | 409 | 422;
@@ -116,32 +121,19 @@ export function adminConsoleRoutes(deps: AppDeps) {
       act(
         c,
         "component",
-        async (b) => (
-          await updateComponent(deps, c.req.param("id"), validate(ComponentPatch, form.componentForm(b))),
-          {}
-        ),
+        (b) => updateComponent(deps, c.req.param("id"), validate(ComponentPatch, form.componentForm(b))),
         "component",
       ),
     )
     .post("/incidents", (c) =>
-      act(
-        c,
-        "incident",
-        async (b) => ({
-          incidents: [(await openIncident(deps, validate(IncidentCreate, form.openIncidentForm(b)))).id],
-        }),
-        "opened",
-      ),
+      act(c, "incident", (b) => openIncident(deps, validate(IncidentCreate, form.openIncidentForm(b))), "opened"),
     )
     .post("/incidents/:id/updates", async (c) => {
-      const resolving = ["resolved", "postmortem"].includes(String((await body(c)).status));
+      const resolving = isClosedIncidentStatus(String((await body(c)).status));
       return act(
         c,
         `update:${c.req.param("id")}`,
-        async (b) => {
-          const input = validate(IncidentUpdateCreate, form.incidentUpdateForm(b));
-          return { incidents: [(await postIncidentUpdate(deps, c.req.param("id"), input)).id] };
-        },
+        (b) => postIncidentUpdate(deps, c.req.param("id"), validate(IncidentUpdateCreate, form.incidentUpdateForm(b))),
         resolving ? "resolved" : "updated",
       );
     })
@@ -151,9 +143,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
         `update:${c.req.param("id")}`,
         async (b) => {
           const input = validate(IncidentResolve, form.resolveForm(b));
-          return {
-            incidents: [(await postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" })).id],
-          };
+          return postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" });
         },
         "resolved",
       ),
@@ -165,7 +155,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
         async (b) => {
           const { timeZone } = await loadPage(deps.db, deps.siteUrl);
           const input = validate(MaintenanceCreate, form.maintenanceForm(b, timeZone));
-          return { incidents: [(await scheduleMaintenance(deps, input)).id] };
+          return scheduleMaintenance(deps, input);
         },
         "scheduled",
       ),

@@ -3,6 +3,7 @@ import { readJson } from "@/api/http";
 import { type AuthEnv, requireScope } from "@/api/middleware/auth";
 import { ApiKeyCreate, PagePatch } from "@/api/schemas";
 import { createApiKey, listApiKeys, revokeApiKey, type PublicApiKey } from "@/api/services/api-keys";
+import { commit } from "@/api/services/effects";
 import { getPageSettings, updatePageSettings } from "@/api/services/page-settings";
 import type { PageSettings } from "@/db/schema";
 import type { AppDeps } from "@/api/app";
@@ -39,8 +40,7 @@ export function adminRoutes(deps: AppDeps) {
     .delete("/api-keys/:id", async (c) => c.json(presentKey(await revokeApiKey(deps, c.req.param("id")))))
     .get("/page", async (c) => c.json(presentSettings(await getPageSettings(deps), deps.siteUrl)))
     .patch("/page", async (c) => {
-      const settings = await updatePageSettings(deps, await readJson(c, PagePatch));
-      deps.publisher.touch({ everything: true });
+      const settings = await commit(deps, updatePageSettings(deps, await readJson(c, PagePatch)));
       return c.json(presentSettings(settings, deps.siteUrl));
     });
 }

@@ -1,11 +1,11 @@
 import { presentIncident } from "@/api/publish/statuspage-json";
 import type { IncidentView } from "@/api/publish/views";
+import { commit, type Written } from "@/api/services/effects";
 import { loadPage } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
 
-/** After a write to an incident or maintenance: republish its pages, wake the senders, answer in v2 shape. */
-export async function answerChangedIncident(deps: AppDeps, view: IncidentView) {
-  deps.publisher.touch({ incidents: [view.id] });
-  deps.notifier.wake();
+/** Commits a write to an incident or maintenance and answers with it in v2 shape. */
+export async function answerChangedIncident(deps: AppDeps, write: Promise<Written<IncidentView>>) {
+  const view = await commit(deps, write);
   return presentIncident(view, await loadPage(deps.db, deps.siteUrl));
 }

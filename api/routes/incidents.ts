@@ -6,13 +6,14 @@ import type { AuthEnv } from "@/api/middleware/auth";
 import type { IncidentView } from "@/api/publish/views";
 import { presentIncident } from "@/api/publish/statuspage-json";
 import { IncidentCreate, IncidentPatch, IncidentResolve, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
+import { commit, type Written } from "@/api/services/effects";
 import * as service from "@/api/services/incidents";
 import { loadIncident, loadIncidentViews, loadPage } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
 import { answerChangedIncident } from "./changed-incident";
 
 export function incidentRoutes(deps: AppDeps) {
-  const answer = (view: IncidentView) => answerChangedIncident(deps, view);
+  const answer = (write: Promise<Written<IncidentView>>) => answerChangedIncident(deps, write);
 
   return new Hono<AuthEnv>()
     .get("/incidents", async (c) => {
@@ -27,7 +28,7 @@ export function incidentRoutes(deps: AppDeps) {
       return c.json((await loadIncidentViews(deps.db, rows)).map((v) => presentIncident(v, page)));
     })
     .post("/incidents", async (c) => {
-      return c.json(await answer(await service.openIncident(deps, await readJson(c, IncidentCreate))), 201);
+      return c.json(await answer(service.openIncident(deps, await readJson(c, IncidentCreate))), 201);
     })
     .get("/incidents/:id", async (c) => {
       await service.getIncidentRow(deps, c.req.param("id"), "incident");
@@ -35,27 +36,24 @@ export function incidentRoutes(deps: AppDeps) {
       return c.json(presentIncident(view, await loadPage(deps.db, deps.siteUrl)));
     })
     .patch("/incidents/:id", async (c) => {
-      return c.json(
-        await answer(await service.editIncident(deps, c.req.param("id"), await readJson(c, IncidentPatch))),
-      );
+      return c.json(await answer(service.editIncident(deps, c.req.param("id"), await readJson(c, IncidentPatch))));
     })
     .delete("/incidents/:id", async (c) => {
-      const row = await service.deleteIncident(deps, c.req.param("id"), "incident");
-      deps.publisher.touch({ deleted: [{ id: row.id, startedAt: row.startedAt }] });
+      await commit(deps, service.deleteIncident(deps, c.req.param("id"), "incident"));
       return c.body(null, 204);
     })
     .post("/incidents/:id/updates", async (c) => {
       const input = await readJson(c, IncidentUpdateCreate);
-      return c.json(await answer(await service.postIncidentUpdate(deps, c.req.param("id"), input)), 201);
+      return c.json(await answer(service.postIncidentUpdate(deps, c.req.param("id"), input)), 201);
     })
     .post("/incidents/:id/resolve", async (c) => {
       const input = await readJson(c, IncidentResolve);
       return c.json(
-        await answer(await service.postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" })),
+        await answer(service.postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" })),
       );
     })
     .patch("/incidents/:id/updates/:updateId", async (c) => {
       const edit = await readJson(c, UpdateEdit);
-      return c.json(await answer(await service.editUpdate(deps, c.req.param("id"), c.req.param("updateId"), edit)));
+      return c.json(await answer(service.editUpdate(deps, c.req.param("id"), c.req.param("updateId"), edit)));
     });
 }

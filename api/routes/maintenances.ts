@@ -4,6 +4,7 @@ import type { AuthEnv } from "@/api/middleware/auth";
 import { presentIncident } from "@/api/publish/statuspage-json";
 import type { IncidentView } from "@/api/publish/views";
 import { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
+import { commit, type Written } from "@/api/services/effects";
 import { deleteIncident, getIncidentRow } from "@/api/services/incidents";
 import { postMaintenanceUpdate, scheduleMaintenance } from "@/api/services/maintenances";
 import { loadIncident, loadPage, loadRecent } from "@/api/services/read-model";
@@ -11,7 +12,7 @@ import type { AppDeps } from "@/api/app";
 import { answerChangedIncident } from "./changed-incident";
 
 export function maintenanceRoutes(deps: AppDeps) {
-  const answer = (view: IncidentView) => answerChangedIncident(deps, view);
+  const answer = (write: Promise<Written<IncidentView>>) => answerChangedIncident(deps, write);
 
   return new Hono<AuthEnv>()
     .get("/maintenances", async (c) => {
@@ -19,7 +20,7 @@ export function maintenanceRoutes(deps: AppDeps) {
       return c.json((await loadRecent(deps.db, "maintenance", 100)).map((v) => presentIncident(v, page)));
     })
     .post("/maintenances", async (c) => {
-      return c.json(await answer(await scheduleMaintenance(deps, await readJson(c, MaintenanceCreate))), 201);
+      return c.json(await answer(scheduleMaintenance(deps, await readJson(c, MaintenanceCreate))), 201);
     })
     .get("/maintenances/:id", async (c) => {
       await getIncidentRow(deps, c.req.param("id"), "maintenance");
@@ -29,11 +30,10 @@ export function maintenanceRoutes(deps: AppDeps) {
     })
     .post("/maintenances/:id/updates", async (c) => {
       const input = await readJson(c, MaintenanceUpdateCreate);
-      return c.json(await answer(await postMaintenanceUpdate(deps, c.req.param("id"), input)), 201);
+      return c.json(await answer(postMaintenanceUpdate(deps, c.req.param("id"), input)), 201);
     })
     .delete("/maintenances/:id", async (c) => {
-      const row = await deleteIncident(deps, c.req.param("id"), "maintenance");
-      deps.publisher.touch({ deleted: [{ id: row.id, startedAt: row.startedAt }] });
+      await commit(deps, deleteIncident(deps, c.req.param("id"), "maintenance"));
       return c.body(null, 204);
     });
 }

@@ -5,6 +5,7 @@ import type { Deps } from "./deps";
 import { defaultBody } from "./incidents";
 import { loadComponentTree, loadMaintenancesIn, loadPage, loadUnresolvedIncidents } from "./read-model";
 import { deliveryProgress } from "./subscriber-admin";
+import { openMaintenanceStatuses } from "@/db/vocabulary";
 
 type SubscriberStatus = (typeof subscriberStatuses)[number];
 
@@ -27,7 +28,7 @@ export async function loadAdminDashboard(deps: Deps, siteUrl?: string): Promise<
     loadPage(deps.db, siteUrl),
     loadComponentTree(deps.db),
     loadUnresolvedIncidents(deps.db),
-    loadMaintenancesIn(deps.db, ["scheduled", "in_progress", "verifying"]),
+    loadMaintenancesIn(deps.db, [...openMaintenanceStatuses]),
     deps.db.select({ status: subscribers.status, n: count() }).from(subscribers).groupBy(subscribers.status),
     deliveryProgress(deps, 1),
   ]);

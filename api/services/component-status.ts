@@ -3,21 +3,17 @@ import type { Db, Statement } from "@/db/client";
 import { type ComponentStatus, componentStatusChanges, components, incidentUpdateComponents } from "@/db/schema";
 import { AppError } from "@/api/errors";
 import { componentWebhookStatements } from "./outbox";
+import { inSlices } from "./read-model";
 
 export type StatusChange = { componentId: string; status: ComponentStatus };
 
 /** Checks that every component id exists; a bad id is the caller's mistake, reported by id. */
 export async function assertComponentsExist(db: Db, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  const found = new Set<string>();
-  // D1 binds at most 100 parameters per query.
-  for (let i = 0; i < ids.length; i += 90) {
-    const rows = await db
-      .select({ id: components.id })
-      .from(components)
-      .where(inArray(components.id, ids.slice(i, i + 90)));
-    for (const r of rows) found.add(r.id);
-  }
+  const rows = await inSlices(ids, (slice) =>
+    db.select({ id: components.id }).from(components).where(inArray(components.id, slice)),
+  );
+  const found = new Set(rows.map((r) => r.id));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) {
     throw new AppError("validation_failed", `Unknown component id: ${missing.join(", ")}`, { components: missing });

@@ -6,6 +6,7 @@ import { newId } from "@/api/ids";
 import type { ComponentCreate, ComponentPatch } from "@/api/schemas";
 import { statusChangeStatements } from "./component-status";
 import type { Deps } from "./deps";
+import { componentEffects, type Written, written } from "./effects";
 import { nextPosition, reorderStatements } from "./positions";
 
 export async function listComponents({ db }: Deps): Promise<Component[]> {
@@ -27,7 +28,7 @@ async function assertGroupExists({ db }: Deps, groupId: string | null | undefine
   if (!group) throw new AppError("validation_failed", `Unknown group id: ${groupId}`);
 }
 
-export async function createComponent(deps: Deps, input: ComponentCreate): Promise<Component> {
+export async function createComponent(deps: Deps, input: ComponentCreate): Promise<Written<Component>> {
   await assertGroupExists(deps, input.group_id);
   const now = deps.clock();
   const id = newId();
@@ -45,11 +46,11 @@ export async function createComponent(deps: Deps, input: ComponentCreate): Promi
     createdAt: now,
     updatedAt: now,
   });
-  return getComponent(deps, id);
+  return written(await getComponent(deps, id), componentEffects);
 }
 
 /** Updates fields and, when the status changes, records the change in the status history in the same write. */
-export async function updateComponent(deps: Deps, id: string, patch: ComponentPatch): Promise<Component> {
+export async function updateComponent(deps: Deps, id: string, patch: ComponentPatch): Promise<Written<Component>> {
   const current = await getComponent(deps, id);
   await assertGroupExists(deps, patch.group_id);
   const now = deps.clock();
@@ -75,14 +76,16 @@ export async function updateComponent(deps: Deps, id: string, patch: ComponentPa
     statements.push(...statusChangeStatements(deps.db, [{ componentId: id, status: patch.status }], now));
   }
   await runAtomically(deps.db, statements);
-  return getComponent(deps, id);
+  return written(await getComponent(deps, id), componentEffects);
 }
 
-export async function deleteComponent(deps: Deps, id: string): Promise<void> {
+export async function deleteComponent(deps: Deps, id: string): Promise<Written<void>> {
   await getComponent(deps, id);
   await deps.db.delete(components).where(eq(components.id, id));
+  return written(undefined, componentEffects);
 }
 
-export async function reorder(deps: Deps, ids: readonly string[]): Promise<void> {
+export async function reorder(deps: Deps, ids: readonly string[]): Promise<Written<void>> {
   await runAtomically(deps.db, await reorderStatements(deps.db, ids, deps.clock()));
+  return written(undefined, componentEffects);
 }

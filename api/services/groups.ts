@@ -4,6 +4,7 @@ import { notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { GroupCreate, GroupPatch } from "@/api/schemas";
 import type { Deps } from "./deps";
+import { componentEffects, type Written, written } from "./effects";
 import { nextPosition } from "./positions";
 
 export async function listGroups({ db }: Deps): Promise<ComponentGroup[]> {
@@ -16,7 +17,7 @@ export async function getGroup({ db }: Deps, id: string): Promise<ComponentGroup
   return row;
 }
 
-export async function createGroup(deps: Deps, input: GroupCreate): Promise<ComponentGroup> {
+export async function createGroup(deps: Deps, input: GroupCreate): Promise<Written<ComponentGroup>> {
   const now = deps.clock();
   const id = newId();
   await deps.db.insert(componentGroups).values({
@@ -27,20 +28,21 @@ export async function createGroup(deps: Deps, input: GroupCreate): Promise<Compo
     createdAt: now,
     updatedAt: now,
   });
-  return getGroup(deps, id);
+  return written(await getGroup(deps, id), componentEffects);
 }
 
-export async function updateGroup(deps: Deps, id: string, patch: GroupPatch): Promise<ComponentGroup> {
+export async function updateGroup(deps: Deps, id: string, patch: GroupPatch): Promise<Written<ComponentGroup>> {
   await getGroup(deps, id);
   await deps.db
     .update(componentGroups)
     .set({ ...patch, updatedAt: deps.clock() })
     .where(eq(componentGroups.id, id));
-  return getGroup(deps, id);
+  return written(await getGroup(deps, id), componentEffects);
 }
 
 /** Deletes the group; its components stay, ungrouped (the foreign key sets their group to null). */
-export async function deleteGroup(deps: Deps, id: string): Promise<void> {
+export async function deleteGroup(deps: Deps, id: string): Promise<Written<void>> {
   await getGroup(deps, id);
   await deps.db.delete(componentGroups).where(eq(componentGroups.id, id));
+  return written(undefined, componentEffects);
 }

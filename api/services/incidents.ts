@@ -14,9 +14,11 @@ import type { IncidentCreate, IncidentPatch, IncidentUpdateCreate, UpdateEdit } 
 import type { IncidentView } from "@/api/publish/views";
 import { assertComponentsExist, type StatusChange, statusChangeStatements } from "./component-status";
 import type { Deps } from "./deps";
+import { incidentEffects, type Written, written } from "./effects";
 import { enqueueStatements, incidentWebhookStatements } from "./outbox";
 import { impactFromStatuses } from "./overall-status";
 import { componentsHeldByOtherIncidents, loadIncident } from "./read-model";
+import { isClosedIncidentStatus } from "@/db/vocabulary";
 
 const defaultBodies: Record<UpdateStatus, string> = {
   investigating: "We are investigating this issue.",
@@ -66,7 +68,7 @@ export function updateStatements(
 }
 
 /** Opens an incident with its first update; the affected components change status in the same write. */
-export async function openIncident(deps: Deps, input: IncidentCreate): Promise<IncidentView> {
+export async function openIncident(deps: Deps, input: IncidentCreate): Promise<Written<IncidentView>> {
   const changes = toChanges(input.components);
   await assertComponentsExist(
     deps.db,
@@ -84,7 +86,7 @@ export async function openIncident(deps: Deps, input: IncidentCreate): Promise<I
     impact: input.impact ?? impactFromStatuses(changes.map((c) => c.status)),
     startedAt,
     monitoringAt: status === "monitoring" ? now : null,
-    resolvedAt: status === "resolved" || status === "postmortem" ? now : null,
+    resolvedAt: isClosedIncidentStatus(status) ? now : null,
     createdAt: now,
     updatedAt: now,
   };
@@ -98,7 +100,7 @@ export async function openIncident(deps: Deps, input: IncidentCreate): Promise<I
       changes,
     }),
   ]);
-  return loadIncident(deps.db, id);
+  return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
 async function getIncidentRow(deps: Deps, id: string, kind: Incident["kind"]): Promise<Incident> {
@@ -111,7 +113,11 @@ async function getIncidentRow(deps: Deps, id: string, kind: Incident["kind"]): P
  * Posts an update. Resolving without naming components returns the incident's components to operational, except
  * those another open incident or active maintenance still holds.
  */
-export async function postIncidentUpdate(deps: Deps, id: string, input: IncidentUpdateCreate): Promise<IncidentView> {
+export async function postIncidentUpdate(
+  deps: Deps,
+  id: string,
+  input: IncidentUpdateCreate,
+): Promise<Written<IncidentView>> {
   const incident = await getIncidentRow(deps, id, "incident");
   const status = input.status ?? incident.status;
   let changes = toChanges(input.components);
@@ -119,8 +125,7 @@ export async function postIncidentUpdate(deps: Deps, id: string, input: Incident
     deps.db,
     changes.map((c) => c.componentId),
   );
-  const isClosed = (s: UpdateStatus) => s === "resolved" || s === "postmortem";
-  const resolving = isClosed(status) && !isClosed(incident.status);
+  const resolving = isClosedIncidentStatus(status) && !isClosedIncidentStatus(incident.status);
   if (resolving && input.components === undefined) changes = await restoreChanges(deps, incident.id);
   const now = deps.clock();
   await runAtomically(deps.db, [
@@ -139,11 +144,11 @@ export async function postIncidentUpdate(deps: Deps, id: string, input: Incident
         ...(input.impact && { impact: input.impact }),
         ...(status === "monitoring" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
         ...(resolving && { resolvedAt: now }),
-        ...(["investigating", "identified", "monitoring"].includes(status) && { resolvedAt: null }),
+        ...(!isClosedIncidentStatus(status) && { resolvedAt: null }),
       })
       .where(eq(incidents.id, id)),
   ]);
-  return loadIncident(deps.db, id);
+  return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
 /** The changes that put an incident's components back to operational, as far as no other event holds them. */
@@ -155,17 +160,22 @@ export async function restoreChanges(deps: Deps, incidentId: string): Promise<St
     .map((c) => ({ componentId: c.id, status: "operational" as const }));
 }
 
-export async function editIncident(deps: Deps, id: string, patch: IncidentPatch): Promise<IncidentView> {
+export async function editIncident(deps: Deps, id: string, patch: IncidentPatch): Promise<Written<IncidentView>> {
   await getIncidentRow(deps, id, "incident");
   await deps.db
     .update(incidents)
     .set({ ...patch, updatedAt: deps.clock() })
     .where(eq(incidents.id, id));
-  return loadIncident(deps.db, id);
+  return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
 /** Corrects an update's text or display time; the components it changed stay as they are. */
-export async function editUpdate(deps: Deps, incidentId: string, updateId: string, edit: UpdateEdit) {
+export async function editUpdate(
+  deps: Deps,
+  incidentId: string,
+  updateId: string,
+  edit: UpdateEdit,
+): Promise<Written<IncidentView>> {
   const [update] = await deps.db.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId));
   if (!update || update.incidentId !== incidentId) throw notFound("Update", updateId);
   if (edit.body === undefined && edit.display_at === undefined) {
@@ -183,14 +193,14 @@ export async function editUpdate(deps: Deps, incidentId: string, updateId: strin
       .where(eq(incidentUpdates.id, updateId)),
     deps.db.update(incidents).set({ updatedAt: now }).where(eq(incidents.id, incidentId)),
   ]);
-  return loadIncident(deps.db, incidentId);
+  return written(await loadIncident(deps.db, incidentId), incidentEffects(incidentId));
 }
 
 /** Deletes an incident or maintenance and its timeline. Component statuses are left as they are. */
-export async function deleteIncident(deps: Deps, id: string, kind: Incident["kind"]): Promise<Incident> {
+export async function deleteIncident(deps: Deps, id: string, kind: Incident["kind"]): Promise<Written<Incident>> {
   const row = await getIncidentRow(deps, id, kind);
   await deps.db.delete(incidents).where(eq(incidents.id, id));
-  return row;
+  return written(row, { publish: { deleted: [{ id: row.id, startedAt: row.startedAt }] } });
 }
 
 export { getIncidentRow };

@@ -7,10 +7,12 @@ import type { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
 import type { IncidentView } from "@/api/publish/views";
 import { assertComponentsExist, type StatusChange } from "./component-status";
 import type { Deps } from "./deps";
+import { incidentEffects, type Written, written } from "./effects";
 import { defaultBody, getIncidentRow, restoreChanges, updateStatements } from "./incidents";
 import { loadIncident } from "./read-model";
+import { openMaintenanceStatuses } from "@/db/vocabulary";
 
-export async function scheduleMaintenance(deps: Deps, input: MaintenanceCreate): Promise<IncidentView> {
+export async function scheduleMaintenance(deps: Deps, input: MaintenanceCreate): Promise<Written<IncidentView>> {
   const componentIds = [...new Set(input.components)];
   await assertComponentsExist(deps.db, componentIds);
   const now = deps.clock();
@@ -40,7 +42,7 @@ export async function scheduleMaintenance(deps: Deps, input: MaintenanceCreate):
   ]);
   // A window that has already begun starts at once rather than at the next tick.
   await advanceMaintenances(deps);
-  return loadIncident(deps.db, id);
+  return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
 /** What a move to `status` does to the maintenance's components. */
@@ -61,7 +63,7 @@ export async function postMaintenanceUpdate(
   deps: Deps,
   id: string,
   input: MaintenanceUpdateCreate,
-): Promise<IncidentView> {
+): Promise<Written<IncidentView>> {
   const maintenance = await getIncidentRow(deps, id, "maintenance");
   const status = (input.status ?? maintenance.status) as MaintenanceStatus;
   if (maintenance.status === "completed" && status !== "completed") {
@@ -72,7 +74,7 @@ export async function postMaintenanceUpdate(
     notify: input.notify,
     displayAt: input.display_at,
   });
-  return loadIncident(deps.db, id);
+  return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
 async function transition(
@@ -102,7 +104,7 @@ async function transition(
  * Moves maintenances whose window has started to in_progress and those whose window has ended to completed, for
  * those scheduled with auto_transition. Returns the ids it moved. Runs on every tick (Node timer, Workers cron).
  */
-export async function advanceMaintenances(deps: Deps): Promise<string[]> {
+export async function advanceMaintenances(deps: Deps): Promise<Written<string[]>> {
   const now = deps.clock();
   const due = await deps.db
     .select()
@@ -111,7 +113,7 @@ export async function advanceMaintenances(deps: Deps): Promise<string[]> {
       and(
         eq(incidents.kind, "maintenance"),
         eq(incidents.autoTransition, true),
-        inArray(incidents.status, ["scheduled", "in_progress", "verifying"]),
+        inArray(incidents.status, [...openMaintenanceStatuses]),
         lte(incidents.scheduledFor, now),
       ),
     );
@@ -127,5 +129,5 @@ export async function advanceMaintenances(deps: Deps): Promise<string[]> {
       if (!moved.includes(m.id)) moved.push(m.id);
     }
   }
-  return moved;
+  return written(moved, moved.length > 0 ? { publish: { incidents: moved }, wake: true } : {});
 }

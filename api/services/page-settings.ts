@@ -2,13 +2,15 @@ import { eq } from "drizzle-orm";
 import { type PageSettings, pageSettings } from "@/db/schema";
 import type { PagePatch } from "@/api/schemas";
 import type { Deps } from "./deps";
+import { type Written, written } from "./effects";
 
 export async function getPageSettings({ db }: Deps): Promise<PageSettings> {
   const [row] = await db.select().from(pageSettings);
   return row!;
 }
 
-export async function updatePageSettings(deps: Deps, patch: PagePatch): Promise<PageSettings> {
+/** Every page shows the name, links and times: all of them are rendered again. */
+export async function updatePageSettings(deps: Deps, patch: PagePatch): Promise<Written<PageSettings>> {
   await deps.db
     .update(pageSettings)
     .set({
@@ -18,5 +20,5 @@ export async function updatePageSettings(deps: Deps, patch: PagePatch): Promise<
       updatedAt: deps.clock(),
     })
     .where(eq(pageSettings.id, "page"));
-  return getPageSettings(deps);
+  return written(await getPageSettings(deps), { publish: { everything: true } });
 }

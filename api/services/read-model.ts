@@ -12,15 +12,15 @@ import {
   pageSettings,
   unresolvedIncidentStatuses,
 } from "@/db/schema";
+import { activeMaintenanceStatuses, closedIncidentStatuses, idsPerStatement } from "@/db/vocabulary";
 import type { GroupView, IncidentView, LayoutRow, PageInfo, UpdateView } from "@/api/publish/views";
 import { notFound } from "@/api/errors";
 import { worstStatus } from "./overall-status";
 
-/** D1 binds at most 100 parameters per query: lists of ids are queried in slices. */
-/** Runs a query per slice of at most 90 ids: D1 binds at most 100 parameters per statement. */
+/** Runs a query per slice of ids, within D1's limit of bound parameters per statement. */
 export async function inSlices<T>(ids: readonly string[], query: (slice: string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < ids.length; i += 90) out.push(...(await query(ids.slice(i, i + 90))));
+  for (let i = 0; i < ids.length; i += idsPerStatement) out.push(...(await query(ids.slice(i, i + idsPerStatement))));
   return out;
 }
 
@@ -167,8 +167,8 @@ export async function componentsHeldByOtherIncidents(db: Db, exceptIncidentId: s
       and(
         ne(incidents.id, exceptIncidentId),
         or(
-          and(eq(incidents.kind, "incident"), notInArray(incidents.status, ["resolved", "postmortem"])),
-          and(eq(incidents.kind, "maintenance"), inArray(incidents.status, ["in_progress", "verifying"])),
+          and(eq(incidents.kind, "incident"), notInArray(incidents.status, [...closedIncidentStatuses])),
+          and(eq(incidents.kind, "maintenance"), inArray(incidents.status, [...activeMaintenanceStatuses])),
         ),
       ),
     );

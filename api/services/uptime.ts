@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { type Component, type ComponentStatus, componentStatusChanges, componentStatuses } from "@/db/schema";
 import { dayRange, lastDays } from "@/api/publish/calendar";
 import { worstStatus } from "./overall-status";
+import { inSlices } from "./read-model";
 
 export const uptimeDayCount = 90;
 
@@ -79,23 +80,26 @@ export async function loadUptime(
   const days = lastDays(now, uptimeDayCount, timeZone);
   const [windowStart] = dayRange(days.at(-1)!, timeZone);
   const byComponent = new Map<string, StatusChangeRow[]>();
-  for (let i = 0; i < components.length; i += 90) {
-    const ids = components.slice(i, i + 90).map((c) => c.id);
-    const rows = await db
-      .select({
-        componentId: componentStatusChanges.componentId,
-        oldStatus: componentStatusChanges.oldStatus,
-        newStatus: componentStatusChanges.newStatus,
-        changedAt: componentStatusChanges.changedAt,
-      })
-      .from(componentStatusChanges)
-      .where(and(inArray(componentStatusChanges.componentId, ids), gte(componentStatusChanges.changedAt, windowStart)))
-      .orderBy(asc(componentStatusChanges.changedAt), asc(componentStatusChanges.id));
-    for (const { componentId, ...row } of rows) {
-      const list = byComponent.get(componentId) ?? [];
-      list.push(row);
-      byComponent.set(componentId, list);
-    }
+  const rows = await inSlices(
+    components.map((c) => c.id),
+    (ids) =>
+      db
+        .select({
+          componentId: componentStatusChanges.componentId,
+          oldStatus: componentStatusChanges.oldStatus,
+          newStatus: componentStatusChanges.newStatus,
+          changedAt: componentStatusChanges.changedAt,
+        })
+        .from(componentStatusChanges)
+        .where(
+          and(inArray(componentStatusChanges.componentId, ids), gte(componentStatusChanges.changedAt, windowStart)),
+        )
+        .orderBy(asc(componentStatusChanges.changedAt), asc(componentStatusChanges.id)),
+  );
+  for (const { componentId, ...row } of rows) {
+    const list = byComponent.get(componentId) ?? [];
+    list.push(row);
+    byComponent.set(componentId, list);
   }
   const result: Record<string, ComponentUptime> = {};
   for (const c of components) {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { advanceMaintenances } from "@/api/services/maintenances";
+import * as maintenances from "@/api/services/maintenances";
 import { makeApp } from "../support/app";
 import {
   createComponent,
@@ -11,6 +11,9 @@ import {
   seededComponentId,
   type TestApp,
 } from "../support/factories";
+import { valueOf } from "../support/written";
+
+const advanceMaintenances = valueOf(maintenances.advanceMaintenances);
 
 // The test clock starts at 2026-11-25T12:00:00Z; the window is the next night.
 const start = "2026-11-26T22:00:00.000Z";

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { rateLimits, subscribers } from "@/db/schema";
 import { deleteStaleRateLimits } from "@/api/services/rate-limit";
-import { advanceMaintenances } from "@/api/services/maintenances";
+import { commit } from "@/api/services/effects";
+import { tick } from "@/api/services/tick";
 import { makeApp } from "@/test/support/app";
 import { readOutbox, recipients, waitForOutbox } from "@/test/support/outbox";
 
@@ -102,12 +103,10 @@ describe("subscribing", () => {
     expect(res.status).toBe(201);
     await s.notifier.idle();
     s.clock.set(start + 60_000);
-    await advanceMaintenances(s.deps);
-    s.notifier.wake();
+    await commit(s, tick(s.deps, null));
     await s.notifier.idle();
     s.clock.set(start + 2 * 3600e3);
-    await advanceMaintenances(s.deps);
-    s.notifier.wake();
+    await commit(s, tick(s.deps, null));
     await s.notifier.idle();
     const subjects = (await s.mailsTo("ops@example.com"))
       .map((m) => m.subject ?? "")

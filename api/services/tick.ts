@@ -1,0 +1,25 @@
+import { dayKey, monthKey, shiftMonth } from "@/api/publish/calendar";
+import type { Deps } from "./deps";
+import { type Written, written } from "./effects";
+import { advanceMaintenances } from "./maintenances";
+import { deleteStaleRateLimits } from "./rate-limit";
+import { loadPage } from "./read-model";
+
+/**
+ * One tick of the clock, the same on both runtimes (Node every few seconds, the Workers cron every minute):
+ * maintenance windows start and end, the outbox is retried (a provider may have refused a chunk for a while), and
+ * once the day has turned since `lastDay` the pages that count days (the front page, recent months) are republished
+ * and expired rate-limit rows go. `lastDay` null means the caller keeps no memory between ticks. Gives today's key.
+ */
+export async function tick(deps: Deps, lastDay: string | null): Promise<Written<string>> {
+  const { value: moved } = await advanceMaintenances(deps);
+  const now = deps.clock();
+  const { timeZone } = await loadPage(deps.db);
+  const today = dayKey(now, timeZone);
+  const dayTurned = today !== lastDay;
+  if (dayTurned) await deleteStaleRateLimits(deps.db, now);
+  const month = monthKey(now, timeZone);
+  const months = dayTurned ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [];
+  const publish = moved.length > 0 || dayTurned ? { incidents: moved, months } : undefined;
+  return written(today, { publish, wake: true });
+}

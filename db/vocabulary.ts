@@ -1,0 +1,43 @@
+// Statuspage's vocabulary (reference/statuspage-v2.md §2) and Marquee's own, in one place: the schema, the zod input
+// schemas, the services, the presenters and the console all take their sets from here.
+
+export const componentStatuses = [
+  "operational",
+  "degraded_performance",
+  "partial_outage",
+  "major_outage",
+  "under_maintenance",
+] as const;
+export const incidentStatuses = ["investigating", "identified", "monitoring", "resolved", "postmortem"] as const;
+export const maintenanceStatuses = ["scheduled", "in_progress", "verifying", "completed"] as const;
+export const updateStatuses = [...incidentStatuses, ...maintenanceStatuses] as const;
+export const impacts = ["none", "minor", "major", "critical", "maintenance"] as const;
+export const incidentKinds = ["incident", "maintenance"] as const;
+export const apiScopes = ["read", "write", "admin"] as const;
+export const subscriberStatuses = ["unconfirmed", "active", "unsubscribed", "suppressed"] as const;
+export const deliveryStatuses = ["pending", "sent", "failed"] as const;
+
+export type ComponentStatus = (typeof componentStatuses)[number];
+export type IncidentStatus = (typeof incidentStatuses)[number];
+export type MaintenanceStatus = (typeof maintenanceStatuses)[number];
+export type UpdateStatus = (typeof updateStatuses)[number];
+
+/** An incident in one of these is open: it holds its components and shows on the front page. */
+export const unresolvedIncidentStatuses = ["investigating", "identified", "monitoring"] as const;
+/** An incident in one of these is over. */
+export const closedIncidentStatuses = ["resolved", "postmortem"] as const satisfies IncidentStatus[];
+/** A maintenance not started yet. */
+export const upcomingMaintenanceStatuses = ["scheduled"] as const satisfies MaintenanceStatus[];
+/** A maintenance under way: it holds its components. */
+export const activeMaintenanceStatuses = ["in_progress", "verifying"] as const satisfies MaintenanceStatus[];
+/** A maintenance that is not completed: upcoming or under way. */
+export const openMaintenanceStatuses = [
+  ...upcomingMaintenanceStatuses,
+  ...activeMaintenanceStatuses,
+] as const satisfies MaintenanceStatus[];
+
+export const isClosedIncidentStatus = (status: string): boolean =>
+  (closedIncidentStatuses as readonly string[]).includes(status);
+
+/** D1 binds at most 100 parameters per statement: lists of ids go to the database in slices of this many. */
+export const idsPerStatement = 90;
