@@ -178,3 +178,4 @@ export const WebhookCreate = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2000),
   description: z.string().max(500).optional(),
 });
+export type WebhookCreate = z.infer<typeof WebhookCreate>;

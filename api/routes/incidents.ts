@@ -1,6 +1,4 @@
 import { Hono } from "hono";
-import { desc, eq } from "drizzle-orm";
-import { incidents } from "@/db/schema";
 import { readJson } from "@/api/http";
 import type { AuthEnv } from "@/api/middleware/auth";
 import type { IncidentView } from "@/api/publish/views";
@@ -8,7 +6,7 @@ import { presentIncident } from "@/api/publish/statuspage-json";
 import { IncidentCreate, IncidentPatch, IncidentResolve, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
 import { commit, type Written } from "@/api/services/effects";
 import * as service from "@/api/services/incidents";
-import { loadIncident, loadIncidentViews, loadPage } from "@/api/services/read-model";
+import { loadIncident, loadPage, loadRecent } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
 import { answerChangedIncident } from "./changed-incident";
 
@@ -18,14 +16,8 @@ export function incidentRoutes(deps: AppDeps) {
   return new Hono<AuthEnv>()
     .get("/incidents", async (c) => {
       const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 50) || 50, 1), 500);
-      const rows = await deps.db
-        .select()
-        .from(incidents)
-        .where(eq(incidents.kind, "incident"))
-        .orderBy(desc(incidents.startedAt))
-        .limit(limit);
       const page = await loadPage(deps.db, deps.siteUrl);
-      return c.json((await loadIncidentViews(deps.db, rows)).map((v) => presentIncident(v, page)));
+      return c.json((await loadRecent(deps.db, "incident", limit)).map((v) => presentIncident(v, page)));
     })
     .post("/incidents", async (c) => {
       return c.json(await answer(service.openIncident(deps, await readJson(c, IncidentCreate))), 201);

@@ -1,0 +1,63 @@
+import { desc, eq, sql } from "drizzle-orm";
+import { webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { notFound } from "@/api/errors";
+import { newId, randomToken } from "@/api/ids";
+import type { WebhookCreate } from "@/api/schemas";
+import type { Deps } from "./deps";
+
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+
+/** An endpoint with how its deliveries went: counts by status and the latest error. */
+export type WebhookEndpointReport = WebhookEndpoint & {
+  deliveries: { sent: number; pending: number; failed: number };
+  lastError: string | null;
+};
+
+async function report(deps: Deps, endpoint: WebhookEndpoint): Promise<WebhookEndpointReport> {
+  const rows = await deps.db
+    .select({ status: webhookDeliveries.status, n: sql<number>`count(*)` })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.endpointId, endpoint.id))
+    .groupBy(webhookDeliveries.status);
+  const count = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
+  const [last] = await deps.db
+    .select({ error: webhookDeliveries.lastError })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.endpointId, endpoint.id))
+    .orderBy(desc(webhookDeliveries.createdAt))
+    .limit(1);
+  return {
+    ...endpoint,
+    deliveries: { sent: count("sent"), pending: count("pending"), failed: count("failed") },
+    lastError: last?.error ?? null,
+  };
+}
+
+export async function listWebhookEndpoints(deps: Deps): Promise<WebhookEndpointReport[]> {
+  const rows = await deps.db.select().from(webhookEndpoints).orderBy(webhookEndpoints.createdAt);
+  return Promise.all(rows.map((row) => report(deps, row)));
+}
+
+export async function getWebhookEndpoint(deps: Deps, id: string): Promise<WebhookEndpointReport> {
+  const [row] = await deps.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
+  if (!row) throw notFound("Webhook", id);
+  return report(deps, row);
+}
+
+/** Registers an endpoint with a new signing secret, which the caller shows once. */
+export async function createWebhookEndpoint(deps: Deps, input: WebhookCreate): Promise<WebhookEndpointReport> {
+  const row: WebhookEndpoint = {
+    id: newId(),
+    url: input.url,
+    description: input.description ?? null,
+    secret: randomToken(32),
+    createdAt: deps.clock(),
+  };
+  await deps.db.insert(webhookEndpoints).values(row);
+  return report(deps, row);
+}
+
+export async function deleteWebhookEndpoint(deps: Deps, id: string): Promise<void> {
+  await getWebhookEndpoint(deps, id);
+  await deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
+}
