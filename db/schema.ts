@@ -220,6 +220,32 @@ export const confirmationTokens = sqliteTable("confirmation_tokens", {
   expiresAt: integer("expires_at").notNull(),
 });
 
+/**
+ * The confirmation outbox: one row per confirmation link to send. Rows written together are chunked (up to 100) and
+ * each chunk is sent with a stable idempotency key, as notifications are. A link's token is an HMAC of the row id,
+ * so it is derived when the email is built and never stored in clear; `confirmation_tokens` keeps its hash.
+ */
+export const confirmationEmails = sqliteTable(
+  "confirmation_emails",
+  {
+    id: text("id").primaryKey(),
+    batch: text("batch").notNull(),
+    chunk: integer("chunk").notNull(),
+    subscriberId: text("subscriber_id")
+      .notNull()
+      .references(() => subscribers.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    status: text("status", { enum: deliveryStatuses }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    /** The sender holding the chunk, or the chunk's backoff after a failed try, lasts until this time (UTC ms). */
+    leaseUntil: integer("lease_until"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("confirmation_emails_pending_idx").on(t.status, t.batch, t.chunk)],
+);
+
 /** Secrets Marquee makes for itself on first start (the key that signs unsubscribe links). */
 export const appSecrets = sqliteTable("app_secrets", {
   name: text("name").primaryKey(),

@@ -1,20 +1,19 @@
 import { eq } from "drizzle-orm";
-import { notifications, type Subscriber } from "@/db/schema";
+import { notifications } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
 import { loadIncident, loadPage } from "@/api/services/read-model";
 import { linkKey, subscriberToken } from "@/api/services/subscriber-links";
-import { confirmationLifetime } from "@/api/services/subscribers";
 import type { IncidentView, PageInfo } from "@/api/publish/views";
+import { createConfirmationSender } from "./confirmation-sender";
+import { defaultFrom } from "./from";
 import { createSender, type Composer } from "./sender";
 import { createWebhookSender } from "./webhook-sender";
-import { confirmationEmail, incidentEmail } from "./templates";
+import { incidentEmail } from "./templates";
 import type { MailTransport } from "./transport";
 
 export type Notifier = {
-  /** Starts draining the outbox if it is not draining already. */
+  /** Starts draining the outboxes (notifications, confirmations, webhooks) if they are not draining already. */
   wake(): void;
-  /** Sends a confirmation link now, outside the request; failures are logged and the subscriber can ask again. */
-  sendConfirmation(subscriber: Subscriber, token: string): void;
   idle(): Promise<void>;
   stop(): Promise<void>;
 };
@@ -32,11 +31,6 @@ export type NotifierOptions = Deps & {
   deadline?: number;
   maxChunks?: number;
 };
-
-export function defaultFrom(page: PageInfo): string {
-  const host = new URL(page.url).hostname;
-  return `${page.name.replace(/[^\p{L}\p{N} .-]/gu, "")} Status <status@${host.includes(".") ? host : `${host}.invalid`}>`;
-}
 
 export function createNotifier(options: NotifierOptions): Notifier {
   const { db, transport } = options;
@@ -71,38 +65,23 @@ export function createNotifier(options: NotifierOptions): Notifier {
   };
 
   const sender = createSender({ ...options, compose, log });
-  // Confirmations in flight, so a runtime that must keep the invocation alive (Workers) can wait for them.
-  const confirmations = new Set<Promise<void>>();
+  const confirmations = createConfirmationSender({ ...options, log });
   const webhooks = createWebhookSender({ ...options, log, backoffMs: options.webhookBackoffMs });
 
   return {
     wake() {
       sender.wake();
+      confirmations.wake();
       webhooks.wake();
     },
     async idle() {
-      await Promise.all([sender.idle(), webhooks.idle(), ...confirmations]);
+      await Promise.all([sender.idle(), confirmations.idle(), webhooks.idle()]);
     },
     stop: async () => {
       await sender.stop();
+      await confirmations.idle();
       await webhooks.idle();
       await transport.close?.();
-    },
-    sendConfirmation(subscriber, token) {
-      const sending = (async () => {
-        const page = await loadPage(db, options.siteUrl);
-        const email = confirmationEmail({
-          page,
-          confirmUrl: `${page.url}/subscribe/confirm/${token}`,
-          from: options.emailFrom ?? defaultFrom(page),
-          to: subscriber.email,
-          expiresInHours: confirmationLifetime / 3600e3,
-        });
-        const result = await transport.sendChunk([email], `marquee/confirm/${subscriber.id}/${token.slice(0, 16)}`);
-        if (!result.ok) log(`confirmation email to subscriber ${subscriber.id} failed: ${result.error}`);
-      })().catch((error) => log(`confirmation email failed: ${error?.stack ?? error}`));
-      confirmations.add(sending);
-      void sending.finally(() => confirmations.delete(sending));
     },
   };
 }

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { eq } from "drizzle-orm";
-import { components, subscribers, subscriberStatuses } from "@/db/schema";
-import { issueConfirmation } from "@/api/services/subscribers";
+import { subscriberStatuses } from "@/db/vocabulary";
+import { commit } from "@/api/services/effects";
+import { queueConfirmations } from "@/api/services/subscribers";
 import { readJson, validate } from "@/api/http";
 import { type AuthEnv, requireScope } from "@/api/middleware/auth";
 import { SubscriberImport } from "@/api/schemas";
@@ -36,13 +36,6 @@ const present = (s: Subscriber & { components: string[] }) => ({
 /** Subscribers are personal data: only admin keys see or change them. Delivery progress needs read. */
 export function subscriberRoutes(deps: AppDeps) {
   const admin = requireScope("admin");
-  // Imported addresses that still need to opt in get their link one after another, outside the request.
-  const sendConfirmations = async (list: { id: string; email: string }[]) => {
-    for (const { id } of list) {
-      const [subscriber] = await deps.db.select().from(subscribers).where(eq(subscribers.id, id));
-      if (subscriber) deps.notifier.sendConfirmation(subscriber, await issueConfirmation(deps, id));
-    }
-  };
   return new Hono<AuthEnv>()
     .use("/subscribers", admin)
     .use("/subscribers/*", admin)
@@ -53,9 +46,9 @@ export function subscriberRoutes(deps: AppDeps) {
     })
     .post("/subscribers/import", async (c) => {
       const input = await readJson(c, SubscriberImport);
-      const known = new Set((await deps.db.select({ id: components.id }).from(components)).map((r) => r.id));
-      const report = await importSubscribers(deps, input.subscribers, input.skip_confirmation, known);
-      void sendConfirmations(report.toConfirm);
+      const report = await importSubscribers(deps, input.subscribers, input.skip_confirmation);
+      // Imported addresses that still need to opt in get their link through the outbox.
+      await commit(deps, queueConfirmations(deps, report.toConfirm));
       const { toConfirm: _, ...answer } = report;
       return c.json(answer, 200);
     })

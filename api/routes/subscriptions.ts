@@ -14,6 +14,7 @@ import {
   unsubscribe,
 } from "@/api/services/subscribers";
 import type { AppDeps } from "@/api/app";
+import { commit } from "@/api/services/effects";
 
 const isForm = (c: Context) => /form/.test(c.req.header("content-type") ?? "");
 
@@ -60,8 +61,7 @@ export function subscriptionRoutes(deps: AppDeps) {
                 validate(SubscribeInput, { email: body.email, components: components.length ? components : undefined }),
               )
             : await readJson(c, SubscribeInput);
-          const outcome = await requestSubscription(deps, input, client);
-          if (outcome?.kind === "confirm") deps.notifier.sendConfirmation(outcome.subscriber, outcome.token);
+          await commit(deps, requestSubscription(deps, input, client));
         } catch (error) {
           if (!isForm(c) || !(error instanceof AppError)) throw error;
           return page(c, { title: "Not subscribed", message: error.message }, error.status === 429 ? 429 : 422);

@@ -1,6 +1,13 @@
 import { and, count, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { runAtomically, type Statement } from "@/db/client";
-import { deliveries, notifications, subscriberComponents, subscribers, subscriberStatuses } from "@/db/schema";
+import {
+  components,
+  deliveries,
+  notifications,
+  subscriberComponents,
+  subscribers,
+  subscriberStatuses,
+} from "@/db/schema";
 import { notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import { SubscriberImportRow } from "@/api/schemas";
@@ -67,8 +74,10 @@ export async function importSubscribers(
   deps: Deps,
   rows: unknown[],
   skipConfirmation: boolean,
-  knownComponents: Set<string>,
+  knownComponents?: Set<string>,
 ): Promise<ImportReport> {
+  knownComponents ??= new Set((await deps.db.select({ id: components.id }).from(components)).map((r) => r.id));
+  const known = knownComponents;
   const report: ImportReport = { created: 0, updated: 0, skipped: 0, invalid: [], merged: 0, toConfirm: [] };
   const wanted = new Map<string, { all: boolean; components: Set<string> }>();
   rows.forEach((raw, index) => {
@@ -78,7 +87,7 @@ export async function importSubscribers(
       report.invalid.push({ index, message: `${issue.path.join(".") || "row"}: ${issue.message}` });
       return;
     }
-    const unknown = (parsed.data.components ?? []).filter((c) => !knownComponents.has(c));
+    const unknown = (parsed.data.components ?? []).filter((c) => !known.has(c));
     if (unknown.length > 0) {
       report.invalid.push({ index, message: `components: unknown component id ${unknown.join(", ")}` });
       return;

@@ -2,17 +2,18 @@ import { and, eq, lt } from "drizzle-orm";
 import { runAtomically, type Statement } from "@/db/client";
 import { confirmationTokens, type Subscriber, subscriberComponents, subscribers } from "@/db/schema";
 import { AppError } from "@/api/errors";
-import { newId, randomToken, sha256Hex } from "@/api/ids";
+import { newId, sha256Hex } from "@/api/ids";
 import type { SubscribeInput } from "@/api/schemas";
 import { assertComponentsExist } from "./component-status";
+import { confirmationStatements } from "./confirmations";
 import type { Deps } from "./deps";
+import { type Written, written } from "./effects";
 import { withinRateLimit } from "./rate-limit";
 
-export const confirmationLifetime = 48 * 3600e3;
 const hour = 3600e3;
 
-export type SubscriptionRequest =
-  { kind: "confirm"; subscriber: Subscriber; token: string } | { kind: "already-active"; subscriber: Subscriber };
+/** What a request led to: a confirmation email queued, or nothing sent (already subscribed, over a limit). */
+export type SubscriptionRequest = "confirmation-queued" | "already-active" | "nothing-sent";
 
 /**
  * Starts a double opt-in. The answer to the requester is the same whatever happens here, so the form never tells
@@ -23,7 +24,7 @@ export async function requestSubscription(
   deps: Deps,
   input: SubscribeInput,
   client: string,
-): Promise<SubscriptionRequest | null> {
+): Promise<Written<SubscriptionRequest>> {
   const now = deps.clock();
   const components = [...new Set(input.components ?? [])];
   await assertComponentsExist(deps.db, components);
@@ -31,14 +32,15 @@ export async function requestSubscription(
     throw new AppError("rate_limited", "Too many subscription requests from here; try again in an hour");
   }
   // Over the per-address limit: accept quietly and send nothing, so that the answer reveals nothing either.
-  if (!(await withinRateLimit(deps.db, `subscribe-address:${await sha256Hex(input.email)}`, 3, hour, now))) return null;
+  if (!(await withinRateLimit(deps.db, `subscribe-address:${await sha256Hex(input.email)}`, 3, hour, now))) {
+    return written("nothing-sent", {});
+  }
 
   const [existing] = await deps.db.select().from(subscribers).where(eq(subscribers.email, input.email));
-  if (existing?.status === "active") return { kind: "already-active", subscriber: existing };
-  if (existing?.status === "suppressed") return null;
+  if (existing?.status === "active") return written("already-active", {});
+  if (existing?.status === "suppressed") return written("nothing-sent", {});
 
   const id = existing?.id ?? newId();
-  const token = randomToken(24);
   const statements: Statement[] = [
     existing
       ? deps.db
@@ -55,22 +57,19 @@ export async function requestSubscription(
         }),
     ...componentStatements(deps, id, components),
     deps.db.delete(confirmationTokens).where(lt(confirmationTokens.expiresAt, now)),
-    deps.db
-      .insert(confirmationTokens)
-      .values({ tokenHash: await sha256Hex(token), subscriberId: id, expiresAt: now + confirmationLifetime }),
+    ...(await confirmationStatements(deps, [{ id, email: input.email }])),
   ];
   await runAtomically(deps.db, statements);
-  const [subscriber] = await deps.db.select().from(subscribers).where(eq(subscribers.id, id));
-  return { kind: "confirm", subscriber: subscriber!, token };
+  return written("confirmation-queued", { wake: true });
 }
 
-/** A fresh confirmation token for an unconfirmed subscriber (an imported one, say); the raw token goes by email only. */
-export async function issueConfirmation(deps: Deps, subscriberId: string): Promise<string> {
-  const token = randomToken(24);
-  await deps.db
-    .insert(confirmationTokens)
-    .values({ tokenHash: await sha256Hex(token), subscriberId, expiresAt: deps.clock() + confirmationLifetime });
-  return token;
+/** Queues confirmation emails for unconfirmed subscribers (an import's, say), in one write. */
+export async function queueConfirmations(
+  deps: Deps,
+  recipients: readonly { id: string; email: string }[],
+): Promise<Written<number>> {
+  await runAtomically(deps.db, await confirmationStatements(deps, recipients));
+  return written(recipients.length, recipients.length > 0 ? { wake: true } : {});
 }
 
 function componentStatements(deps: Deps, subscriberId: string, components: string[]): Statement[] {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { count, eq } from "drizzle-orm";
 import { subscribers } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
+import { readOutbox, recipients, waitForOutbox } from "@/test/support/outbox";
 
 type Env = Awaited<ReturnType<typeof makeApp>>;
 const envs: Env[] = [];
@@ -37,6 +38,27 @@ describe("importing subscribers", () => {
     const listed = await (await s.call("GET", "/api/v1/subscribers?search=customer1@example.com")).json();
     expect(listed.subscribers[0].components.sort()).toEqual([s.id("Webtix"), s.id("tix3")].sort());
     expect(took).toBeLessThan(10_000);
+  });
+
+  it("without skip_confirmation, sends each new address one confirmation through the outbox, and nothing else", async () => {
+    const s = await setup();
+    const rows = [{ email: "ann@example.com" }, { email: "bob@example.com", components: [s.id("Webtix")] }];
+    const res = await s.call("POST", "/api/v1/subscribers/import", { subscribers: rows, skip_confirmation: false });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ created: 2 });
+    // Queued in the same request: the answer comes back with the emails already in the outbox table.
+    const mails = await waitForOutbox(s.outbox, 2);
+    expect(mails.map((m) => recipients(m)[0]).sort()).toEqual(["ann@example.com", "bob@example.com"]);
+    expect(mails.every((m) => /Confirm/.test(m.subject ?? ""))).toBe(true);
+    // Until they follow the link, an incident reaches neither.
+    await s.call("POST", "/api/v1/incidents", {
+      name: "Webtix down",
+      components: { [s.id("Webtix")]: "major_outage" },
+    });
+    await s.notifier.idle();
+    expect(await readOutbox(s.outbox)).toHaveLength(2);
+    const link = mails[0]!.text!.match(/https?:\/\/\S+\/subscribe\/confirm\/\S+/)![0];
+    expect((await s.app.request(new URL(link).pathname)).status).toBe(200);
   });
 
   it("never resubscribes an address that unsubscribed", async () => {
