@@ -8,14 +8,15 @@ import type { Change, Renderer } from "./publish/publisher";
 import type { Notifier } from "./notify/notifier";
 import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
-import { webhookRoutes } from "./routes/webhooks";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
-import { adminRoutes } from "./routes/admin";
+import { apiKeyRoutes } from "./routes/api-keys";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
 import { maintenanceRoutes } from "./routes/maintenances";
+import { pageSettingsRoutes } from "./routes/page-settings";
+import { resendWebhookRoutes } from "./routes/resend-webhooks";
 import type { Deps } from "./services/deps";
 
 export type AppDeps = Deps & {
@@ -81,13 +82,14 @@ export function createApp(deps: AppDeps) {
   api.route("/", componentRoutes(deps));
   api.route("/", incidentRoutes(deps));
   api.route("/", maintenanceRoutes(deps));
-  api.route("/", adminRoutes(deps));
+  api.route("/", apiKeyRoutes(deps));
+  api.route("/", pageSettingsRoutes(deps));
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));
-  app.route("/", webhookRoutes(deps));
+  app.route("/", resendWebhookRoutes(deps));
 
   // Readers: published pages only, answered from the store; the database is never touched here.
   app.on(["GET", "HEAD"], "*", async (c) => {

@@ -5,7 +5,7 @@ import { handleResendEvent, verifyResendSignature } from "@/api/services/resend-
 import type { AppDeps } from "@/api/app";
 
 /** Resend's delivery events (POST /webhooks/resend), signed with RESEND_WEBHOOK_SECRET. */
-export function webhookRoutes(deps: AppDeps) {
+export function resendWebhookRoutes(deps: AppDeps) {
   const limit = bodyLimit({
     maxSize: 256 * 1024,
     onError: (c) => c.json(errorBody("payload_too_large", "Webhook bodies are limited to 256 KB"), 413),
