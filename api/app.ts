@@ -28,7 +28,6 @@ export type AppDeps = Deps & {
   /** Renders the pages that are not published: the subscription pages. */
   renderer: Renderer;
   notifier: Notifier;
-  siteUrl?: string;
   /** RESEND_WEBHOOK_SECRET: without it, /webhooks/resend answers 404. */
   resendWebhookSecret?: string;
   log?: (message: string) => void;

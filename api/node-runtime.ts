@@ -36,7 +36,7 @@ export function rendererVersion(): string {
 /** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
 export async function openNodeDeps(config: Config, log: (m: string) => void) {
   const { db, close } = openNodeDb(join(config.dataDir, "marquee.db"));
-  const deps: Deps = { db, clock: Date.now };
+  const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl };
   const publicUrl = config.siteUrl ?? `http://localhost:${config.port}`;
   if (await seedDefaultPage(deps, publicUrl)) log("Created the default page (Ticketing, tix1–tix5, Webtix, Wintix)");
   if (config.adminApiKey) {
@@ -60,14 +60,12 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     renderHistory: () => renderHistoryInChildProcess(config, store.root, stopping.signal, log),
     store,
     compress: zlibCompressor,
-    siteUrl: config.siteUrl,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
   });
   const notifier = createNotifier({
     ...deps,
     transport: await chooseTransport(config, log),
     emailFrom: config.emailFrom,
-    siteUrl: config.siteUrl,
     log: console.error,
   });
   const renderer = await loadRenderer();
@@ -77,7 +75,6 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     store,
     renderer,
     notifier,
-    siteUrl: config.siteUrl,
     resendWebhookSecret: config.resend.webhookSecret,
     log: console.error,
   });

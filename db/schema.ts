@@ -357,6 +357,16 @@ export const publishedPages = sqliteTable("published_pages", {
   renderedAt: integer("rendered_at").notNull(),
 });
 
+/**
+ * The order of publishes on Workers (one row): a hybrid clock that D1 itself advances, so a publish that read its
+ * data later always carries a larger `rendered_at`. An isolate's own clock cannot order them: workerd holds
+ * Date.now() still between I/O, so two invocations racing can read their clocks in the opposite order.
+ */
+export const publishClock = sqliteTable("publish_clock", {
+  id: integer("id").primaryKey(),
+  stamp: integer("stamp").notNull(),
+});
+
 /** Where the published set stands (one row): the Workers counterpart of the Node store's marker file. */
 export const publishMarker = sqliteTable("publish_marker", {
   id: integer("id").primaryKey(),

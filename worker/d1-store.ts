@@ -52,6 +52,18 @@ export class D1PageStore implements PageStore {
     }
   }
 
+  async readStamp(now: number): Promise<number> {
+    const row = await this.db
+      .prepare(
+        `INSERT INTO publish_clock (id, stamp) VALUES (1, ?1)
+         ON CONFLICT (id) DO UPDATE SET stamp = max(publish_clock.stamp + 1, excluded.stamp)
+         RETURNING stamp`,
+      )
+      .bind(now)
+      .first<{ stamp: number }>();
+    return row!.stamp;
+  }
+
   async paths(): Promise<string[]> {
     const { results } = await this.db.prepare("SELECT path FROM published_pages").all<{ path: string }>();
     return results.map((r) => r.path);

@@ -34,7 +34,7 @@ export function invocation(
 ) {
   const clock = Date.now;
   const db = drizzle(config.db, { schema }) as unknown as Db;
-  const deps: Deps = { db, clock };
+  const deps: Deps = { db, clock, siteUrl: config.siteUrl };
   const log = (message: string) => console.error(message);
   const store = new D1PageStore(config.db, typeof caches === "undefined" ? undefined : caches.default);
   const publisher = createPublisher({
@@ -43,7 +43,6 @@ export function invocation(
     rendererVersion,
     store,
     compress: zlibCompressor,
-    siteUrl: config.siteUrl,
     log,
     // The next write or cron tick publishes again; an invocation does not wait out long backoffs.
     maxAttempts: 2,
@@ -61,7 +60,6 @@ export function invocation(
     ...deps,
     transport,
     emailFrom: config.emailFrom,
-    siteUrl: config.siteUrl,
     log,
     leaseMs: chunkLeaseMs,
     deadline: clock() + drainBudget[kind].ms,
@@ -74,7 +72,6 @@ export function invocation(
     store,
     renderer,
     notifier,
-    siteUrl: config.siteUrl,
     resendWebhookSecret: config.resendWebhookSecret,
     log,
   });

@@ -185,6 +185,8 @@ export function createPublisher(options: PublisherOptions) {
   async function publish(change: Pending) {
     if (change.resume && !change.everything) await resolveResume(change);
     const now = clock();
+    // Taken before any data is read: the store keeps, of two racing publishes, the one that read later.
+    const readAt = (await store.readStamp?.(now)) ?? now;
     const snapshot = await loadSnapshot(db, now, options.siteUrl);
     const tz = snapshot.page.timeZone;
     const months = new Set(change.everything ? await publishedMonths(db, now, tz) : change.months);
@@ -208,14 +210,14 @@ export function createPublisher(options: PublisherOptions) {
     if (change.everything) {
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
       // chunks, so memory stays flat however long it is; then pages of incidents that no longer exist go.
-      if (!options.incidentPagesOnly) await store.replace(await renderPageWide(snapshot, months, now), [], now);
+      if (!options.incidentPagesOnly) await store.replace(await renderPageWide(snapshot, months, now), [], readAt);
       state.ready = true;
       for (let i = 0; i < ids.length; i += chunkSize) {
-        await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), [], now);
+        await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), [], readAt);
       }
       const live = new Set(ids.map((id) => `/incidents/${id}`));
       const orphans = (await store.paths()).filter((p) => p.startsWith("/incidents/") && !live.has(p));
-      await store.replace([], orphans, now);
+      await store.replace([], orphans, readAt);
       log(`published everything: ${ids.length} incidents, ${months.size} months`);
       return;
     }
@@ -225,7 +227,7 @@ export function createPublisher(options: PublisherOptions) {
     pages.push(...(await renderPageWide(snapshot, months, now)));
     const stillThere = new Set(pages.map((p) => p.path));
     const deletions = change.deleted.map((d) => `/incidents/${d.id}`).filter((path) => !stillThere.has(path));
-    await store.replace(pages, deletions, now);
+    await store.replace(pages, deletions, readAt);
     state.ready = true;
     log(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
   }

@@ -8,6 +8,11 @@ export interface PageStore {
    * was read: where publishes can race (Workers), a store keeps the newer page.
    */
   replace(pages: PublishedPage[], deletions: string[], readAt?: number): Promise<void>;
+  /**
+   * Where publishes can race, a stamp in the store's own order, taken just before the data is read: a later stamp
+   * means later data. `now` is the caller's clock, which the stamp never falls behind.
+   */
+  readStamp?(now: number): Promise<number>;
   paths(): Promise<string[]>;
   /** What the published set was rendered from, so a restart republishes only what it must. */
   readMarker(): Promise<PublishMarker | undefined>;

@@ -122,12 +122,14 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     await waitUntil(async () => {
       const summary = await (await fetch(`${base}/api/v2/summary.json`)).json();
       return summary.components.find((c: { id: string }) => c.id === tix2).status === final;
-    }, `summary.json showing tix2 ${final}, as the database does`);
+    }, `summary.json showing tix2 ${final}, as the database does`).catch((error: Error) => {
+      throw new Error(`${error.message}\n${server.output().slice(-4000)}`);
+    });
     // And it stays there: no slower publish of older data replaces it afterwards.
     await new Promise((r) => setTimeout(r, 1_500));
     const summary = await (await fetch(`${base}/api/v2/summary.json`)).json();
     expect(summary.components.find((c: { id: string }) => c.id === tix2).status).toBe(final);
-  });
+  }, 180_000);
 
   it("makes one incident of concurrent retries with the same Idempotency-Key", async () => {
     const post = () =>

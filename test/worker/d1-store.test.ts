@@ -54,6 +54,23 @@ describe("the D1 page store", () => {
     expect(await store.get("/incidents/a")).toBeUndefined();
   });
 
+  it("orders publishes by D1's own clock: a stamp taken later is larger, whatever the isolate's clock says", async () => {
+    const [a, b] = [new D1PageStore(db, undefined), new D1PageStore(db, undefined)];
+    const first = await a.readStamp(5_000_000);
+    // The other isolate's Date.now() stands still, or even behind: its stamp still comes after.
+    const second = await b.readStamp(4_000_000);
+    const third = await a.readStamp(second);
+    expect(first).toBeGreaterThanOrEqual(5_000_000);
+    expect(second).toBeGreaterThan(first);
+    expect(third).toBeGreaterThan(second);
+    // So the publish that read later wins, though its isolate's clock was behind.
+    await a.replace([await page("/stamped", "read first")], [], first);
+    await b.replace([await page("/stamped", "read second")], [], second);
+    await a.replace([await page("/stamped", "read first")], [], first);
+    a.clearMemory();
+    expect(text(await a.get("/stamped"))).toBe("read second");
+  });
+
   it("remembers a miss for a moment, and a publish here makes the page visible at once", async () => {
     const store = new D1PageStore(db, undefined);
     expect(await store.get("/incidents/later")).toBeUndefined();

@@ -18,9 +18,10 @@ async function migratedBy(applied: string[]) {
 
 describe("the worker's migration check", () => {
   it("names the migrations a deploy skipped", async () => {
-    expect(expectedMigrations.at(-1)).toBe("0004_workers.sql");
+    const latest = expectedMigrations.at(-1)!;
+    expect(latest).toMatch(/^\d{4}_\w+\.sql$/);
     const db = await migratedBy(expectedMigrations.slice(0, -1));
-    expect(await missingMigrations(db)).toEqual(["0004_workers.sql"]);
+    expect(await missingMigrations(db)).toEqual([latest]);
   });
 
   it("names them all on a database never migrated", async () => {

@@ -1,0 +1,4 @@
+CREATE TABLE `publish_clock` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`stamp` integer NOT NULL
+);
