@@ -32,6 +32,11 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** HMAC-SHA256 of a message under a text key, as lower-case hex (WebCrypto: the same on Node and Workers). */
 export async function hmacSha256Hex(key: string, message: string): Promise<string> {
+  return (await hmacSha256Signer(key))(message);
+}
+
+/** Signs many messages under one key, importing the key once. */
+export async function hmacSha256Signer(key: string): Promise<(message: string) => Promise<string>> {
   const cryptoKey = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(key),
@@ -39,6 +44,8 @@ export async function hmacSha256Hex(key: string, message: string): Promise<strin
     false,
     ["sign"],
   );
-  const signature = await crypto.subtle.sign("HMAC", cryptoKey, new TextEncoder().encode(message));
-  return Array.from(new Uint8Array(signature), (b) => b.toString(16).padStart(2, "0")).join("");
+  return async (message) => {
+    const signature = await crypto.subtle.sign("HMAC", cryptoKey, new TextEncoder().encode(message));
+    return Array.from(new Uint8Array(signature), (b) => b.toString(16).padStart(2, "0")).join("");
+  };
 }

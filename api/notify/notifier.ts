@@ -1,13 +1,11 @@
-import { eq } from "drizzle-orm";
-import { notifications, type Subscriber } from "@/db/schema";
+import type { Subscriber } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
-import { loadIncident, loadPage } from "@/api/services/read-model";
-import { linkKey, subscriberToken } from "@/api/services/subscriber-links";
+import { loadPage } from "@/api/services/read-model";
 import { confirmationLifetime } from "@/api/services/subscribers";
-import type { IncidentView, PageInfo } from "@/api/publish/views";
-import { createSender, type Composer } from "./sender";
+import { createIncidentComposer, defaultFrom } from "./incident-composer";
+import { createSender } from "./sender";
 import { createWebhookSender } from "./webhook-sender";
-import { confirmationEmail, incidentEmail } from "./templates";
+import { confirmationEmail } from "./templates";
 import type { MailTransport } from "./transport";
 
 export type Notifier = {
@@ -33,43 +31,10 @@ export type NotifierOptions = Deps & {
   maxChunks?: number;
 };
 
-export function defaultFrom(page: PageInfo): string {
-  const host = new URL(page.url).hostname;
-  return `${page.name.replace(/[^\p{L}\p{N} .-]/gu, "")} Status <status@${host.includes(".") ? host : `${host}.invalid`}>`;
-}
-
 export function createNotifier(options: NotifierOptions): Notifier {
   const { db, transport } = options;
   const log = options.log ?? (() => {});
-  let cached: { notificationId: string; incident: IncidentView; updateId: string } | null = null;
-
-  const compose: Composer = async ({ notificationId, recipients }) => {
-    const page = await loadPage(db, options.siteUrl);
-    if (cached?.notificationId !== notificationId) {
-      const [n] = await db.select().from(notifications).where(eq(notifications.id, notificationId));
-      cached = { notificationId, incident: await loadIncident(db, n!.incidentId), updateId: n!.updateId };
-    }
-    const { incident, updateId } = cached;
-    const update = incident.updates.find((u) => u.id === updateId)!;
-    const key = await linkKey(db);
-    const from = options.emailFrom ?? defaultFrom(page);
-    return Promise.all(
-      recipients.map(async (r) => {
-        const token = await subscriberToken(key, r.subscriberId);
-        return incidentEmail({
-          page,
-          incident,
-          update,
-          unsubscribeUrl: `${page.url}/unsubscribe/${token}`,
-          manageUrl: `${page.url}/manage/${token}`,
-          from,
-          to: r.email,
-          isFirst: incident.updates.at(-1)?.id === update.id,
-        });
-      }),
-    );
-  };
-
+  const compose = createIncidentComposer(options);
   const sender = createSender({ ...options, compose, log });
   // Confirmations in flight, so a runtime that must keep the invocation alive (Workers) can wait for them.
   const confirmations = new Set<Promise<void>>();
