@@ -15,7 +15,7 @@ export function defaultFrom(page: PageInfo): string {
 type PreparedNotification = {
   email: PreparedIncidentEmail;
   pageUrl: string;
-  tokenFor: (subscriberId: string) => Promise<string>;
+  tokenFor: (subscriberId: string) => string;
 };
 
 /** Notifications whose shared parts are kept: a sender works on one or two at a time. */
@@ -44,7 +44,7 @@ export function createIncidentComposer(options: { db: Db; siteUrl?: string; emai
       from: options.emailFrom ?? defaultFrom(page),
       isFirst: incident.updates.at(-1)?.id === update.id,
     });
-    return { email, pageUrl: page.url, tokenFor: await subscriberTokenMaker(await linkKey(db)) };
+    return { email, pageUrl: page.url, tokenFor: subscriberTokenMaker(await linkKey(db)) };
   }
 
   /** One preparation per notification, shared by the chunks built at the same time; a failed one is not kept. */
@@ -64,15 +64,13 @@ export function createIncidentComposer(options: { db: Db; siteUrl?: string; emai
 
   return async ({ notificationId, recipients }) => {
     const { email, pageUrl, tokenFor } = await prepared(notificationId);
-    return Promise.all(
-      recipients.map(async (r) => {
-        const token = await tokenFor(r.subscriberId);
-        return personalizeIncidentEmail(email, {
-          to: r.email,
-          unsubscribeUrl: `${pageUrl}/unsubscribe/${token}`,
-          manageUrl: `${pageUrl}/manage/${token}`,
-        });
-      }),
-    );
+    return recipients.map((r) => {
+      const token = tokenFor(r.subscriberId);
+      return personalizeIncidentEmail(email, {
+        to: r.email,
+        unsubscribeUrl: `${pageUrl}/unsubscribe/${token}`,
+        manageUrl: `${pageUrl}/manage/${token}`,
+      });
+    });
   };
 }

@@ -31,6 +31,7 @@ export type SenderOptions = Deps & {
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const nextTurn = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
  * Drains the outbox outside any request. A chunk's recipients are marked sent only after the provider accepted them,
@@ -123,6 +124,9 @@ export function createSender(options: SenderOptions) {
   }
 
   async function sendChunk(notificationId: string, chunk: number) {
+    // The queries below are synchronous on Node and building a chunk takes milliseconds: let readers' requests in
+    // between chunks, rather than after all the chunks in flight.
+    await nextTurn();
     const rows = await recipientsOf(notificationId, chunk);
     for (let i = 0; i < rows.length; i += unit) {
       const part = rows.slice(i, i + unit);

@@ -24,10 +24,10 @@ export async function subscriberToken(key: string, subscriberId: string): Promis
   return `${subscriberId}.${await mac(key, subscriberId)}`;
 }
 
-/** Makes tokens for many subscribers under one key (a notification's recipients), importing the key once. */
-export async function subscriberTokenMaker(key: string): Promise<(subscriberId: string) => Promise<string>> {
-  const sign = await hmacSha256Signer(key);
-  return async (subscriberId) => `${subscriberId}.${(await sign(`subscriber:${subscriberId}`)).slice(0, 32)}`;
+/** Makes tokens for many subscribers under one key: a notification's recipients. */
+export function subscriberTokenMaker(key: string): (subscriberId: string) => string {
+  const sign = hmacSha256Signer(key);
+  return (subscriberId) => `${subscriberId}.${sign(`subscriber:${subscriberId}`).slice(0, 32)}`;
 }
 
 /** The subscriber id a token names, or null when the token was not made by this page. */
