@@ -43,7 +43,7 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
   return {
     name: "resend",
     requestsPerSecond: options.requestsPerSecond,
-    maxInFlight: Number(process.env.TMP_WINDOW) || Math.min(maxChunksInFlight, Math.ceil(options.requestsPerSecond * roundTripSeconds)),
+    maxInFlight: Math.min(maxChunksInFlight, Math.ceil(options.requestsPerSecond * roundTripSeconds)),
     async sendChunk(emails, idempotencyKey) {
       if (emails.length > maxBatchSize) {
         throw new RangeError(`A Resend batch holds at most ${maxBatchSize} emails, got ${emails.length}`);
