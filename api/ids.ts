@@ -1,3 +1,5 @@
+import { createHmac } from "node:crypto";
+
 const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /** A 12-character lowercase alphanumeric id, the shape Statuspage uses and its clients expect. */
@@ -30,15 +32,15 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** HMAC-SHA256 of a message under a text key, as lower-case hex (WebCrypto: the same on Node and Workers). */
+/** HMAC-SHA256 of a message under a text key, as lower-case hex. */
 export async function hmacSha256Hex(key: string, message: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = await crypto.subtle.sign("HMAC", cryptoKey, new TextEncoder().encode(message));
-  return Array.from(new Uint8Array(signature), (b) => b.toString(16).padStart(2, "0")).join("");
+  return hmacSha256Signer(key)(message);
+}
+
+/**
+ * Signs many messages under one key. node:crypto (also on Workers, with nodejs_compat) signs synchronously in a few
+ * microseconds, where WebCrypto's promise per message costs about 70 µs: a notification signs one link per recipient.
+ */
+export function hmacSha256Signer(key: string): (message: string) => string {
+  return (message) => createHmac("sha256", key).update(message).digest("hex");
 }

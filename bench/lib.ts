@@ -57,6 +57,12 @@ export function memoryOf(pid: number) {
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
+/** CPU time a process has used so far (user and system), in seconds. */
+export function cpuSecondsOf(pid: number) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Requests per second that wrk measures against a URL. */
 export function wrk(url: string, headers: string[] = [], seconds = 8): number {
   const args = ["-t2", "-c64", `-d${seconds}s`, ...headers.flatMap((h) => ["-H", h]), url];
@@ -76,4 +82,27 @@ export async function api(base: string, method: string, path: string, body?: unk
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+export type LatencySummary = { count: number; failures: number; p50: number; p99: number; max: number };
+
+/** Starts asking for `url` every `everyMs` from another process; `stop` returns the latencies' percentiles. */
+export function probeLatency(url: string, everyMs = 10) {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/latency-probe.ts", url, String(everyMs)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+  return {
+    /** Resolves once the probe is asking. */
+    ready: () => waitFor(async () => out.startsWith("ready"), 30_000, 10),
+    /** Counts only the requests started from now on. */
+    restart: () => child.kill("SIGUSR1"),
+    async stop(): Promise<LatencySummary> {
+      child.kill("SIGTERM");
+      await exited;
+      return JSON.parse(out.trim().split("\n").at(-1)!) as LatencySummary;
+    },
+  };
 }

@@ -22,6 +22,10 @@ const maxBatchSize = 100;
 const quotaWaitMs = 24 * 60 * 60 * 1000;
 // The pacer pauses at most this long on one header, so a send never hangs for hours on an odd value.
 const maxHoldMs = 60_000;
+// Enough chunks in flight to start a request every 1/rps while earlier ones take about this long to build and be
+// answered, and no more than the 6 simultaneous outgoing connections of a Workers invocation.
+const roundTripSeconds = 0.25;
+const maxChunksInFlight = 6;
 
 /**
  * Sends chunks through Resend's batch endpoint, one request per chunk, never faster than `requestsPerSecond` nor
@@ -39,6 +43,7 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
   return {
     name: "resend",
     requestsPerSecond: options.requestsPerSecond,
+    maxInFlight: Math.min(maxChunksInFlight, Math.ceil(options.requestsPerSecond * roundTripSeconds)),
     async sendChunk(emails, idempotencyKey) {
       if (emails.length > maxBatchSize) {
         throw new RangeError(`A Resend batch holds at most ${maxBatchSize} emails, got ${emails.length}`);

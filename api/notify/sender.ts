@@ -1,6 +1,7 @@
-import { and, asc, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, exists, isNull, lte, or, sql, type SQLWrapper } from "drizzle-orm";
 import { type Delivery, deliveries, notifications } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
+import { chunkSize } from "@/api/services/outbox";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
 import { createWakeLoop } from "./wake-loop";
 
@@ -30,11 +31,14 @@ export type SenderOptions = Deps & {
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const nextTurn = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
  * Drains the outbox outside any request. A chunk's recipients are marked sent only after the provider accepted them,
- * and a chunk is always sent with the same idempotency key, so after a crash the chunk in flight is sent again and
- * the provider answers with the first result instead of delivering twice.
+ * and a chunk is always sent with the same idempotency key, so after a crash the chunks in flight are sent again and
+ * the provider answers with the first result instead of delivering twice. Up to the transport's `maxInFlight` chunks
+ * are in flight at once, so building the next chunks and waiting for answers overlap; the transport still starts
+ * its requests at its own pace.
  */
 export function createSender(options: SenderOptions) {
   const { db, clock, transport, compose } = options;
@@ -42,7 +46,8 @@ export function createSender(options: SenderOptions) {
   const sleep = options.sleep ?? defaultSleep;
   const maxAttempts = options.maxAttempts ?? 8;
   const backoffMs = options.backoffMs ?? 1000;
-  const unit = Math.min(100, transport.maxChunkSize ?? 100);
+  const unit = Math.min(chunkSize, transport.maxChunkSize ?? chunkSize);
+  const window = Math.max(1, Math.floor(transport.maxInFlight ?? 1));
   let stopped = false;
   const loop = createWakeLoop("sender", () => drain(), log);
 
@@ -51,40 +56,100 @@ export function createSender(options: SenderOptions) {
     (options.deadline !== undefined && clock() >= options.deadline) ||
     (options.maxChunks !== undefined && chunksSent >= options.maxChunks);
   const unleased = () => or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, clock()));
+  const pending = (notificationId: string | SQLWrapper) =>
+    and(eq(deliveries.status, "pending"), eq(deliveries.notificationId, notificationId));
 
-  async function nextChunks() {
-    return db
-      .selectDistinct({
-        notificationId: deliveries.notificationId,
-        chunk: deliveries.chunk,
-        createdAt: notifications.createdAt,
-      })
-      .from(deliveries)
-      .innerJoin(notifications, eq(notifications.id, deliveries.notificationId))
-      .where(and(eq(deliveries.status, "pending"), options.leaseMs ? unleased() : undefined))
-      .orderBy(asc(notifications.createdAt), asc(deliveries.notificationId), asc(deliveries.chunk))
+  /**
+   * The next chunks to send, oldest notification first, leaving out those this sender has in flight. Each query
+   * reads the outbox index (status, notification, chunk) from the front: the cost does not grow with the size of the
+   * fan-out.
+   */
+  async function nextChunks(inFlight: ReadonlySet<string>) {
+    const waiting = await db
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(deliveries)
+            .where(pending(notifications.id)),
+        ),
+      )
+      .orderBy(asc(notifications.createdAt), asc(notifications.id))
       .limit(20);
+    for (const { id } of waiting) {
+      const chunks = await db
+        .selectDistinct({ chunk: deliveries.chunk })
+        .from(deliveries)
+        .where(and(pending(id), options.leaseMs ? unleased() : undefined))
+        .orderBy(asc(deliveries.chunk))
+        .limit(20 + window);
+      const next = chunks
+        .map(({ chunk }) => ({ notificationId: id, chunk }))
+        .filter((c) => !inFlight.has(chunkName(c.notificationId, c.chunk)));
+      if (next.length > 0) return next;
+    }
+    return [];
   }
 
   async function drain() {
-    for (let chunks = await nextChunks(); chunks.length > 0 && !stopped; chunks = await nextChunks()) {
-      for (const { notificationId, chunk } of chunks) {
-        if (stopped || outOfBudget()) return;
-        if (!(await claim(notificationId, chunk))) continue;
-        chunksSent++;
-        const rows = await db
-          .select()
-          .from(deliveries)
-          .where(and(eq(deliveries.notificationId, notificationId), eq(deliveries.chunk, chunk)))
-          .orderBy(asc(deliveries.subscriberId));
-        for (let i = 0; i < rows.length; i += unit) {
-          const part = rows.slice(i, i + unit);
-          if (part.every((r) => r.status !== "pending")) continue;
-          const key = unit === 100 ? `marquee/${notificationId}/${chunk}` : `marquee/${notificationId}/${chunk}/${i}`;
-          await sendUntilSettled(notificationId, part, key);
+    const inFlight = new Map<string, Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const mayTake = () => !stopped && failure === undefined && !outOfBudget();
+    try {
+      while (mayTake()) {
+        const chunks = await nextChunks(new Set(inFlight.keys()));
+        if (chunks.length === 0) {
+          if (inFlight.size === 0) return;
+          await Promise.race(inFlight.values());
+          continue;
+        }
+        for (const { notificationId, chunk } of chunks) {
+          while (inFlight.size >= window) await Promise.race(inFlight.values());
+          if (!mayTake()) break;
+          if (!(await claim(notificationId, chunk))) continue;
+          chunksSent++;
+          const name = chunkName(notificationId, chunk);
+          const sending = sendChunk(notificationId, chunk)
+            .catch((error: unknown) => void (failure ??= { error }))
+            .finally(() => inFlight.delete(name));
+          inFlight.set(name, sending);
         }
       }
+    } finally {
+      await Promise.all(inFlight.values());
     }
+    if (failure) throw failure.error;
+  }
+
+  async function sendChunk(notificationId: string, chunk: number) {
+    // The queries below are synchronous on Node and building a chunk takes milliseconds: let readers' requests in
+    // between chunks, rather than after all the chunks in flight.
+    await nextTurn();
+    const rows = await recipientsOf(notificationId, chunk);
+    for (let i = 0; i < rows.length; i += unit) {
+      const part = rows.slice(i, i + unit);
+      if (part.every((r) => r.status !== "pending")) continue;
+      const key = unit === chunkSize ? `marquee/${notificationId}/${chunk}` : `marquee/${notificationId}/${chunk}/${i}`;
+      await sendUntilSettled(notificationId, part, key);
+    }
+  }
+
+  /**
+   * A chunk's recipients in subscriber order, in one query. A chunk sent in one request is pending or settled as a
+   * whole, so only its pending rows are read, through the outbox index (sorted here: an ORDER BY would make SQLite
+   * walk the notification's whole primary key instead). A transport that takes smaller parts numbers them by their
+   * position in the whole chunk, so it reads every row.
+   */
+  async function recipientsOf(notificationId: string, chunk: number) {
+    const ofChunk = and(eq(deliveries.notificationId, notificationId), eq(deliveries.chunk, chunk));
+    if (unit < chunkSize) return db.select().from(deliveries).where(ofChunk).orderBy(asc(deliveries.subscriberId));
+    const rows = await db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.status, "pending"), ofChunk));
+    return rows.sort((a, b) => (a.subscriberId < b.subscriberId ? -1 : a.subscriberId > b.subscriberId ? 1 : 0));
   }
 
   /** Takes a chunk for this sender alone, when senders may run side by side; false if another holds it. */
@@ -177,4 +242,5 @@ export function createSender(options: SenderOptions) {
 
 export type Sender = ReturnType<typeof createSender>;
 
+const chunkName = (notificationId: string, chunk: number) => `${notificationId}/${chunk}`;
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -17,16 +17,33 @@ import { componentStatusLabels, updateStatusLabels } from "@/site/lib/labels";
 import { renderMarkdown } from "@/site/lib/markdown";
 import { formatDateTime, formatTime, isSameDay } from "@/site/lib/time";
 
-export type IncidentEmailInput = {
+/** What every recipient of one update gets alike. */
+export type SharedIncidentEmailInput = {
   page: PageInfo;
   incident: Incident;
   update: UpdateView;
-  unsubscribeUrl: string;
-  manageUrl: string;
   from: string;
-  to: string;
   /** The incident's first email: it becomes the thread's root instead of replying to it. */
   isFirst: boolean;
+};
+
+/** What only one recipient's email carries: the address and the links that identify the subscriber. */
+export type RecipientParts = { to: string; unsubscribeUrl: string; manageUrl: string };
+
+export type IncidentEmailInput = SharedIncidentEmailInput & RecipientParts;
+
+/**
+ * An update's email with the recipient's parts left open: built once per notification (the Markdown render and the
+ * layout cost the same for every recipient), then completed per recipient by `personalizeIncidentEmail`.
+ */
+export type PreparedIncidentEmail = {
+  from: string;
+  subject: string;
+  textBeforeFooter: string;
+  htmlBeforeFooter: string;
+  htmlAfterFooter: string;
+  pageName: string;
+  threadHeaders: Record<string, string>;
 };
 
 export type ConfirmationEmailInput = {
@@ -52,16 +69,25 @@ const styles = {
 const link = (url: string, label: string, style = "color:#0969da") =>
   `<a href="${escape(url)}" style="${style}">${escape(label)}</a>`;
 
-function layout(title: string, card: string, footer: string): string {
-  return `<!doctype html>
+/** The page around a card, in two halves that the footer goes between. */
+function layoutAround(title: string, card: string): [before: string, after: string] {
+  return [
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head>
 <body style="${styles.body}">
 <div style="${styles.card}">
 ${card}
 </div>
-<p style="${styles.footer}">${footer}</p>
+<p style="${styles.footer}">`,
+    `</p>
 </body></html>
-`;
+`,
+  ];
+}
+
+function layout(title: string, card: string, footer: string): string {
+  const [before, after] = layoutAround(title, card);
+  return before + footer + after;
 }
 
 /** "Dec 1, 2026, 13:00 UTC – 15:00 UTC", the end with its date only when it falls on another day. */
@@ -74,7 +100,12 @@ function maintenanceWindow(incident: Incident, timeZone: string): string | null 
 
 /** A notification about one update of an incident or maintenance, threaded with the incident's other emails. */
 export function incidentEmail(input: IncidentEmailInput): OutgoingEmail {
-  const { page, incident, update, unsubscribeUrl, manageUrl, isFirst } = input;
+  return personalizeIncidentEmail(prepareIncidentEmail(input), input);
+}
+
+/** Everything of an update's email that is the same for every recipient. */
+export function prepareIncidentEmail(input: SharedIncidentEmailInput): PreparedIncidentEmail {
+  const { page, incident, update, isFirst } = input;
   const isMaintenance = incident.kind === "maintenance";
   const title = isMaintenance ? `Scheduled maintenance: ${incident.name}` : incident.name;
   const status = updateStatusLabels[update.status];
@@ -99,8 +130,6 @@ export function incidentEmail(input: IncidentEmailInput): OutgoingEmail {
     "",
     "-- ",
     `You receive this email because you subscribed to ${page.name} status updates.`,
-    `Manage your subscription: ${manageUrl}`,
-    `Unsubscribe: ${unsubscribeUrl}`,
     "",
   ].join("\n");
 
@@ -114,20 +143,33 @@ export function incidentEmail(input: IncidentEmailInput): OutgoingEmail {
 ${window ? `<p style="margin:0 0 16px"><strong>Window:</strong> ${escape(window)}</p>\n` : ""}<div>${renderMarkdown(update.body)}</div>
 ${componentList}
 <p style="margin:24px 0 0">${link(url, viewLabel, styles.button)}</p>`;
-  const footer = `You receive this email because you subscribed to ${escape(page.name)} status updates.<br>
-${link(manageUrl, "Manage your subscription")} · ${link(unsubscribeUrl, "Unsubscribe")}`;
 
   const subject = stripLineBreaks(`[${stripLineBreaks(page.name)}] ${stripLineBreaks(title)} — ${status}`);
+  const [htmlBeforeFooter, htmlAfterFooter] = layoutAround(subject, card);
   return {
     from: assertHeaderSafe(input.from, "from"),
-    to: assertSingleAddress(input.to, "to"),
     subject,
+    textBeforeFooter: text,
+    htmlBeforeFooter,
+    htmlAfterFooter,
+    pageName: page.name,
+    threadHeaders: threadHeaders(incident.id, update.id, messageIdDomain(page.url), isFirst),
+  };
+}
+
+/** One recipient's email: the prepared parts, the address, and the links that only this subscriber may see. */
+export function personalizeIncidentEmail(prepared: PreparedIncidentEmail, recipient: RecipientParts): OutgoingEmail {
+  const { unsubscribeUrl, manageUrl } = recipient;
+  const text = `${prepared.textBeforeFooter}Manage your subscription: ${manageUrl}\nUnsubscribe: ${unsubscribeUrl}\n`;
+  const footer = `You receive this email because you subscribed to ${escape(prepared.pageName)} status updates.<br>
+${link(manageUrl, "Manage your subscription")} · ${link(unsubscribeUrl, "Unsubscribe")}`;
+  return {
+    from: prepared.from,
+    to: assertSingleAddress(recipient.to, "to"),
+    subject: prepared.subject,
     text,
-    html: layout(subject, card, footer),
-    headers: {
-      ...threadHeaders(incident.id, update.id, messageIdDomain(page.url), isFirst),
-      ...unsubscribeHeaders(unsubscribeUrl),
-    },
+    html: prepared.htmlBeforeFooter + footer + prepared.htmlAfterFooter,
+    headers: { ...prepared.threadHeaders, ...unsubscribeHeaders(unsubscribeUrl) },
   };
 }
 

@@ -24,6 +24,11 @@ export interface MailTransport {
   readonly name: string;
   /** Requests per second this transport may make; the sender paces chunks by it. */
   readonly requestsPerSecond: number;
+  /**
+   * Chunks the sender may have in flight at once (default 1). The transport still starts its requests at its own
+   * pace; more in flight only lets the next chunks be built, and earlier answers be awaited, meanwhile.
+   */
+  readonly maxInFlight?: number;
   sendChunk(emails: OutgoingEmail[], idempotencyKey: string): Promise<ChunkResult>;
   close?(): Promise<void>;
 }

@@ -65,10 +65,16 @@ export type ImportReport = {
   toConfirm: { id: string; email: string }[];
 };
 
+type Wanted = { all: boolean; components: string[] };
+
+// Rows travel as one JSON parameter per statement (D1 binds at most 100 parameters, and allows 2 MB per string):
+// a few hundred statements for the largest import, where one statement per dozen rows held the heap's limit.
+const rowsPerStatement = 500;
+const linksPerStatement = 5000;
+
 /**
  * Imports subscribers in one atomic write. Each row is validated on its own; bad rows are reported by index and the
- * rest go in. The same address twice is merged, components included. Rows are inserted in slices small enough for
- * D1's 100 bound parameters per statement.
+ * rest go in. The same address twice is merged, components included.
  */
 export async function importSubscribers(
   deps: Deps,
@@ -77,9 +83,25 @@ export async function importSubscribers(
   knownComponents?: Set<string>,
 ): Promise<ImportReport> {
   knownComponents ??= new Set((await deps.db.select({ id: components.id }).from(components)).map((r) => r.id));
-  const known = knownComponents;
   const report: ImportReport = { created: 0, updated: 0, skipped: 0, invalid: [], merged: 0, toConfirm: [] };
-  const wanted = new Map<string, { all: boolean; components: Set<string> }>();
+  const wanted = validateImportRows(rows, knownComponents, report);
+  const statements: Statement[] = [];
+  let slice: [string, Wanted][] = [];
+  for (const entry of wanted) {
+    slice.push(entry);
+    if (slice.length === rowsPerStatement) {
+      statements.push(...(await importStatements(deps, slice, skipConfirmation, report)));
+      slice = [];
+    }
+  }
+  statements.push(...(await importStatements(deps, slice, skipConfirmation, report)));
+  await runAtomically(deps.db, statements);
+  return report;
+}
+
+/** The valid rows by address, duplicates merged; the others reported by index. */
+function validateImportRows(rows: unknown[], knownComponents: Set<string>, report: ImportReport) {
+  const wanted = new Map<string, Wanted>();
   rows.forEach((raw, index) => {
     const parsed = SubscriberImportRow.safeParse(raw);
     if (!parsed.success) {
@@ -87,39 +109,47 @@ export async function importSubscribers(
       report.invalid.push({ index, message: `${issue.path.join(".") || "row"}: ${issue.message}` });
       return;
     }
-    const unknown = (parsed.data.components ?? []).filter((c) => !known.has(c));
+    const components = parsed.data.components ?? [];
+    const unknown = components.filter((c) => !knownComponents.has(c));
     if (unknown.length > 0) {
       report.invalid.push({ index, message: `components: unknown component id ${unknown.join(", ")}` });
       return;
     }
     const entry = wanted.get(parsed.data.email);
-    const components = parsed.data.components ?? [];
     if (entry) {
       report.merged++;
       entry.all ||= components.length === 0;
-      for (const c of components) entry.components.add(c);
+      for (const c of components) if (!entry.components.includes(c)) entry.components.push(c);
     } else {
-      wanted.set(parsed.data.email, { all: components.length === 0, components: new Set(components) });
+      wanted.set(parsed.data.email, { all: components.length === 0, components: [...new Set(components)] });
     }
   });
+  return wanted;
+}
 
-  const emails = [...wanted.keys()];
-  const existing = new Map<string, typeof subscribers.$inferSelect>();
-  for (let i = 0; i < emails.length; i += 90) {
-    for (const row of await deps.db
-      .select()
-      .from(subscribers)
-      .where(inArray(subscribers.email, emails.slice(i, i + 90)))) {
-      existing.set(row.email, row);
-    }
-  }
-
-  const now = deps.clock();
-  const status = skipConfirmation ? "active" : "unconfirmed";
-  const inserts: (typeof subscribers.$inferInsert)[] = [];
-  const links: { subscriberId: string; componentId: string }[] = [];
-  const statements: Statement[] = [];
-  for (const [email, want] of wanted) {
+/** The statements that import one slice of addresses, after looking up which of them exist already. */
+async function importStatements(
+  { db, clock }: Deps,
+  slice: [string, Wanted][],
+  skipConfirmation: boolean,
+  report: ImportReport,
+): Promise<Statement[]> {
+  if (slice.length === 0) return [];
+  const emails = JSON.stringify(slice.map(([email]) => email));
+  const existing = new Map(
+    (
+      await db
+        .select()
+        .from(subscribers)
+        .where(sql`${subscribers.email} IN (SELECT value FROM json_each(${emails}))`)
+    ).map((row) => [row.email, row]),
+  );
+  const now = clock();
+  const created: [id: string, email: string, all: boolean][] = [];
+  const toAll: string[] = [];
+  const toPromote: string[] = [];
+  const links: [subscriberId: string, componentIds: string[]][] = [];
+  for (const [email, want] of slice) {
     const old = existing.get(email);
     if (old && (old.status === "unsubscribed" || old.status === "suppressed")) {
       report.skipped++;
@@ -128,47 +158,57 @@ export async function importSubscribers(
     const id = old?.id ?? newId();
     if (old) {
       report.updated++;
-      const promote = skipConfirmation && old.status === "unconfirmed";
-      if ((want.all && !old.allComponents) || promote) {
-        statements.push(
-          deps.db
-            .update(subscribers)
-            .set({
-              allComponents: old.allComponents || want.all,
-              updatedAt: now,
-              ...(promote && { status: "active" as const, confirmedAt: now }),
-            })
-            .where(eq(subscribers.id, id)),
-        );
-      }
+      if (want.all && !old.allComponents) toAll.push(id);
+      if (skipConfirmation && old.status === "unconfirmed") toPromote.push(id);
       if (old.allComponents || want.all) continue;
     } else {
       report.created++;
-      inserts.push({
-        id,
-        email,
-        status,
-        allComponents: want.all,
-        createdAt: now,
-        updatedAt: now,
-        confirmedAt: skipConfirmation ? now : null,
-      });
+      created.push([id, email, want.all]);
       if (!skipConfirmation) report.toConfirm.push({ id, email });
     }
-    if (!want.all) for (const componentId of want.components) links.push({ subscriberId: id, componentId });
+    if (!want.all) links.push([id, want.components]);
   }
-  for (let i = 0; i < inserts.length; i += 12)
-    statements.push(deps.db.insert(subscribers).values(inserts.slice(i, i + 12)));
-  for (let i = 0; i < links.length; i += 45) {
+
+  const statements: Statement[] = [];
+  const inJson = (ids: string[]) => sql`${subscribers.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  if (created.length > 0) {
+    const status = skipConfirmation ? "active" : "unconfirmed";
+    const confirmedAt = skipConfirmation ? now : null;
     statements.push(
-      deps.db
-        .insert(subscriberComponents)
-        .values(links.slice(i, i + 45))
-        .onConflictDoNothing(),
+      db.insert(subscribers).select(
+        sql`select json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${status}, json_extract(value, '$[2]'),
+              ${now}, ${now}, ${confirmedAt}
+            from json_each(${JSON.stringify(created)})`,
+      ),
     );
   }
-  await runAtomically(deps.db, statements);
-  return report;
+  if (toAll.length > 0) {
+    statements.push(db.update(subscribers).set({ allComponents: true, updatedAt: now }).where(inJson(toAll)));
+  }
+  if (toPromote.length > 0) {
+    statements.push(
+      db.update(subscribers).set({ status: "active", confirmedAt: now, updatedAt: now }).where(inJson(toPromote)),
+    );
+  }
+  for (let i = 0, count = 0, from = 0; i <= links.length; i++) {
+    if (i === links.length || (count > 0 && count + links[i]![1].length > linksPerStatement)) {
+      if (count > 0) statements.push(linkStatement(db, links.slice(from, i)));
+      [from, count] = [i, 0];
+    }
+    if (i < links.length) count += links[i]![1].length;
+  }
+  return statements;
+}
+
+/** Adds each subscriber's components; `where true` keeps SQLite from reading ON CONFLICT as a join's ON. */
+function linkStatement(db: Deps["db"], links: [string, string[]][]): Statement {
+  return db
+    .insert(subscriberComponents)
+    .select(
+      sql`select json_extract(s.value, '$[0]'), c.value
+          from json_each(${JSON.stringify(links)}) s, json_each(s.value, '$[1]') c where true`,
+    )
+    .onConflictDoNothing();
 }
 
 /** Each recent notification with how many of its emails are sent, waiting or failed, and why they failed. */

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { appSecrets } from "@/db/schema";
-import { constantTimeEqual, hmacSha256Hex, randomToken } from "@/api/ids";
+import { constantTimeEqual, hmacSha256Hex, hmacSha256Signer, randomToken } from "@/api/ids";
 
 /**
  * Unsubscribe and manage links carry `<subscriber id>.<HMAC of it>`: nothing to store, nothing to look up by token,
@@ -22,6 +22,12 @@ async function mac(key: string, subscriberId: string): Promise<string> {
 
 export async function subscriberToken(key: string, subscriberId: string): Promise<string> {
   return `${subscriberId}.${await mac(key, subscriberId)}`;
+}
+
+/** Makes tokens for many subscribers under one key: a notification's recipients. */
+export function subscriberTokenMaker(key: string): (subscriberId: string) => string {
+  const sign = hmacSha256Signer(key);
+  return (subscriberId) => `${subscriberId}.${sign(`subscriber:${subscriberId}`).slice(0, 32)}`;
 }
 
 /** The subscriber id a token names, or null when the token was not made by this page. */

@@ -67,6 +67,7 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
   const keys = new Map<string, { hash: string; at: number; reply?: Reply }>();
   const accepted: AcceptedEmail[] = [];
   const requests: FakeRequest[] = [];
+  const held: (() => void)[] = [];
 
   function slideWindow(now: number) {
     while (window.length > 0 && window[0]! <= now - 1000) window.shift();
@@ -191,7 +192,11 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
     const reply = decide(req, Buffer.concat(chunks).toString("utf8"), record, now);
     const headers = { ...rateHeaders(now), ...reply.headers };
     record.status = reply.status;
+    fake.inFlight++;
+    fake.peakInFlight = Math.max(fake.peakInFlight, fake.inFlight);
+    if (fake.holdingAnswers) await new Promise<void>((resolve) => held.push(resolve));
     if (fake.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
+    fake.inFlight--;
     // The key now holds its answer; replays get it. Only successes are kept (whether Resend keeps failures is unknown).
     const entry = record.idempotencyKey === undefined ? undefined : keys.get(record.idempotencyKey);
     if (entry && !entry.reply && reply.status === 200) entry.reply = reply;
@@ -208,6 +213,15 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
     requests,
     /** Milliseconds every answer waits after the request is decided; change it between requests. */
     delayMs: options.delayMs ?? 0,
+    /** Requests decided but not answered yet, now and at most so far. */
+    inFlight: 0,
+    peakInFlight: 0,
+    /** While true, answers wait (their requests stay in flight) until `releaseAnswers()`. */
+    holdingAnswers: false,
+    releaseAnswers() {
+      fake.holdingAnswers = false;
+      for (const answer of held.splice(0)) answer();
+    },
     /** The next request gets this answer instead of being processed (one-shot; calls queue up). */
     failNextWith(status: number, body?: unknown, headers?: Record<string, string>) {
       scripted.push({ status, body, headers });

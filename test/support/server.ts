@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
 import { createServer } from "node:net";
 
@@ -17,6 +18,13 @@ export async function startServer(
   env: Record<string, string>,
 ): Promise<{ base: string; child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   return spawnServer([process.execPath, "dist/node/server.mjs"], env);
+}
+
+/** The built server with the node flags `npm start` gives it (package.json), heap limits included. */
+export async function startServerAsNpmStart(env: Record<string, string>) {
+  const start = JSON.parse(readFileSync("package.json", "utf8")).scripts.start as string;
+  const [, ...args] = start.split(/\s+/);
+  return spawnServer([process.execPath, ...args], env);
 }
 
 /**
