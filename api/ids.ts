@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -43,4 +43,9 @@ export async function hmacSha256Hex(key: string, message: string): Promise<strin
  */
 export function hmacSha256Signer(key: string): (message: string) => string {
   return (message) => createHmac("sha256", key).update(message).digest("hex");
+}
+
+/** SHA-256 as hex, synchronously (node:crypto): for many values at once, such as an import's confirmation links. */
+export function sha256HexSync(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }

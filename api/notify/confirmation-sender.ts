@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lte, or } from "drizzle-orm";
 import { confirmationEmails } from "@/db/schema";
-import { confirmationLifetime, confirmationToken } from "@/api/services/confirmations";
+import { confirmationLifetime, confirmationTokenMaker } from "@/api/services/confirmations";
 import type { Deps } from "@/api/services/deps";
 import { loadPage } from "@/api/services/read-model";
 import { linkKey } from "@/api/services/subscriber-links";
@@ -60,21 +60,19 @@ export function createConfirmationSender(options: ConfirmationSenderOptions) {
     if (rows.length === 0) return;
     rows.sort((a, b) => a.id.localeCompare(b.id));
     const page = await loadPage(db, options.siteUrl);
-    const key = await linkKey(db);
+    const tokenFor = confirmationTokenMaker(await linkKey(db));
     const from = options.emailFrom ?? defaultFrom(page);
     const attempt = rows[0]!.attempts + 1;
     let result: ChunkResult;
     try {
-      const emails = await Promise.all(
-        rows.map(async (row) =>
-          confirmationEmail({
-            page,
-            confirmUrl: `${page.url}/subscribe/confirm/${await confirmationToken(key, row.id)}`,
-            from,
-            to: row.email,
-            expiresInHours: confirmationLifetime / 3600e3,
-          }),
-        ),
+      const emails = rows.map((row) =>
+        confirmationEmail({
+          page,
+          confirmUrl: `${page.url}/subscribe/confirm/${tokenFor(row.id)}`,
+          from,
+          to: row.email,
+          expiresInHours: confirmationLifetime / 3600e3,
+        }),
       );
       const parts: ChunkResult[] = [];
       for (let i = 0; i < emails.length; i += unit) {

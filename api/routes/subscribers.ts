@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { subscriberStatuses } from "@/db/vocabulary";
 import { commit } from "@/api/services/effects";
-import { queueConfirmations } from "@/api/services/subscribers";
 import { readJson, validate } from "@/api/http";
 import { type AuthEnv, requireScope } from "@/api/middleware/auth";
 import { SubscriberImport } from "@/api/schemas";
@@ -46,9 +45,7 @@ export function subscriberRoutes(deps: AppDeps) {
     })
     .post("/subscribers/import", async (c) => {
       const input = await readJson(c, SubscriberImport);
-      const report = await importSubscribers(deps, input.subscribers, input.skip_confirmation);
-      // Imported addresses that still need to opt in get their link through the outbox.
-      await commit(deps, queueConfirmations(deps, report.toConfirm));
+      const report = await commit(deps, importSubscribers(deps, input.subscribers, input.skip_confirmation));
       const { toConfirm: _, ...answer } = report;
       return c.json(answer, 200);
     })

@@ -1,24 +1,25 @@
+import { sql } from "drizzle-orm";
 import type { Statement } from "@/db/client";
 import { confirmationEmails, confirmationTokens } from "@/db/schema";
-import { hmacSha256Hex, newId, sha256Hex } from "@/api/ids";
+import { hmacSha256Signer, newId, sha256HexSync } from "@/api/ids";
 import type { Deps } from "./deps";
 import { linkKey } from "./subscriber-links";
 
 export const confirmationLifetime = 48 * 3600e3;
 const perChunk = 100;
-// D1 binds at most 100 parameters per statement: rows per multi-row insert, by their column count.
-const tokensPerInsert = 30;
-const emailsPerInsert = 12;
+// Rows travel as one JSON parameter per statement, within D1's limits of 100 parameters and 2 MB per string.
+const rowsPerStatement = 500;
 
-/** The token of the link in one confirmation email: derived from the outbox row's id, never stored. */
-export async function confirmationToken(key: string, emailId: string): Promise<string> {
-  return hmacSha256Hex(key, `confirm:${emailId}`);
+/** Makes the tokens of confirmation links under one key: each derived from its outbox row's id, never stored. */
+export function confirmationTokenMaker(key: string): (emailId: string) => string {
+  const sign = hmacSha256Signer(key);
+  return (emailId) => sign(`confirm:${emailId}`);
 }
 
 /**
  * Statements that queue one confirmation email per subscriber: the outbox rows the sender turns into emails, in
  * chunks of 100 sent with stable idempotency keys, and the hashes their links are checked against. Part of the
- * write that makes the subscribers unconfirmed, so a crash loses neither.
+ * write that makes the subscribers unconfirmed (a request on the form, an import), so a crash loses neither.
  */
 export async function confirmationStatements(
   deps: Deps,
@@ -26,31 +27,29 @@ export async function confirmationStatements(
 ): Promise<Statement[]> {
   if (recipients.length === 0) return [];
   const now = deps.clock();
-  const key = await linkKey(deps.db);
+  const tokenFor = confirmationTokenMaker(await linkKey(deps.db));
   const batch = newId();
-  const emails = recipients.map((r, i) => ({
-    id: newId(16),
-    batch,
-    chunk: Math.floor(i / perChunk),
-    subscriberId: r.id,
-    email: r.email,
-    status: "pending" as const,
-    createdAt: now,
-    updatedAt: now,
-  }));
-  const tokens = await Promise.all(
-    emails.map(async (e) => ({
-      tokenHash: await sha256Hex(await confirmationToken(key, e.id)),
-      subscriberId: e.subscriberId,
-      expiresAt: now + confirmationLifetime,
-    })),
-  );
+  const expiresAt = now + confirmationLifetime;
   const statements: Statement[] = [];
-  for (let i = 0; i < tokens.length; i += tokensPerInsert) {
-    statements.push(deps.db.insert(confirmationTokens).values(tokens.slice(i, i + tokensPerInsert)));
-  }
-  for (let i = 0; i < emails.length; i += emailsPerInsert) {
-    statements.push(deps.db.insert(confirmationEmails).values(emails.slice(i, i + emailsPerInsert)));
+  for (let i = 0; i < recipients.length; i += rowsPerStatement) {
+    const rows = recipients.slice(i, i + rowsPerStatement).map((r, j) => {
+      const id = newId(16);
+      return { id, chunk: Math.floor((i + j) / perChunk), subscriberId: r.id, email: r.email };
+    });
+    const emails = JSON.stringify(rows.map((r) => [r.id, r.chunk, r.subscriberId, r.email]));
+    const tokens = JSON.stringify(rows.map((r) => [sha256HexSync(tokenFor(r.id)), r.subscriberId]));
+    statements.push(
+      deps.db
+        .insert(confirmationTokens)
+        .select(
+          sql`select json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${expiresAt} from json_each(${tokens})`,
+        ),
+      deps.db.insert(confirmationEmails).select(
+        sql`select json_extract(value, '$[0]'), ${batch}, json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+              json_extract(value, '$[3]'), 'pending', 0, null, null, ${now}, ${now}
+            from json_each(${emails})`,
+      ),
+    );
   }
   return statements;
 }

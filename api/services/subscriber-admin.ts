@@ -11,7 +11,9 @@ import {
 import { notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import { SubscriberImportRow } from "@/api/schemas";
+import { confirmationStatements } from "./confirmations";
 import type { Deps } from "./deps";
+import { type Written, written } from "./effects";
 
 type Status = (typeof subscriberStatuses)[number];
 
@@ -81,7 +83,7 @@ export async function importSubscribers(
   rows: unknown[],
   skipConfirmation: boolean,
   knownComponents?: Set<string>,
-): Promise<ImportReport> {
+): Promise<Written<ImportReport>> {
   knownComponents ??= new Set((await deps.db.select({ id: components.id }).from(components)).map((r) => r.id));
   const report: ImportReport = { created: 0, updated: 0, skipped: 0, invalid: [], merged: 0, toConfirm: [] };
   const wanted = validateImportRows(rows, knownComponents, report);
@@ -95,8 +97,10 @@ export async function importSubscribers(
     }
   }
   statements.push(...(await importStatements(deps, slice, skipConfirmation, report)));
+  // Addresses that still have to opt in get their confirmation emails queued in the same write.
+  statements.push(...(await confirmationStatements(deps, report.toConfirm)));
   await runAtomically(deps.db, statements);
-  return report;
+  return written(report, report.toConfirm.length > 0 ? { wake: true } : {});
 }
 
 /** The valid rows by address, duplicates merged; the others reported by index. */

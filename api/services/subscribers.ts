@@ -63,15 +63,6 @@ export async function requestSubscription(
   return written("confirmation-queued", { wake: true });
 }
 
-/** Queues confirmation emails for unconfirmed subscribers (an import's, say), in one write. */
-export async function queueConfirmations(
-  deps: Deps,
-  recipients: readonly { id: string; email: string }[],
-): Promise<Written<number>> {
-  await runAtomically(deps.db, await confirmationStatements(deps, recipients));
-  return written(recipients.length, recipients.length > 0 ? { wake: true } : {});
-}
-
 function componentStatements(deps: Deps, subscriberId: string, components: string[]): Statement[] {
   return [
     deps.db.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)),

@@ -3,18 +3,15 @@ import { eq } from "drizzle-orm";
 import { confirmationEmails, subscribers } from "@/db/schema";
 import { createNotifier } from "@/api/notify/notifier";
 import { createResendTransport } from "@/api/notify/resend-transport";
-import { confirmSubscription, queueConfirmations } from "@/api/services/subscribers";
+import { confirmSubscription } from "@/api/services/subscribers";
 import { importSubscribers } from "@/api/services/subscriber-admin";
 import { makeDeps } from "@/test/support/deps";
 import { startFakeResend } from "@/test/support/fake-resend";
-import { valueOf } from "@/test/support/written";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
-
-const queue = valueOf(queueConfirmations);
 
 /** `count` imported addresses that still have to opt in, their confirmations queued, and a fake Resend. */
 async function unconfirmed(count: number) {
@@ -22,8 +19,8 @@ async function unconfirmed(count: number) {
   const resend = await startFakeResend();
   cleanups.push(env.cleanup, () => resend.close());
   const rows = Array.from({ length: count }, (_, i) => ({ email: `reader${i}@example.com` }));
-  const report = await importSubscribers(env.deps, rows, false);
-  await queue(env.deps, report.toConfirm);
+  // The import queues their confirmations in the same write.
+  await importSubscribers(env.deps, rows, false);
   const notifier = createNotifier({
     ...env.deps,
     transport: createResendTransport({ apiKey: "re_test", baseUrl: resend.url, requestsPerSecond: 1000 }),

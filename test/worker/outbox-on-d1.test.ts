@@ -38,7 +38,7 @@ describe("10,000 subscribers on D1", () => {
 
   it("imports them in one batch, and two senders deliver each email once", async () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => ({ email: `reader${i}@example.com` }));
-    const report = await importSubscribers(deps, rows, true, new Set());
+    const { value: report } = await importSubscribers(deps, rows, true, new Set());
     expect(report.created).toBe(10_000);
     await openIncident(deps, { name: "Webtix down", status: "investigating", components: {}, notify: true });
     const [{ n }] = await deps.db.select({ n: count() }).from(schema.deliveries);
