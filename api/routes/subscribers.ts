@@ -5,12 +5,7 @@ import { commit } from "@/api/services/effects";
 import { readJson, validate } from "@/api/http";
 import { type AuthEnv, requireScope } from "@/api/middleware/auth";
 import { SubscriberImport } from "@/api/schemas";
-import {
-  deleteSubscriber,
-  deliveryProgress,
-  importSubscribers,
-  listSubscribers,
-} from "@/api/services/subscriber-admin";
+import { deleteSubscriber, deliveryProgress, importSubscribers, listSubscribers } from "@/api/services/subscribers";
 import type { Subscriber } from "@/db/schema";
 import type { AppDeps } from "@/api/app";
 

@@ -12,7 +12,7 @@ import {
   getSubscriber,
   requestSubscription,
   unsubscribe,
-} from "@/api/services/subscribers";
+} from "@/api/services/subscriptions";
 import type { AppDeps } from "@/api/app";
 import { commit } from "@/api/services/effects";
 

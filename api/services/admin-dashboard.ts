@@ -4,7 +4,7 @@ import type { IncidentView, PageInfo } from "@/api/publish/views";
 import type { Deps } from "./deps";
 import { defaultBody } from "./incidents";
 import { loadComponentTree, loadMaintenancesIn, loadPage, loadUnresolvedIncidents } from "./read-model";
-import { deliveryProgress } from "./subscriber-admin";
+import { deliveryProgress } from "./subscribers";
 import { openMaintenanceStatuses } from "@/db/vocabulary";
 
 type SubscriberStatus = (typeof subscriberStatuses)[number];

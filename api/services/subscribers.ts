@@ -1,120 +1,252 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, count, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { runAtomically, type Statement } from "@/db/client";
-import { confirmationTokens, type Subscriber, subscriberComponents, subscribers } from "@/db/schema";
-import { AppError } from "@/api/errors";
-import { newId, sha256Hex } from "@/api/ids";
-import type { SubscribeInput } from "@/api/schemas";
-import { assertComponentsExist } from "./component-status";
+import {
+  components,
+  deliveries,
+  notifications,
+  subscriberComponents,
+  subscribers,
+  subscriberStatuses,
+} from "@/db/schema";
+import { notFound } from "@/api/errors";
+import { newId } from "@/api/ids";
+import { SubscriberImportRow } from "@/api/schemas";
 import { confirmationStatements } from "./confirmations";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
-import { withinRateLimit } from "./rate-limit";
 
-const hour = 3600e3;
+type Status = (typeof subscriberStatuses)[number];
 
-/** What a request led to: a confirmation email queued, or nothing sent (already subscribed, over a limit). */
-export type SubscriptionRequest = "confirmation-queued" | "already-active" | "nothing-sent";
+export async function listSubscribers(
+  { db }: Deps,
+  query: { search?: string; status?: Status; limit: number; offset: number },
+) {
+  const where = and(
+    query.search ? like(subscribers.email, `%${query.search.toLowerCase().replace(/[%_]/g, "")}%`) : undefined,
+    query.status ? eq(subscribers.status, query.status) : undefined,
+  );
+  const rows = await db
+    .select()
+    .from(subscribers)
+    .where(where)
+    .orderBy(subscribers.email)
+    .limit(query.limit)
+    .offset(query.offset);
+  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(subscribers).where(where);
+  const chosen = new Map<string, string[]>();
+  for (let i = 0; i < rows.length; i += 90) {
+    const ids = rows.slice(i, i + 90).map((r) => r.id);
+    for (const c of await db
+      .select()
+      .from(subscriberComponents)
+      .where(inArray(subscriberComponents.subscriberId, ids))) {
+      chosen.set(c.subscriberId, [...(chosen.get(c.subscriberId) ?? []), c.componentId]);
+    }
+  }
+  return {
+    total: n,
+    subscribers: rows.map((r) => ({ ...r, components: r.allComponents ? [] : (chosen.get(r.id) ?? []) })),
+  };
+}
+
+export async function deleteSubscriber({ db }: Deps, id: string) {
+  const [row] = await db.select({ id: subscribers.id }).from(subscribers).where(eq(subscribers.id, id));
+  if (!row) throw notFound("Subscriber", id);
+  await db.delete(subscribers).where(eq(subscribers.id, id));
+}
+
+export type ImportReport = {
+  created: number;
+  updated: number;
+  /** Addresses that unsubscribed or bounced: an import never subscribes them again. */
+  skipped: number;
+  invalid: { index: number; message: string }[];
+  /** Rows naming an address seen earlier in the same import, merged into it. */
+  merged: number;
+  /** New unconfirmed subscribers, to whom a confirmation link must go. */
+  toConfirm: { id: string; email: string }[];
+};
+
+type Wanted = { all: boolean; components: string[] };
+
+// Rows travel as one JSON parameter per statement (D1 binds at most 100 parameters, and allows 2 MB per string):
+// a few hundred statements for the largest import, where one statement per dozen rows held the heap's limit.
+const rowsPerStatement = 500;
+const linksPerStatement = 5000;
 
 /**
- * Starts a double opt-in. The answer to the requester is the same whatever happens here, so the form never tells
- * whether an address is subscribed; what differs is only the email the address itself receives. Limits per address
- * and per client stop anyone from using the form to flood an inbox.
+ * Imports subscribers in one atomic write. Each row is validated on its own; bad rows are reported by index and the
+ * rest go in. The same address twice is merged, components included.
  */
-export async function requestSubscription(
+export async function importSubscribers(
   deps: Deps,
-  input: SubscribeInput,
-  client: string,
-): Promise<Written<SubscriptionRequest>> {
-  const now = deps.clock();
-  const components = [...new Set(input.components ?? [])];
-  await assertComponentsExist(deps.db, components);
-  if (!(await withinRateLimit(deps.db, `subscribe-client:${client}`, 20, hour, now))) {
-    throw new AppError("rate_limited", "Too many subscription requests from here; try again in an hour");
+  rows: unknown[],
+  skipConfirmation: boolean,
+  knownComponents?: Set<string>,
+): Promise<Written<ImportReport>> {
+  knownComponents ??= new Set((await deps.db.select({ id: components.id }).from(components)).map((r) => r.id));
+  const report: ImportReport = { created: 0, updated: 0, skipped: 0, invalid: [], merged: 0, toConfirm: [] };
+  const wanted = validateImportRows(rows, knownComponents, report);
+  const statements: Statement[] = [];
+  let slice: [string, Wanted][] = [];
+  for (const entry of wanted) {
+    slice.push(entry);
+    if (slice.length === rowsPerStatement) {
+      statements.push(...(await importStatements(deps, slice, skipConfirmation, report)));
+      slice = [];
+    }
   }
-  // Over the per-address limit: accept quietly and send nothing, so that the answer reveals nothing either.
-  if (!(await withinRateLimit(deps.db, `subscribe-address:${await sha256Hex(input.email)}`, 3, hour, now))) {
-    return written("nothing-sent", {});
-  }
-
-  const [existing] = await deps.db.select().from(subscribers).where(eq(subscribers.email, input.email));
-  if (existing?.status === "active") return written("already-active", {});
-  if (existing?.status === "suppressed") return written("nothing-sent", {});
-
-  const id = existing?.id ?? newId();
-  const statements: Statement[] = [
-    existing
-      ? deps.db
-          .update(subscribers)
-          .set({ status: "unconfirmed", allComponents: components.length === 0, updatedAt: now })
-          .where(eq(subscribers.id, id))
-      : deps.db.insert(subscribers).values({
-          id,
-          email: input.email,
-          status: "unconfirmed",
-          allComponents: components.length === 0,
-          createdAt: now,
-          updatedAt: now,
-        }),
-    ...componentStatements(deps, id, components),
-    deps.db.delete(confirmationTokens).where(lt(confirmationTokens.expiresAt, now)),
-    ...(await confirmationStatements(deps, [{ id, email: input.email }])),
-  ];
+  statements.push(...(await importStatements(deps, slice, skipConfirmation, report)));
+  // Addresses that still have to opt in get their confirmation emails queued in the same write.
+  statements.push(...(await confirmationStatements(deps, report.toConfirm)));
   await runAtomically(deps.db, statements);
-  return written("confirmation-queued", { wake: true });
+  return written(report, report.toConfirm.length > 0 ? { wake: true } : {});
 }
 
-function componentStatements(deps: Deps, subscriberId: string, components: string[]): Statement[] {
-  return [
-    deps.db.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)),
-    ...components.map((componentId) => deps.db.insert(subscriberComponents).values({ subscriberId, componentId })),
-  ];
+/** The valid rows by address, duplicates merged; the others reported by index. */
+function validateImportRows(rows: unknown[], knownComponents: Set<string>, report: ImportReport) {
+  const wanted = new Map<string, Wanted>();
+  rows.forEach((raw, index) => {
+    const parsed = SubscriberImportRow.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      report.invalid.push({ index, message: `${issue.path.join(".") || "row"}: ${issue.message}` });
+      return;
+    }
+    const components = parsed.data.components ?? [];
+    const unknown = components.filter((c) => !knownComponents.has(c));
+    if (unknown.length > 0) {
+      report.invalid.push({ index, message: `components: unknown component id ${unknown.join(", ")}` });
+      return;
+    }
+    const entry = wanted.get(parsed.data.email);
+    if (entry) {
+      report.merged++;
+      entry.all ||= components.length === 0;
+      for (const c of components) if (!entry.components.includes(c)) entry.components.push(c);
+    } else {
+      wanted.set(parsed.data.email, { all: components.length === 0, components: [...new Set(components)] });
+    }
+  });
+  return wanted;
 }
 
-/** Confirms the subscription a token names. Unknown, used and expired tokens give null and change nothing. */
-export async function confirmSubscription(deps: Deps, token: string): Promise<Subscriber | null> {
-  const now = deps.clock();
-  const tokenHash = await sha256Hex(token);
-  const [row] = await deps.db.select().from(confirmationTokens).where(eq(confirmationTokens.tokenHash, tokenHash));
-  if (!row || row.expiresAt < now) return null;
-  await runAtomically(deps.db, [
-    deps.db
-      .update(subscribers)
-      .set({ status: "active", confirmedAt: now, updatedAt: now })
-      .where(and(eq(subscribers.id, row.subscriberId), eq(subscribers.status, "unconfirmed"))),
-    deps.db.delete(confirmationTokens).where(eq(confirmationTokens.subscriberId, row.subscriberId)),
-  ]);
-  const [subscriber] = await deps.db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId));
-  return subscriber ?? null;
+/** The statements that import one slice of addresses, after looking up which of them exist already. */
+async function importStatements(
+  { db, clock }: Deps,
+  slice: [string, Wanted][],
+  skipConfirmation: boolean,
+  report: ImportReport,
+): Promise<Statement[]> {
+  if (slice.length === 0) return [];
+  const emails = JSON.stringify(slice.map(([email]) => email));
+  const existing = new Map(
+    (
+      await db
+        .select()
+        .from(subscribers)
+        .where(sql`${subscribers.email} IN (SELECT value FROM json_each(${emails}))`)
+    ).map((row) => [row.email, row]),
+  );
+  const now = clock();
+  const created: [id: string, email: string, all: boolean][] = [];
+  const toAll: string[] = [];
+  const toPromote: string[] = [];
+  const links: [subscriberId: string, componentIds: string[]][] = [];
+  for (const [email, want] of slice) {
+    const old = existing.get(email);
+    if (old && (old.status === "unsubscribed" || old.status === "suppressed")) {
+      report.skipped++;
+      continue;
+    }
+    const id = old?.id ?? newId();
+    if (old) {
+      report.updated++;
+      if (want.all && !old.allComponents) toAll.push(id);
+      if (skipConfirmation && old.status === "unconfirmed") toPromote.push(id);
+      if (old.allComponents || want.all) continue;
+    } else {
+      report.created++;
+      created.push([id, email, want.all]);
+      if (!skipConfirmation) report.toConfirm.push({ id, email });
+    }
+    if (!want.all) links.push([id, want.components]);
+  }
+
+  const statements: Statement[] = [];
+  const inJson = (ids: string[]) => sql`${subscribers.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  if (created.length > 0) {
+    const status = skipConfirmation ? "active" : "unconfirmed";
+    const confirmedAt = skipConfirmation ? now : null;
+    statements.push(
+      db.insert(subscribers).select(
+        sql`select json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${status}, json_extract(value, '$[2]'),
+              ${now}, ${now}, ${confirmedAt}
+            from json_each(${JSON.stringify(created)})`,
+      ),
+    );
+  }
+  if (toAll.length > 0) {
+    statements.push(db.update(subscribers).set({ allComponents: true, updatedAt: now }).where(inJson(toAll)));
+  }
+  if (toPromote.length > 0) {
+    statements.push(
+      db.update(subscribers).set({ status: "active", confirmedAt: now, updatedAt: now }).where(inJson(toPromote)),
+    );
+  }
+  for (let i = 0, count = 0, from = 0; i <= links.length; i++) {
+    if (i === links.length || (count > 0 && count + links[i]![1].length > linksPerStatement)) {
+      if (count > 0) statements.push(linkStatement(db, links.slice(from, i)));
+      [from, count] = [i, 0];
+    }
+    if (i < links.length) count += links[i]![1].length;
+  }
+  return statements;
 }
 
-export async function getSubscriber(deps: Deps, id: string) {
-  const [subscriber] = await deps.db.select().from(subscribers).where(eq(subscribers.id, id));
-  if (!subscriber) return null;
-  const chosen = await deps.db
-    .select({ id: subscriberComponents.componentId })
-    .from(subscriberComponents)
-    .where(eq(subscriberComponents.subscriberId, id));
-  return { ...subscriber, components: chosen.map((c) => c.id) };
+/** Adds each subscriber's components; `where true` keeps SQLite from reading ON CONFLICT as a join's ON. */
+function linkStatement(db: Deps["db"], links: [string, string[]][]): Statement {
+  return db
+    .insert(subscriberComponents)
+    .select(
+      sql`select json_extract(s.value, '$[0]'), c.value
+          from json_each(${JSON.stringify(links)}) s, json_each(s.value, '$[1]') c where true`,
+    )
+    .onConflictDoNothing();
 }
 
-/** Stops every email to this subscriber at once (RFC 8058 one-click, the unsubscribe button, or staff). */
-export async function unsubscribe(deps: Deps, id: string): Promise<void> {
-  const now = deps.clock();
-  await deps.db
-    .update(subscribers)
-    .set({ status: "unsubscribed", updatedAt: now })
-    .where(and(eq(subscribers.id, id), eq(subscribers.status, "active")));
-}
-
-/** Changes which components a subscriber follows: an empty list means all of them. */
-export async function chooseComponents(deps: Deps, id: string, components: string[]): Promise<void> {
-  const unique = [...new Set(components)];
-  await assertComponentsExist(deps.db, unique);
-  await runAtomically(deps.db, [
-    deps.db
-      .update(subscribers)
-      .set({ allComponents: unique.length === 0, updatedAt: deps.clock() })
-      .where(eq(subscribers.id, id)),
-    ...componentStatements(deps, id, unique),
-  ]);
+/** Each recent notification with how many of its emails are sent, waiting or failed, and why they failed. */
+export async function deliveryProgress({ db }: Deps, limit: number) {
+  const recent = await db.select().from(notifications).orderBy(desc(notifications.createdAt)).limit(limit);
+  const ids = recent.map((n) => n.id);
+  const counts =
+    ids.length === 0
+      ? []
+      : await db
+          .select({
+            notificationId: deliveries.notificationId,
+            status: deliveries.status,
+            error: deliveries.error,
+            n: sql<number>`count(*)`,
+          })
+          .from(deliveries)
+          .where(inArray(deliveries.notificationId, ids))
+          .groupBy(deliveries.notificationId, deliveries.status, deliveries.error);
+  return recent.map((n) => {
+    const mine = counts.filter((c) => c.notificationId === n.id);
+    const total = (status: string) => mine.filter((c) => c.status === status).reduce((a, c) => a + c.n, 0);
+    return {
+      id: n.id,
+      incident_id: n.incidentId,
+      update_id: n.updateId,
+      created_at: new Date(n.createdAt).toISOString(),
+      recipients: mine.reduce((a, c) => a + c.n, 0),
+      sent: total("sent"),
+      pending: total("pending"),
+      failed: total("failed"),
+      errors: mine
+        .filter((c) => c.error && c.status !== "sent")
+        .map((c) => ({ status: c.status, error: c.error, count: c.n })),
+    };
+  });
 }

@@ -3,8 +3,8 @@ import { eq } from "drizzle-orm";
 import { confirmationEmails, subscribers } from "@/db/schema";
 import { createNotifier } from "@/api/notify/notifier";
 import { createResendTransport } from "@/api/notify/resend-transport";
-import { confirmSubscription } from "@/api/services/subscribers";
-import { importSubscribers } from "@/api/services/subscriber-admin";
+import { confirmSubscription } from "@/api/services/subscriptions";
+import { importSubscribers } from "@/api/services/subscribers";
 import { makeDeps } from "@/test/support/deps";
 import { startFakeResend } from "@/test/support/fake-resend";
 

@@ -4,7 +4,7 @@ import { deliveries } from "@/db/schema";
 import { createNotifier } from "@/api/notify/notifier";
 import { createResendTransport } from "@/api/notify/resend-transport";
 import { openIncident } from "@/api/services/incidents";
-import { importSubscribers } from "@/api/services/subscriber-admin";
+import { importSubscribers } from "@/api/services/subscribers";
 import { makeDeps } from "@/test/support/deps";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
 

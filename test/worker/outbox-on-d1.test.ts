@@ -8,7 +8,7 @@ import { createResendTransport } from "@/api/notify/resend-transport";
 import type { Deps } from "@/api/services/deps";
 import { openIncident } from "@/api/services/incidents";
 import { seedDefaultPage } from "@/api/services/seed";
-import { importSubscribers } from "@/api/services/subscriber-admin";
+import { importSubscribers } from "@/api/services/subscribers";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
 import { startD1 } from "./d1";
 
