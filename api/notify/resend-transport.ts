@@ -11,6 +11,8 @@ export type ResendTransportOptions = {
   requestsPerSecond: number;
   /** The SDK has no timeout of its own. */
   fetchTimeoutMs?: number;
+  /** How the pacer waits (tests watch its waits instead of timing them). */
+  sleep?: (ms: number) => Promise<void>;
 };
 
 type BatchResponse = Awaited<ReturnType<Resend["batch"]["send"]>>;
@@ -37,7 +39,7 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
   if (!options.apiKey) throw new Error("The Resend transport needs an API key");
   if (!(options.requestsPerSecond > 0)) throw new RangeError("requestsPerSecond must be positive");
   const resend = new Resend(options.apiKey, { baseUrl: (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "") });
-  const pacer = createPacer(options.requestsPerSecond);
+  const pacer = createPacer(options.requestsPerSecond, options.sleep);
   const timeoutMs = options.fetchTimeoutMs ?? 30_000;
 
   return {
@@ -147,12 +149,14 @@ function seconds(value: string | undefined): number | undefined {
  * Resend asked for. The interval carries 2% of slack: requests leave here exactly spaced but reach Resend with a
  * little jitter, and Resend counts them in a sliding second.
  */
-function createPacer(requestsPerSecond: number) {
+function createPacer(
+  requestsPerSecond: number,
+  sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+) {
   let intervalMs = (1000 / requestsPerSecond) * 1.02;
   let nextAt = 0;
   let holdUntil = 0;
   let queue: Promise<void> = Promise.resolve();
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
   return {
     take(): Promise<void> {
