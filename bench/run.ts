@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { api, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
 import { notifyBenchmark } from "./notify";
 import { workerBenchmark } from "./worker";
-import { seedHistory } from "./seed-history";
+import { type Density, seedHistory } from "./seed-history";
 
 // `npm run bench`: the numbers docs/BENCHMARKS.md records. Needs wrk and nginx-light (Debian packages).
 const only = process.argv[2];
@@ -15,11 +15,18 @@ const work = mkdtempSync(join(tmpdir(), "marquee-bench-"));
 // nginx's worker runs as nobody and must read the exported files.
 chmodSync(work, 0o755);
 
-async function seeded(count: number, name: string) {
-  const dir = join(work, `${name}-${count}`);
+async function seeded(count: number, name: string, density: Density = "sparse") {
+  const dir = join(work, `${name}-${density}-${count}`);
   mkdirSync(dir, { recursive: true });
-  await seedHistory(dir, count);
+  await seedHistory(dir, count, Date.now(), density);
   return dir;
+}
+
+/** The compressed size of a published page as readers get it, in bytes. */
+async function compressedSize(url: string, encoding: "gzip" | "br") {
+  const res = await fetch(url, { headers: { "accept-encoding": encoding } });
+  await res.arrayBuffer();
+  return Number(res.headers.get("content-length"));
 }
 
 /** Readers: Marquee against nginx serving the same exported page, same machine, same wrk, same run. */
@@ -65,14 +72,22 @@ http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000; gz
 
 /** Staff writes and publishing: from the POST being answered to the change served at `/` and in summary.json. */
 async function publishBenchmark() {
-  report("\n## Write and publish, by history size (15 updates each)\n");
+  report("\n## Write and publish, by history size and density (15 updates each)\n");
   report(
-    "| incidents in history | write answered, median (p95) | published, median (p95) | first start: full render, peak RSS | restarted: RSS after the run, peak |",
+    "| history | write answered, median (p95) | published, median (p95) | first start: full render, peak RSS | restarted: RSS after the run, peak | `/` gzip (br) |",
   );
-  report("|---:|---:|---:|---:|---:|");
-  const medians = new Map<number, number>();
-  for (const count of [100, 1000, 10000]) {
-    const dataDir = await seeded(count, "publish");
+  report("|---|---:|---:|---:|---:|---:|");
+  const medians = new Map<string, number>();
+  const peaks = new Map<string, number>();
+  const cases: [Density, number][] = [
+    ["sparse", 100],
+    ["sparse", 1000],
+    ["sparse", 10000],
+    ["dense", 1000],
+    ["dense", 10000],
+  ];
+  for (const [density, count] of cases) {
+    const dataDir = await seeded(count, "publish", density);
     const t0 = performance.now();
     const first = await startMarquee(dataDir);
     const fullRender = performance.now() - t0;
@@ -88,7 +103,7 @@ async function publishBenchmark() {
     const writes: number[] = [];
     const publishes: number[] = [];
     for (let i = 0; i < 15; i++) {
-      const marker = `bench-${count}-${i}`;
+      const marker = `bench-${density}-${count}-${i}`;
       const start = performance.now();
       await api(marquee.base, "POST", `/incidents/${incident.id}/updates`, { status: "identified", body: marker });
       const answered = performance.now();
@@ -105,17 +120,26 @@ async function publishBenchmark() {
       );
       publishes.push(performance.now() - answered);
     }
+    const [gzip, br] = [
+      await compressedSize(`${marquee.base}/`, "gzip"),
+      await compressedSize(`${marquee.base}/`, "br"),
+    ];
     wrk(`${marquee.base}/`, [], 3);
     const mem = memoryOf(marquee.child.pid!);
-    medians.set(count, median(publishes));
+    const key = `${density} ${count}`;
+    medians.set(key, median(publishes));
+    peaks.set(key, Math.max(firstPeak, mem.peak));
     report(
-      `| ${count.toLocaleString("en")} | ${median(writes).toFixed(1)} ms (${percentile(writes, 0.95).toFixed(1)}) | ${median(publishes).toFixed(0)} ms (${percentile(publishes, 0.95).toFixed(0)}) | ${(fullRender / 1000).toFixed(1)} s, ${firstPeak.toFixed(0)} MB | ${mem.rss.toFixed(0)} MB, ${mem.peak.toFixed(0)} MB |`,
+      `| ${count.toLocaleString("en")} ${density} | ${median(writes).toFixed(1)} ms (${percentile(writes, 0.95).toFixed(1)}) | ${median(publishes).toFixed(0)} ms (${percentile(publishes, 0.95).toFixed(0)}) | ${(fullRender / 1000).toFixed(1)} s, ${firstPeak.toFixed(0)} MB | ${mem.rss.toFixed(0)} MB, ${mem.peak.toFixed(0)} MB | ${(gzip / 1024).toFixed(1)} KB (${(br / 1024).toFixed(1)} KB) |`,
     );
     await marquee.stop();
   }
-  report(
-    `\nPublish cost with 10,000 incidents / with 100: **${(medians.get(10000)! / medians.get(100)!).toFixed(2)}**`,
-  );
+  const base = medians.get("sparse 100")!;
+  for (const key of ["sparse 10000", "dense 10000"]) {
+    report(
+      `\nPublish cost with 10,000 ${key.split(" ")[0]} incidents / with 100: **${(medians.get(key)! / base).toFixed(2)}** (median ${medians.get(key)!.toFixed(0)} ms, server peak RSS ${peaks.get(key)!.toFixed(0)} MB)`,
+    );
+  }
 }
 
 try {

@@ -23,7 +23,12 @@ export type HistoryTouch = {
  * The month pages a change touches, and the paths it leaves without content: the pages past a month's new end
  * after a deletion, and whole months older than the oldest incident left.
  */
-export async function planHistoryPages(db: Db, now: number, timeZone: string, touch: HistoryTouch): Promise<HistoryPlan> {
+export async function planHistoryPages(
+  db: Db,
+  now: number,
+  timeZone: string,
+  touch: HistoryTouch,
+): Promise<HistoryPlan> {
   const oldest = await loadOldestStart(db);
   const oldestMonth = oldest === null ? null : monthKey(oldest, timeZone);
   const current = monthKey(now, timeZone);

@@ -109,6 +109,10 @@ export async function historyMonthView(
           ? monthPagePath(newerMonth, 1)
           : null,
     olderHref:
-      number > 1 ? monthPagePath(month, number - 1) : oldest !== null && oldest < from ? monthPath(shiftMonth(month, -1)) : null,
+      number > 1
+        ? monthPagePath(month, number - 1)
+        : oldest !== null && oldest < from
+          ? monthPath(shiftMonth(month, -1))
+          : null,
   };
 }

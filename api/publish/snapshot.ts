@@ -26,9 +26,14 @@ export async function loadSnapshot(db: Db, now: number, siteUrl?: string): Promi
   const page = await loadPage(db, siteUrl);
   const tree = await loadComponentTree(db);
   const days = lastDays(now, recentDayCount, page.timeZone);
-  const ranges = days.map((day, i): [number, number] => (i === 0 ? [dayRange(day, page.timeZone)[0], now + 1] : dayRange(day, page.timeZone)));
+  const ranges = days.map((day, i): [number, number] =>
+    i === 0 ? [dayRange(day, page.timeZone)[0], now + 1] : dayRange(day, page.timeZone),
+  );
   const recent = await loadNewestPerRange(db, ranges, recentDayLimit + 1);
-  const shown = await loadIncidentViews(db, recent.flatMap((r) => r.incidents.slice(0, recentDayLimit)));
+  const shown = await loadIncidentViews(
+    db,
+    recent.flatMap((r) => r.incidents.slice(0, recentDayLimit)),
+  );
   const viewOf = new Map(shown.map((v) => [v.id, v]));
   const activeMaintenances = await loadMaintenancesIn(db, ["in_progress", "verifying"]);
   const upcomingMaintenances = await loadMaintenancesIn(db, ["scheduled"]);
@@ -47,7 +52,11 @@ export async function loadSnapshot(db: Db, now: number, siteUrl?: string): Promi
       days.map(async (day, i) => {
         const { incidents: newest, count } = recent[i]!;
         const incidents = newest.slice(0, recentDayLimit).map((r) => viewOf.get(r.id)!);
-        return { day, incidents, more: await moreLink(db, page.timeZone, count, incidents.length, newest[recentDayLimit]) };
+        return {
+          day,
+          incidents,
+          more: await moreLink(db, page.timeZone, count, incidents.length, newest[recentDayLimit]),
+        };
       }),
     ),
     uptime: await loadUptime(db, tree.components, now, page.timeZone),
