@@ -19,7 +19,7 @@ export function startTicker(deps: Deps, publisher: Publisher, notifier: { wake()
       const month = monthKey(now, page.timeZone);
       publisher.touch({
         incidents: moved,
-        months: lastDay ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [],
+        months: lastDay ? [month, shiftMonth(month, -1)] : [],
       });
       lastDay = today;
       await deleteStaleRateLimits(deps.db, now);

@@ -63,7 +63,7 @@ export default {
     run.publisher.touch({
       resume: true,
       incidents: moved,
-      months: [month, shiftMonth(month, -1), shiftMonth(month, -3)],
+      months: [month, shiftMonth(month, -1)],
     });
     run.notifier.wake();
     await run.settled();

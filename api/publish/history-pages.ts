@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import { loadOldestStart } from "@/api/services/read-model";
 import { countStartedBefore, countStartedBetween, type StartKey } from "@/api/services/history-read-model";
 import { monthKey, monthRange, shiftMonth } from "./calendar";
-import { monthPagePath, monthPath, pageAt, pageCount, publishedMonths } from "./history";
+import { historyPageSize, monthPagePath, monthPath, pageAt, pageCount, publishedMonths } from "./history";
 
 /** One page of a month's history; the newest is also published at the bare month path. */
 export type MonthPage = { month: string; number: number; newest: boolean };
@@ -40,12 +40,23 @@ export async function planHistoryPages(
   };
   const numbers = new Map<string, Set<number>>();
   const add = (m: string, n: number) => (numbers.get(m) ?? numbers.set(m, new Set()).get(m)!).add(n);
+  const addFrom = async (m: string, first: number) => {
+    for (let n = first; n <= pageCount(await total(m)); n++) add(m, n);
+  };
   const remove: string[] = [];
 
   for (const m of touch.months) if (hasPages(m)) add(m, pageCount(await total(m)));
   for (const key of touch.incidents) {
     const m = monthKey(key.startedAt, timeZone);
-    if (hasPages(m)) add(m, pageAt(await countStartedBefore(db, monthRange(m, timeZone)[0], key)));
+    if (!hasPages(m)) continue;
+    const position = await countStartedBefore(db, monthRange(m, timeZone)[0], key);
+    const newest = pageCount(await total(m));
+    // An incident whose start is not its creation (backdated, or a maintenance scheduled ahead) may have been put
+    // among older ones, moving every later incident down one place.
+    if (key.startedAt !== key.createdAt) await addFrom(m, pageAt(position));
+    // The first incident of a new page: the page before it gains a "newer" link.
+    else if (position % historyPageSize === 0 && pageAt(position) === newest && newest > 1) add(m, newest - 1);
+    add(m, pageAt(position));
   }
 
   const deletedIn = new Map<string, { count: number; earliest: number }>();
@@ -59,7 +70,7 @@ export async function planHistoryPages(
     const left = await total(m);
     const before = pageCount(left + count);
     if (hasPages(m)) {
-      for (let n = pageAt(await countStartedBetween(db, from, earliest)); n <= pageCount(left); n++) add(m, n);
+      await addFrom(m, pageAt(await countStartedBetween(db, from, earliest)));
       for (let n = pageCount(left) + 1; n <= before; n++) remove.push(monthPagePath(m, n));
       continue;
     }
@@ -75,8 +86,6 @@ export async function planHistoryPages(
   const render: MonthPage[] = [];
   for (const [month, set] of numbers) {
     const newest = pageCount(await total(month));
-    // The page before the newest links to it, and the newest may just have begun.
-    if (set.has(newest) && newest > 1) set.add(newest - 1);
     for (const number of [...set].sort((a, b) => a - b)) {
       if (number <= newest) render.push({ month, number, newest: number === newest });
     }

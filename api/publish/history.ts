@@ -15,7 +15,7 @@ import type { HistoryPageView, MoreLink, PageInfo } from "./views";
 // Each month of the history is a chain of pages of at most `historyPageSize` incidents, numbered from the oldest:
 // page 1 of November 2026 is `/history/2026-11/1` and keeps showing the same incidents as newer ones arrive. The
 // bare `/history/2026-11` is the same document as the month's newest page. A write renders the page its incident
-// sits on (and, for the newest, the one before it, whose "newer" link may have changed), never the whole month.
+// sits on, and the pages after it only when it moved them (history-pages.ts), never the whole month.
 
 export const historyPageSize = 50;
 /** `/history` shows this many months, the current one first, each with at most `indexMonthLimit` incidents. */

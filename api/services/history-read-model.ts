@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Incident, incidentKinds, incidents } from "@/db/schema";
+import { type Incident, incidents } from "@/db/schema";
 import { inSlices } from "./read-model";
 
 // The queries behind the history pages and the front page's past days. Each reads a bounded slice (LIMIT/OFFSET,
@@ -13,9 +13,8 @@ export type StartKey = Pick<Incident, "id" | "startedAt" | "createdAt">;
 const oldestFirst = [asc(incidents.startedAt), asc(incidents.createdAt), asc(incidents.id)];
 const newestFirst = [desc(incidents.startedAt), desc(incidents.createdAt), desc(incidents.id)];
 
-// Naming both kinds lets SQLite range-scan the (kind, started_at) index.
-const startedIn = (from: number, to: number) =>
-  and(inArray(incidents.kind, [...incidentKinds]), gte(incidents.startedAt, from), lt(incidents.startedAt, to));
+// Served by the (started_at, created_at, id) index: ranges are counted and walked in order, never sorted.
+const startedIn = (from: number, to: number) => and(gte(incidents.startedAt, from), lt(incidents.startedAt, to));
 
 /** How many incidents and maintenances started in [from, to). */
 export async function countStartedBetween(db: Db, from: number, to: number): Promise<number> {
@@ -76,7 +75,8 @@ export async function loadNewestStarted(db: Db, from: number, to: number, limit:
 
 /**
  * For each of consecutive ranges [from, to), newest first (the days of the front page), the newest `limit` incidents
- * (not maintenances) that started in it, newest first, and how many did. One statement, whatever the ranges hold.
+ * (not maintenances) that started in it, newest first, and how many did. One statement of one indexed read per range
+ * (a window function over the ranges would sort every incident in them), with five parameters each: D1 binds 100.
  */
 export async function loadNewestPerRange(
   db: Db,
@@ -85,44 +85,28 @@ export async function loadNewestPerRange(
 ): Promise<{ incidents: Incident[]; count: number }[]> {
   const result = ranges.map(() => ({ incidents: [] as Incident[], count: 0 }));
   if (ranges.length === 0) return result;
-  const whens: SQL[] = ranges.map(([from], i) => sql`when ${incidents.startedAt} >= ${from} then ${i}`);
-  const inWindow = db
-    .select({
-      id: incidents.id,
-      startedAt: incidents.startedAt,
-      createdAt: incidents.createdAt,
-      range: sql<number>`case ${sql.join(whens, sql` `)} end`.as("range"),
-    })
-    .from(incidents)
-    .where(
-      and(
-        eq(incidents.kind, "incident"),
-        gte(incidents.startedAt, ranges.at(-1)![0]),
-        lt(incidents.startedAt, ranges[0]![1]),
-      ),
-    )
-    .as("in_window");
-  const ranked = db
-    .select({
-      id: inWindow.id,
-      range: inWindow.range,
-      n: sql<number>`row_number() over (partition by ${inWindow.range} order by ${inWindow.startedAt} desc, ${inWindow.createdAt} desc, ${inWindow.id} desc)`.as(
-        "n",
-      ),
-      total: sql<number>`count(*) over (partition by ${inWindow.range})`.as("total"),
-    })
-    .from(inWindow)
-    .as("ranked");
-  const top = await db.select().from(ranked).where(lte(ranked.n, limit));
+  // Written as one SQL text: the query builder takes longer to assemble fifteen subqueries than SQLite to run them.
+  const members = ranges.map(
+    ([from, to], i) => sql`select ${sql.raw(String(i))} as "range", "id",
+      (select count(*) from "incidents" where "kind" = 'incident' and "started_at" >= ${from} and "started_at" < ${to}) as "total"
+      from (select "id" from "incidents" where "kind" = 'incident' and "started_at" >= ${from} and "started_at" < ${to}
+        order by "started_at" desc, "created_at" desc, "id" desc limit ${sql.raw(String(limit))})`,
+  );
+  const top = await db.all<{ range: number; id: string; total: number }>(sql.join(members, sql` union all `));
   const rows = await inSlices(
     top.map((t) => t.id),
     (s) => db.select().from(incidents).where(inArray(incidents.id, s)),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
-  for (const t of [...top].sort((a, b) => a.n - b.n)) {
+  for (const t of top) {
     const entry = result[t.range]!;
     entry.count = t.total;
     entry.incidents.push(byId.get(t.id)!);
   }
+  for (const entry of result) entry.incidents.sort((a, b) => compareNewestFirst(a, b));
   return result;
+}
+
+function compareNewestFirst(a: StartKey, b: StartKey): number {
+  return b.startedAt - a.startedAt || b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
