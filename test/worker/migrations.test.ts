@@ -18,9 +18,9 @@ async function migratedBy(applied: string[]) {
 
 describe("the worker's migration check", () => {
   it("names the migrations a deploy skipped", async () => {
-    expect(expectedMigrations.at(-1)).toBe("0004_workers.sql");
+    expect(expectedMigrations.at(-1)).toBe("0005_history_order.sql");
     const db = await migratedBy(expectedMigrations.slice(0, -1));
-    expect(await missingMigrations(db)).toEqual(["0004_workers.sql"]);
+    expect(await missingMigrations(db)).toEqual(["0005_history_order.sql"]);
   });
 
   it("names them all on a database never migrated", async () => {
