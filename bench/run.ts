@@ -2,7 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { api, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
+import { api, cpuTimeOf, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
 import { notifyBenchmark } from "./notify";
 import { workerBenchmark } from "./worker";
 import { type Density, seedHistory } from "./seed-history";
@@ -89,7 +89,16 @@ async function publishBenchmark() {
     const fullRender = performance.now() - t0;
     const firstPeak = memoryOf(first.child.pid!).peak;
     await first.stop();
-    runs.push({ density, count, dataDir, fullRender, firstPeak, writes: [] as number[], publishes: [] as number[] });
+    runs.push({
+      density,
+      count,
+      dataDir,
+      fullRender,
+      firstPeak,
+      writes: [] as number[],
+      publishes: [] as number[],
+      cpu: 0,
+    });
   }
   // Restarted servers, as they run day to day (the history already published), all at once: each round updates
   // every one in turn, so a machine whose load drifts during the run weighs on every history alike.
@@ -106,6 +115,7 @@ async function publishBenchmark() {
   for (let i = 0; i < rounds; i++) {
     for (const { run, marquee, incidentId } of servers) {
       const marker = `bench-${run.density}-${run.count}-${i}`;
+      const cpuBefore = cpuTimeOf(marquee.child.pid!);
       const start = performance.now();
       await api(marquee.base, "POST", `/incidents/${incidentId}/updates`, { status: "identified", body: marker });
       const answered = performance.now();
@@ -121,35 +131,40 @@ async function publishBenchmark() {
         2,
       );
       run.publishes.push(performance.now() - answered);
+      run.cpu += cpuTimeOf(marquee.child.pid!) - cpuBefore;
     }
   }
 
   report(`\n## Write and publish, by history size and density (${rounds} updates each, interleaved)\n`);
   report(
-    "| history | write answered, median (p95) | published, median (p95) | first start: full render, peak RSS | restarted: RSS after the run, peak | `/` gzip (br) |",
+    "| history | write answered, median (p95) | published, median (p95) | server CPU per write, mean | first start: full render, peak RSS | restarted: RSS after the run, peak | `/` gzip (br) |",
   );
-  report("|---|---:|---:|---:|---:|---:|");
-  const results = new Map<string, { median: number; peak: number }>();
+  report("|---|---:|---:|---:|---:|---:|---:|");
+  const results = new Map<string, { median: number; cpu: number; peak: number }>();
   for (const { run, marquee } of servers) {
-    const { density, count, writes, publishes, fullRender, firstPeak } = run;
+    const { density, count, writes, publishes, cpu, fullRender, firstPeak } = run;
     const [gzip, br] = [
       await compressedSize(`${marquee.base}/`, "gzip"),
       await compressedSize(`${marquee.base}/`, "br"),
     ];
     wrk(`${marquee.base}/`, [], 3);
     const mem = memoryOf(marquee.child.pid!);
-    results.set(`${density} ${count}`, { median: median(publishes), peak: Math.max(firstPeak, mem.peak) });
+    results.set(`${density} ${count}`, {
+      median: median(publishes),
+      cpu: cpu / rounds,
+      peak: Math.max(firstPeak, mem.peak),
+    });
     report(
-      `| ${count.toLocaleString("en")} ${density} | ${median(writes).toFixed(1)} ms (${percentile(writes, 0.95).toFixed(1)}) | ${median(publishes).toFixed(0)} ms (${percentile(publishes, 0.95).toFixed(0)}) | ${(fullRender / 1000).toFixed(1)} s, ${firstPeak.toFixed(0)} MB | ${mem.rss.toFixed(0)} MB, ${mem.peak.toFixed(0)} MB | ${(gzip / 1024).toFixed(1)} KB (${(br / 1024).toFixed(1)} KB) |`,
+      `| ${count.toLocaleString("en")} ${density} | ${median(writes).toFixed(1)} ms (${percentile(writes, 0.95).toFixed(1)}) | ${median(publishes).toFixed(0)} ms (${percentile(publishes, 0.95).toFixed(0)}) | ${(cpu / rounds).toFixed(0)} ms | ${(fullRender / 1000).toFixed(1)} s, ${firstPeak.toFixed(0)} MB | ${mem.rss.toFixed(0)} MB, ${mem.peak.toFixed(0)} MB | ${(gzip / 1024).toFixed(1)} KB (${(br / 1024).toFixed(1)} KB) |`,
     );
     await marquee.stop();
   }
-  const base = results.get("sparse 100")!.median;
+  const base = results.get("sparse 100")!;
   report("");
   for (const key of ["sparse 10000", "dense 10000"]) {
-    const { median: m, peak } = results.get(key)!;
+    const { median: m, cpu, peak } = results.get(key)!;
     report(
-      `Publish cost with 10,000 ${key.split(" ")[0]} incidents / with 100: **${(m / base).toFixed(2)}** (median ${m.toFixed(0)} ms; server peak RSS ${peak.toFixed(0)} MB, first start included)`,
+      `Publish cost with 10,000 ${key.split(" ")[0]} incidents / with 100: **${(m / base.median).toFixed(2)}** (median ${m.toFixed(0)} ms), server CPU per write **${(cpu / base.cpu).toFixed(2)}**; server peak RSS ${peak.toFixed(0)} MB, first start included`,
     );
   }
 }
