@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import { loadOldestStart } from "@/api/services/read-model";
 import { countStartedBefore, countStartedBetween, type StartKey } from "@/api/services/history-read-model";
 import { monthKey, monthRange, shiftMonth } from "./calendar";
-import { historyPageSize, monthPagePath, monthPath, pageAt, pageCount, publishedMonths } from "./history";
+import { monthPagePath, monthPath, pageAt, pageCount, publishedMonths } from "./history";
 
 /** One page of a month's history; the newest is also published at the bare month path. */
 export type MonthPage = { month: string; number: number; newest: boolean };
@@ -28,6 +28,7 @@ export async function planHistoryPages(
   now: number,
   timeZone: string,
   touch: HistoryTouch,
+  isPublished: (path: string) => Promise<boolean>,
 ): Promise<HistoryPlan> {
   const oldest = await loadOldestStart(db);
   const oldestMonth = oldest === null ? null : monthKey(oldest, timeZone);
@@ -50,12 +51,9 @@ export async function planHistoryPages(
     const m = monthKey(key.startedAt, timeZone);
     if (!hasPages(m)) continue;
     const position = await countStartedBefore(db, monthRange(m, timeZone)[0], key);
-    const newest = pageCount(await total(m));
     // An incident whose start is not its creation (backdated, or a maintenance scheduled ahead) may have been put
     // among older ones, moving every later incident down one place.
     if (key.startedAt !== key.createdAt) await addFrom(m, pageAt(position));
-    // The first incident of a new page: the page before it gains a "newer" link.
-    else if (position % historyPageSize === 0 && pageAt(position) === newest && newest > 1) add(m, newest - 1);
     add(m, pageAt(position));
   }
 
@@ -86,6 +84,8 @@ export async function planHistoryPages(
   const render: MonthPage[] = [];
   for (const [month, set] of numbers) {
     const newest = pageCount(await total(month));
+    // A newest page new to the published set: the page before it gains a "newer" link.
+    if (set.has(newest) && newest > 1 && !(await isPublished(monthPagePath(month, newest)))) set.add(newest - 1);
     for (const number of [...set].sort((a, b) => a - b)) {
       if (number <= newest) render.push({ month, number, newest: number === newest });
     }

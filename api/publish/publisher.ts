@@ -227,11 +227,13 @@ export function createPublisher(options: PublisherOptions) {
     // An ordinary change goes out as one set, so no reader sees a link to a page that is not there yet.
     const pages: PublishedPage[] = [];
     for (let i = 0; i < ids.length; i += chunkSize) pages.push(...(await renderIncidents(ids.slice(i, i + chunkSize))));
-    const plan = await planHistoryPages(db, now, tz, {
-      incidents: written,
-      deleted: change.deleted,
-      months: [...change.months, monthKey(now, tz)],
-    });
+    const plan = await planHistoryPages(
+      db,
+      now,
+      tz,
+      { incidents: written, deleted: change.deleted, months: [...change.months, monthKey(now, tz)] },
+      async (path) => (await store.get(path)) !== undefined,
+    );
     pages.push(...(await renderPageWide(snapshot, now)), ...(await renderMonthPages(snapshot, plan.render, now)));
     const stillThere = new Set(pages.map((p) => p.path));
     const deletions = [...change.deleted.map((d) => `/incidents/${d.id}`), ...plan.remove].filter(
