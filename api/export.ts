@@ -34,7 +34,7 @@ try {
     siteUrl: config.siteUrl,
     log: (m) => console.error(m),
     maxAttempts: 1,
-    incidentPagesOnly: live,
+    historyOnly: live,
   });
   publisher.touch({ everything: true });
   await publisher.idle();

@@ -57,10 +57,15 @@ export function memoryOf(pid: number) {
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
+/** CPU time a process has used so far (user + system), in ms; the kernel counts it in ticks of 10 ms. */
+export function cpuTimeOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** CPU time a process has used so far (user and system), in seconds. */
 export function cpuSecondsOf(pid: number) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return cpuTimeOf(pid) / 1000;
 }
 
 /** Requests per second that wrk measures against a URL. */

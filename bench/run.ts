@@ -2,10 +2,10 @@ import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { api, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
+import { api, cpuTimeOf, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
 import { notifyBenchmark } from "./notify";
 import { workerBenchmark } from "./worker";
-import { seedHistory } from "./seed-history";
+import { type Density, seedHistory } from "./seed-history";
 
 // `npm run bench`: the numbers docs/BENCHMARKS.md records. Needs wrk and nginx-light (Debian packages).
 const only = process.argv[2];
@@ -15,11 +15,18 @@ const work = mkdtempSync(join(tmpdir(), "marquee-bench-"));
 // nginx's worker runs as nobody and must read the exported files.
 chmodSync(work, 0o755);
 
-async function seeded(count: number, name: string) {
-  const dir = join(work, `${name}-${count}`);
+async function seeded(count: number, name: string, density: Density = "sparse") {
+  const dir = join(work, `${name}-${density}-${count}`);
   mkdirSync(dir, { recursive: true });
-  await seedHistory(dir, count);
+  await seedHistory(dir, count, Date.now(), density);
   return dir;
+}
+
+/** The compressed size of a published page as readers get it, in bytes. */
+async function compressedSize(url: string, encoding: "gzip" | "br") {
+  const res = await fetch(url, { headers: { "accept-encoding": encoding } });
+  await res.arrayBuffer();
+  return Number(res.headers.get("content-length"));
 }
 
 /** Readers: Marquee against nginx serving the same exported page, same machine, same wrk, same run. */
@@ -65,34 +72,54 @@ http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000; gz
 
 /** Staff writes and publishing: from the POST being answered to the change served at `/` and in summary.json. */
 async function publishBenchmark() {
-  report("\n## Write and publish, by history size (15 updates each)\n");
-  report(
-    "| incidents in history | write answered, median (p95) | published, median (p95) | first start: full render, peak RSS | restarted: RSS after the run, peak |",
-  );
-  report("|---:|---:|---:|---:|---:|");
-  const medians = new Map<number, number>();
-  for (const count of [100, 1000, 10000]) {
-    const dataDir = await seeded(count, "publish");
+  const rounds = 25;
+  const cases: [Density, number][] = [
+    ["sparse", 100],
+    ["sparse", 1000],
+    ["sparse", 10000],
+    ["dense", 1000],
+    ["dense", 10000],
+  ];
+  // First starts, one at a time: each renders its whole history.
+  const runs = [];
+  for (const [density, count] of cases) {
+    const dataDir = await seeded(count, "publish", density);
     const t0 = performance.now();
     const first = await startMarquee(dataDir);
     const fullRender = performance.now() - t0;
     const firstPeak = memoryOf(first.child.pid!).peak;
     await first.stop();
-    // Measure a restarted server, as it runs day to day: the history is already published.
-    const marquee = await startMarquee(dataDir);
+    runs.push({
+      density,
+      count,
+      dataDir,
+      fullRender,
+      firstPeak,
+      writes: [] as number[],
+      publishes: [] as number[],
+      cpu: 0,
+    });
+  }
+  // Restarted servers, as they run day to day (the history already published), all at once: each round updates
+  // every one in turn, so a machine whose load drifts during the run weighs on every history alike.
+  const servers = [];
+  for (const run of runs) {
+    const marquee = await startMarquee(run.dataDir);
     const [tix1] = (await api(marquee.base, "GET", "/components")) as { id: string }[];
     const incident = await api(marquee.base, "POST", "/incidents", {
       name: "Bench",
       components: { [tix1!.id]: "partial_outage" },
     });
-    const writes: number[] = [];
-    const publishes: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const marker = `bench-${count}-${i}`;
+    servers.push({ run, marquee, incidentId: incident.id as string });
+  }
+  for (let i = 0; i < rounds; i++) {
+    for (const { run, marquee, incidentId } of servers) {
+      const marker = `bench-${run.density}-${run.count}-${i}`;
+      const cpuBefore = cpuTimeOf(marquee.child.pid!);
       const start = performance.now();
-      await api(marquee.base, "POST", `/incidents/${incident.id}/updates`, { status: "identified", body: marker });
+      await api(marquee.base, "POST", `/incidents/${incidentId}/updates`, { status: "identified", body: marker });
       const answered = performance.now();
-      writes.push(answered - start);
+      run.writes.push(answered - start);
       await waitFor(
         async () => {
           const [page, summary] = await Promise.all(
@@ -103,19 +130,43 @@ async function publishBenchmark() {
         10_000,
         2,
       );
-      publishes.push(performance.now() - answered);
+      run.publishes.push(performance.now() - answered);
+      run.cpu += cpuTimeOf(marquee.child.pid!) - cpuBefore;
     }
+  }
+
+  report(`\n## Write and publish, by history size and density (${rounds} updates each, interleaved)\n`);
+  report(
+    "| history | write answered, median (p95) | published, median (p95) | server CPU per write, mean | first start: full render, peak RSS | restarted: RSS after the run, peak | `/` gzip (br) |",
+  );
+  report("|---|---:|---:|---:|---:|---:|---:|");
+  const results = new Map<string, { median: number; cpu: number; peak: number }>();
+  for (const { run, marquee } of servers) {
+    const { density, count, writes, publishes, cpu, fullRender, firstPeak } = run;
+    const [gzip, br] = [
+      await compressedSize(`${marquee.base}/`, "gzip"),
+      await compressedSize(`${marquee.base}/`, "br"),
+    ];
     wrk(`${marquee.base}/`, [], 3);
     const mem = memoryOf(marquee.child.pid!);
-    medians.set(count, median(publishes));
+    results.set(`${density} ${count}`, {
+      median: median(publishes),
+      cpu: cpu / rounds,
+      peak: Math.max(firstPeak, mem.peak),
+    });
     report(
-      `| ${count.toLocaleString("en")} | ${median(writes).toFixed(1)} ms (${percentile(writes, 0.95).toFixed(1)}) | ${median(publishes).toFixed(0)} ms (${percentile(publishes, 0.95).toFixed(0)}) | ${(fullRender / 1000).toFixed(1)} s, ${firstPeak.toFixed(0)} MB | ${mem.rss.toFixed(0)} MB, ${mem.peak.toFixed(0)} MB |`,
+      `| ${count.toLocaleString("en")} ${density} | ${median(writes).toFixed(1)} ms (${percentile(writes, 0.95).toFixed(1)}) | ${median(publishes).toFixed(0)} ms (${percentile(publishes, 0.95).toFixed(0)}) | ${(cpu / rounds).toFixed(0)} ms | ${(fullRender / 1000).toFixed(1)} s, ${firstPeak.toFixed(0)} MB | ${mem.rss.toFixed(0)} MB, ${mem.peak.toFixed(0)} MB | ${(gzip / 1024).toFixed(1)} KB (${(br / 1024).toFixed(1)} KB) |`,
     );
     await marquee.stop();
   }
-  report(
-    `\nPublish cost with 10,000 incidents / with 100: **${(medians.get(10000)! / medians.get(100)!).toFixed(2)}**`,
-  );
+  const base = results.get("sparse 100")!;
+  report("");
+  for (const key of ["sparse 10000", "dense 10000"]) {
+    const { median: m, cpu, peak } = results.get(key)!;
+    report(
+      `Publish cost with 10,000 ${key.split(" ")[0]} incidents / with 100: **${(m / base.median).toFixed(2)}** (median ${m.toFixed(0)} ms), server CPU per write **${(cpu / base.cpu).toFixed(2)}**; server peak RSS ${peak.toFixed(0)} MB, first start included`,
+    );
+  }
 }
 
 try {

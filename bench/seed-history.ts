@@ -3,17 +3,19 @@ import { components, incidentComponents, incidents, incidentUpdateComponents, in
 import { newId } from "@/api/ids";
 import { seedDefaultPage } from "@/api/services/seed";
 
+export type Density = "sparse" | "dense";
+
 /**
  * A data directory with the default page and `count` resolved incidents, each with three updates and one affected
- * component: the history a page has after years of service.
+ * component. Sparse: the history a page has after years of service, about ten incidents a week, so a longer history
+ * is older, not denser. Dense: all of them in the current month (the page's zone is UTC), nine in ten within the
+ * last day, as a flapping component or a year imported at once leaves it.
  */
-export async function seedHistory(dataDir: string, count: number, now = Date.now()) {
+export async function seedHistory(dataDir: string, count: number, now = Date.now(), density: Density = "sparse") {
   const { db, close } = openNodeDb(`${dataDir}/marquee.db`);
   await seedDefaultPage({ db, clock: () => now }, "http://localhost");
   const comps = await db.select().from(components);
-  // About ten incidents a week, whatever the count: a longer history is older, not denser.
-  const every = 17 * 3600e3;
-  const span = every * count;
+  const startOf = density === "dense" ? denseStarts(count, now) : sparseStarts(count, now);
   const rows = {
     incidents: [] as (typeof incidents.$inferInsert)[],
     updates: [] as (typeof incidentUpdates.$inferInsert)[],
@@ -22,7 +24,7 @@ export async function seedHistory(dataDir: string, count: number, now = Date.now
   };
   for (let i = 0; i < count; i++) {
     const id = newId();
-    const start = now - span + Math.floor((span * i) / count);
+    const start = startOf(i);
     const component = comps[i % comps.length]!;
     rows.incidents.push({
       id,
@@ -77,4 +79,22 @@ export async function seedHistory(dataDir: string, count: number, now = Date.now
       (db.insert(incidentUpdateComponents).values(rows.changes.slice(i, i + 500)) as unknown as { run(): void }).run();
   })();
   close();
+}
+
+function sparseStarts(count: number, now: number) {
+  const span = 17 * 3600e3 * count;
+  return (i: number) => now - span + Math.floor((span * i) / count);
+}
+
+function denseStarts(count: number, now: number) {
+  const d = new Date(now);
+  const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  // Every incident starts and resolves within the month and before now.
+  const last = Math.max(monthStart, now - 3600e3);
+  const burstFrom = Math.max(monthStart, last - 20 * 3600e3);
+  const spread = Math.floor(count / 10);
+  return (i: number) =>
+    i < spread
+      ? monthStart + Math.floor(((burstFrom - monthStart) * i) / spread)
+      : burstFrom + Math.floor(((last - burstFrom) * (i - spread)) / (count - spread));
 }

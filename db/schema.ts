@@ -91,6 +91,8 @@ export const incidents = sqliteTable(
   },
   (t) => [
     index("incidents_kind_started_idx").on(t.kind, t.startedAt),
+    // The history's order: month pages are read by position in it (LIMIT/OFFSET) and counted, without sorting.
+    index("incidents_started_idx").on(t.startedAt, t.createdAt, t.id),
     index("incidents_status_idx").on(t.status),
     index("incidents_updated_idx").on(t.updatedAt),
   ],

@@ -1,10 +1,12 @@
 import { desc, gt, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { incidents, pageSettings } from "@/db/schema";
-import { inSlices, loadIncidentViews, loadPage } from "@/api/services/read-model";
+import { inSlices, loadIncidentViews } from "@/api/services/read-model";
+import type { StartKey } from "@/api/services/history-read-model";
 import { monthKey } from "./calendar";
 import { historyAtom, historyRss } from "./feeds";
-import { historyIndexView, historyMonthView, monthPath, publishedMonths } from "./history";
+import { historyIndexView, historyMonthView } from "./history";
+import { allHistoryPages, type MonthPage, pathsOf, planHistoryPages } from "./history-pages";
 import { buildPage, type Compressor, type PublishedPage } from "./page";
 import type { PageStore, PublishMarker } from "./serve";
 import { loadSnapshot } from "./snapshot";
@@ -44,10 +46,10 @@ export type PublisherOptions = {
    */
   renderHistory?: () => Promise<void>;
   /**
-   * Render incident pages only, and record no marker: for the process that renders a history into a live set, where
-   * the server publishes the page-wide documents itself from fresher data.
+   * Render the history only (incident pages and month pages), and record no marker: for the process that renders a
+   * history into a live set, where the server publishes the page-wide documents itself from fresher data.
    */
-  incidentPagesOnly?: boolean;
+  historyOnly?: boolean;
   /**
    * Record the marker only after a publish that checked it (`resume` or `everything`). On Workers each write
    * publishes in its own invocation, which never resumes: were it to record the marker after a deploy with a new
@@ -110,7 +112,7 @@ export function createPublisher(options: PublisherOptions) {
         state.publishes++;
         // The marker says "everything up to here is published": not while the history is still being rendered.
         const checked = change.resume || change.everything || !options.markerOnlyAfterResume;
-        if (checked && !pending && !state.historyRendering && !options.incidentPagesOnly) {
+        if (checked && !pending && !state.historyRendering && !options.historyOnly) {
           await store.writeMarker(await currentMarker(startedAt));
         }
       } catch (error) {
@@ -145,9 +147,8 @@ export function createPublisher(options: PublisherOptions) {
       change.everything = true;
       return;
     }
-    // The page-wide documents and months go out now; the incident pages are rendered elsewhere meanwhile, and
-    // what changed during that is redone here afterwards, since the other process may have written older pages.
-    change.months.push(...(await publishedMonths(db, clock(), (await loadPage(db, options.siteUrl)).timeZone)));
+    // The page-wide documents go out now; the incident and month pages are rendered elsewhere meanwhile, and what
+    // changed during that is redone here afterwards, since the other process may have written older pages.
     const startedAt = clock();
     state.historyRendering = true;
     options.renderHistory().then(
@@ -189,18 +190,16 @@ export function createPublisher(options: PublisherOptions) {
     const readAt = (await store.readStamp?.(now)) ?? now;
     const snapshot = await loadSnapshot(db, now, options.siteUrl);
     const tz = snapshot.page.timeZone;
-    const months = new Set(change.everything ? await publishedMonths(db, now, tz) : change.months);
-    months.add(monthKey(now, tz));
-    for (const d of change.deleted) months.add(monthKey(d.startedAt, tz));
 
     const ids = change.everything
       ? (await db.select({ id: incidents.id }).from(incidents).orderBy(desc(incidents.startedAt))).map((r) => r.id)
       : [...new Set(change.incidents)];
+    const written: StartKey[] = [];
     const renderIncidents = async (slice: string[]) => {
       const rows = await inSlices(slice, (s) => db.select().from(incidents).where(inArray(incidents.id, s)));
       const pages: PublishedPage[] = [];
       for (const view of await loadIncidentViews(db, rows)) {
-        months.add(monthKey(view.startedAt, tz));
+        written.push(view);
         const html = await render(`/incidents/${view.id}`, { page: snapshot.page, incident: view });
         pages.push(await buildPage(`/incidents/${view.id}`, html, compress));
       }
@@ -209,31 +208,46 @@ export function createPublisher(options: PublisherOptions) {
 
     if (change.everything) {
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
-      // chunks, so memory stays flat however long it is; then pages of incidents that no longer exist go.
-      if (!options.incidentPagesOnly) await store.replace(await renderPageWide(snapshot, months, now), [], readAt);
+      // chunks, so memory stays flat however long it is; then pages that no longer have content go.
+      if (!options.historyOnly) await store.replace(await renderPageWide(snapshot, now), [], readAt);
       state.ready = true;
       for (let i = 0; i < ids.length; i += chunkSize) {
         await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), [], readAt);
       }
-      const live = new Set(ids.map((id) => `/incidents/${id}`));
-      const orphans = (await store.paths()).filter((p) => p.startsWith("/incidents/") && !live.has(p));
+      const monthPages = await allHistoryPages(db, now, tz);
+      for (let i = 0; i < monthPages.length; i += chunkSize) {
+        await store.replace(await renderMonthPages(snapshot, monthPages.slice(i, i + chunkSize), now), [], readAt);
+      }
+      const live = new Set([...ids.map((id) => `/incidents/${id}`), ...monthPages.flatMap(pathsOf)]);
+      const orphans = (await store.paths()).filter(
+        (p) => (p.startsWith("/incidents/") || p.startsWith("/history/")) && !live.has(p),
+      );
       await store.replace([], orphans, readAt);
-      log(`published everything: ${ids.length} incidents, ${months.size} months`);
+      log(`published everything: ${ids.length} incidents, ${monthPages.length} history pages`);
       return;
     }
     // An ordinary change goes out as one set, so no reader sees a link to a page that is not there yet.
     const pages: PublishedPage[] = [];
     for (let i = 0; i < ids.length; i += chunkSize) pages.push(...(await renderIncidents(ids.slice(i, i + chunkSize))));
-    pages.push(...(await renderPageWide(snapshot, months, now)));
+    const plan = await planHistoryPages(
+      db,
+      now,
+      tz,
+      { incidents: written, deleted: change.deleted, months: [...change.months, monthKey(now, tz)] },
+      async (path) => (await store.get(path)) !== undefined,
+    );
+    pages.push(...(await renderPageWide(snapshot, now)), ...(await renderMonthPages(snapshot, plan.render, now)));
     const stillThere = new Set(pages.map((p) => p.path));
-    const deletions = change.deleted.map((d) => `/incidents/${d.id}`).filter((path) => !stillThere.has(path));
+    const deletions = [...change.deleted.map((d) => `/incidents/${d.id}`), ...plan.remove].filter(
+      (path) => !stillThere.has(path),
+    );
     await store.replace(pages, deletions, readAt);
     state.ready = true;
     log(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
   }
 
-  /** The status page, history pages, feeds and Statuspage JSON: what every change may alter. */
-  async function renderPageWide(snapshot: SiteSnapshot, months: Set<string>, now: number) {
+  /** The status page, `/history`, feeds and Statuspage JSON: what every change may alter. */
+  async function renderPageWide(snapshot: SiteSnapshot, now: number) {
     const texts: [string, string][] = [
       ["/", await render("/", statusPageView(snapshot))],
       ["/history", await render("/history", await historyIndexView(db, snapshot.page, now))],
@@ -244,13 +258,19 @@ export function createPublisher(options: PublisherOptions) {
         JSON.stringify(doc),
       ]),
     ];
-    for (const month of months) {
-      texts.push([
-        monthPath(month),
-        await render(monthPath(month), await historyMonthView(db, snapshot.page, month, now)),
-      ]);
-    }
     return Promise.all(texts.map(([path, text]) => buildPage(path, text, compress)));
+  }
+
+  /** Month pages, each rendered once; the newest of a month is published at the bare month path too. */
+  async function renderMonthPages(snapshot: SiteSnapshot, monthPages: MonthPage[], now: number) {
+    const pages: PublishedPage[] = [];
+    for (const p of monthPages) {
+      const [path, ...aliases] = pathsOf(p);
+      const html = await render(path!, await historyMonthView(db, snapshot.page, p.month, p.number, now));
+      const page = await buildPage(path!, html, compress);
+      pages.push(page, ...aliases.map((alias) => ({ ...page, path: alias })));
+    }
+    return pages;
   }
 
   return {

@@ -4,27 +4,38 @@ import { componentGroups, components, incidents, pageSettings } from "@/db/schem
 import { deriveOverallStatus } from "@/api/services/overall-status";
 import {
   loadComponentTree,
+  loadIncidentViews,
   loadMaintenancesIn,
   loadPage,
   loadRecent,
   loadRecentlyUpdated,
-  loadStartedBetween,
   loadUnresolvedIncidents,
 } from "@/api/services/read-model";
+import { loadNewestPerRange } from "@/api/services/history-read-model";
 import { loadUptime } from "@/api/services/uptime";
-import { dayKey, dayRange, lastDays } from "./calendar";
+import { dayRange, lastDays } from "./calendar";
+import { moreLink } from "./history";
 import type { SiteSnapshot } from "./views";
 import { activeMaintenanceStatuses, upcomingMaintenanceStatuses } from "@/db/vocabulary";
 
 export const recentDayCount = 15;
+/** The front page lists at most this many incidents a day, then links to the history for the rest. */
+export const recentDayLimit = 5;
 
 /** Everything the page-wide documents show. Its cost depends on what is current, not on the history's length. */
 export async function loadSnapshot(db: Db, now: number, siteUrl?: string): Promise<SiteSnapshot> {
   const page = await loadPage(db, siteUrl);
   const tree = await loadComponentTree(db);
   const days = lastDays(now, recentDayCount, page.timeZone);
-  const [from] = dayRange(days.at(-1)!, page.timeZone);
-  const recent = await loadStartedBetween(db, from, now + 1);
+  const ranges = days.map((day, i): [number, number] =>
+    i === 0 ? [dayRange(day, page.timeZone)[0], now + 1] : dayRange(day, page.timeZone),
+  );
+  const recent = await loadNewestPerRange(db, ranges, recentDayLimit + 1);
+  const shown = await loadIncidentViews(
+    db,
+    recent.flatMap((r) => r.incidents.slice(0, recentDayLimit)),
+  );
+  const viewOf = new Map(shown.map((v) => [v.id, v]));
   const activeMaintenances = await loadMaintenancesIn(db, [...activeMaintenanceStatuses]);
   const upcomingMaintenances = await loadMaintenancesIn(db, [...upcomingMaintenanceStatuses]);
   return {
@@ -38,10 +49,17 @@ export async function loadSnapshot(db: Db, now: number, siteUrl?: string): Promi
     upcomingMaintenances,
     activeMaintenances,
     feedItems: await loadRecentlyUpdated(db, 25),
-    recentDays: days.map((day) => ({
-      day,
-      incidents: recent.filter((i) => i.kind === "incident" && dayKey(i.startedAt, page.timeZone) === day),
-    })),
+    recentDays: await Promise.all(
+      days.map(async (day, i) => {
+        const { incidents: newest, count } = recent[i]!;
+        const incidents = newest.slice(0, recentDayLimit).map((r) => viewOf.get(r.id)!);
+        return {
+          day,
+          incidents,
+          more: await moreLink(db, page.timeZone, count, incidents.length, newest[recentDayLimit]),
+        };
+      }),
+    ),
     uptime: await loadUptime(db, tree.components, now, page.timeZone),
   };
 }

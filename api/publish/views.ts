@@ -30,18 +30,28 @@ export type StatusPageView = {
   openIncidents: IncidentView[];
   activeMaintenances: IncidentView[];
   upcomingMaintenances: IncidentView[];
-  /** The last days in the page's time zone, newest first, each with the incidents that started that day. */
-  recentDays: { day: string; incidents: IncidentView[] }[];
+  /**
+   * The last days in the page's time zone, newest first, each with the newest incidents that started that day (a
+   * few at most) and, when there were more, a link to where the history lists the rest.
+   */
+  recentDays: { day: string; incidents: IncidentView[]; more?: MoreLink | null }[];
   /** Each leaf component's last 90 days, by component id; a component without an entry shows no bar. */
   uptime?: Record<string, ComponentUptime>;
 };
 
 export type IncidentPageView = { page: PageInfo; incident: IncidentView };
 
-/** One page of history: whole months (YYYY-MM, page time zone), newest first. Links are site paths or null. */
+/** "and 37 more": how many incidents a list leaves out, and the history page where the first of them is. */
+export type MoreLink = { count: number; href: string };
+
+/**
+ * One page of history: months (YYYY-MM, page time zone), newest first, each with incidents newest first, and what a
+ * capped month leaves out. Links are site paths or null; `pageNumber` is set when a month has several pages.
+ */
 export type HistoryPageView = {
   page: PageInfo;
-  months: { month: string; incidents: IncidentView[] }[];
+  pageNumber: number | null;
+  months: { month: string; incidents: Incident[]; more?: MoreLink | null }[];
   newerHref: string | null;
   olderHref: string | null;
 };

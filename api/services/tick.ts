@@ -19,7 +19,7 @@ export async function tick(deps: Deps, lastDay: string | null): Promise<Written<
   const dayTurned = today !== lastDay;
   if (dayTurned) await deleteStaleRateLimits(deps.db, now);
   const month = monthKey(now, timeZone);
-  const months = dayTurned ? [month, shiftMonth(month, -1), shiftMonth(month, -3)] : [];
+  const months = dayTurned ? [month, shiftMonth(month, -1)] : [];
   const publish = moved.length > 0 || dayTurned ? { incidents: moved, months } : undefined;
   return written(today, { publish, wake: true });
 }

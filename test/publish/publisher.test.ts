@@ -279,7 +279,7 @@ describe("a whole history rendered elsewhere", () => {
       renderer: { render: (path, locals) => (renderedElsewhere.push(path), real.render(path, locals)) },
       store: s.store,
       compress: zlibCompressor,
-      incidentPagesOnly: true,
+      historyOnly: true,
     });
     const publisher = createPublisher({
       ...s.deps,
@@ -308,8 +308,10 @@ describe("a whole history rendered elsewhere", () => {
     expect(s.text(`/incidents/${old.id}`)).toContain("Old");
     expect(s.text(`/incidents/${fresh.id}`)).toContain("Fresh");
     expect(publisher.state.lastError).toBeNull();
-    // The other process renders incident pages only: the page-wide documents stay the server's, from fresher data.
-    expect(renderedElsewhere.filter((p) => !p.startsWith("/incidents/"))).toEqual([]);
+    // The other process renders the history only (incident and month pages): the page-wide documents stay the
+    // server's, from fresher data.
+    expect(renderedElsewhere.filter((p) => !/^\/(incidents|history)\//.test(p))).toEqual([]);
+    expect(renderedElsewhere).toContain("/history/2026-11/1");
     expect(s.text("/")).toContain("Fresh");
     expect((await s.store.readMarker())?.rendererVersion).toBe("v2");
   });

@@ -117,5 +117,5 @@ export function makeIncidentPageView(overrides: Partial<IncidentPageView> = {}):
 }
 
 export function makeHistoryPageView(overrides: Partial<HistoryPageView> = {}): HistoryPageView {
-  return { page: makePage(), months: [], newerHref: null, olderHref: null, ...overrides };
+  return { page: makePage(), pageNumber: null, months: [], newerHref: null, olderHref: null, ...overrides };
 }

@@ -46,4 +46,37 @@ describe("the history pages", () => {
     expect(newest).not.toContain("Newer");
     expect(newest).toContain("Older");
   });
+
+  test("a numbered page says so and names its neighbours in the head, for browsers and crawlers", async () => {
+    const html = await renderPage(
+      "/history/2026-11/2",
+      makeHistoryPageView({
+        pageNumber: 2,
+        months: [{ month: "2026-11", incidents: [makeIncident({ id: "i7" })] }],
+        newerHref: "/history/2026-11/3",
+        olderHref: "/history/2026-11/1",
+      }),
+    );
+    const head = html.slice(0, html.indexOf("</head>"));
+    expect(head).toContain('<link rel="prev" href="/history/2026-11/3">');
+    expect(head).toContain('<link rel="next" href="/history/2026-11/1">');
+    expect(head).toContain("<title>Incident history, November 2026, page 2 · Tix Status</title>");
+    expect(html).toContain('<li class="card" id="incident-i7">');
+  });
+
+  test("a month cut short on /history links to the page with the rest", async () => {
+    const html = await renderPage(
+      "/history",
+      makeHistoryPageView({
+        months: [
+          {
+            month: "2026-11",
+            incidents: [makeIncident()],
+            more: { count: 40, href: "/history/2026-11/1#incident-i3" },
+          },
+        ],
+      }),
+    );
+    expect(html).toContain('<a href="/history/2026-11/1#incident-i3">And 40 more in November 2026</a>');
+  });
 });

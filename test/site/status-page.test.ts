@@ -125,6 +125,22 @@ describe("the status page", () => {
     expect(html).toContain('href="/history"');
   });
 
+  test("a busy day lists its newest incidents, then links to the history page with the rest", async () => {
+    const html = await renderPage(
+      "/",
+      makeStatusPageView({
+        recentDays: [
+          {
+            day: "2026-11-25",
+            incidents: [makeIncident({ id: "i1" })],
+            more: { count: 1234, href: "/history/2026-11/17#incident-i0" },
+          },
+        ],
+      }),
+    );
+    expect(html).toContain('<a href="/history/2026-11/17#incident-i0">And 1,234 more this day</a>');
+  });
+
   test("staff text is escaped, in content and in attributes", async () => {
     const name = 'Tix"><script>alert(1)</script>';
     const component = makeComponent({ name: "<b>Webtix</b>" });
