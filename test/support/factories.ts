@@ -12,6 +12,22 @@ export type TestApp = Awaited<ReturnType<typeof makeApp>>;
 export type V2Incident = ReturnType<typeof presentIncident>;
 export type V2Component = ReturnType<typeof presentComponent>;
 export type V2Group = ReturnType<typeof presentGroup>;
+/** A maintenance: an incident with its window, `scheduled_for` and `scheduled_until`. */
+export type V2Maintenance = Extract<V2Incident, { scheduled_for: unknown }>;
+
+/** Answers without an exported presenter, written down as clients read them. */
+export type ApiKeyAnswer = {
+  id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+};
+/** The answer that creates a key: the only one with the full key in it. */
+export type CreatedApiKey = ApiKeyAnswer & { key: string };
+export type ApiError = { code: string; message: string };
+export type ErrorAnswer = { error: ApiError };
 
 /** Parses a JSON answer as the type the caller names; `unknown` unless it says what it expects. */
 export async function json<T = unknown>(res: Response): Promise<T> {
@@ -26,11 +42,7 @@ export async function expectStatus<T = unknown>(res: Response, status: number): 
 }
 
 /** Asserts the error envelope `{"error":{"code","message"}}` and returns the error. */
-export async function expectError(
-  res: Response,
-  status: number,
-  code: string,
-): Promise<{ code: string; message: string }> {
+export async function expectError(res: Response, status: number, code: string): Promise<ApiError> {
   const text = await res.text();
   expect(res.status, text).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
@@ -68,15 +80,11 @@ export async function openIncident(t: TestApp, fields: Record<string, unknown> =
   return expectStatus(await t.call("POST", "/api/v1/incidents", { name: unique("Incident"), ...fields }), 201);
 }
 
-export async function postUpdate(
-  t: TestApp,
-  incidentId: string,
-  fields: Record<string, unknown>,
-): Promise<V2Incident> {
+export async function postUpdate(t: TestApp, incidentId: string, fields: Record<string, unknown>): Promise<V2Incident> {
   return expectStatus(await t.call("POST", `/api/v1/incidents/${incidentId}/updates`, fields), 201);
 }
 
-export async function scheduleMaintenance(t: TestApp, fields: Record<string, unknown> = {}): Promise<V2Incident> {
+export async function scheduleMaintenance(t: TestApp, fields: Record<string, unknown> = {}): Promise<V2Maintenance> {
   return expectStatus(
     await t.call("POST", "/api/v1/maintenances", {
       name: unique("Maintenance"),
