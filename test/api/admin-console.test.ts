@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeApp } from "@/test/support/app";
-import { expectStatus, getComponent, seededComponentId, type TestApp } from "@/test/support/factories";
+import {
+  type CreatedApiKey,
+  expectStatus,
+  getComponent,
+  seededComponentId,
+  type TestApp,
+  type V2Incident,
+  type V2Maintenance,
+} from "@/test/support/factories";
 
 let t: TestApp;
 beforeEach(async () => {
@@ -103,7 +111,7 @@ describe("signing in to the staff console", () => {
   });
 
   it("ends the session of a revoked key", async () => {
-    const created = await expectStatus(
+    const created = await expectStatus<CreatedApiKey>(
       await t.call("POST", "/api/v1/api-keys", { name: "on call", scopes: ["write"] }),
       201,
     );
@@ -172,7 +180,7 @@ describe("working an incident from the console", () => {
     expect(opened.status).toBe(303);
     expect(opened.headers.get("location")).toBe("/admin?flash=opened");
     expect(await (await b.request("GET", opened.headers.get("location")!)).text()).toContain("Incident opened.");
-    const [incident] = await expectStatus(await t.call("GET", "/api/v1/incidents"), 200);
+    const [incident] = await expectStatus<V2Incident[]>(await t.call("GET", "/api/v1/incidents"), 200);
     expect(incident).toMatchObject({ name: "tix1 down", status: "investigating", impact: "critical" });
     expect((await getComponent(t, tix1)).status).toBe("major_outage");
     expect(t.changes).toContainEqual({ incidents: [incident.id] });
@@ -187,13 +195,9 @@ describe("working an incident from the console", () => {
     const resolved = await b.request("POST", `/admin/incidents/${incident.id}/resolve`, { csrf, notify: "on" });
     expect(resolved.headers.get("location")).toBe("/admin?flash=resolved");
 
-    const after = await expectStatus(await t.call("GET", `/api/v1/incidents/${incident.id}`), 200);
+    const after = await expectStatus<V2Incident>(await t.call("GET", `/api/v1/incidents/${incident.id}`), 200);
     expect(after.status).toBe("resolved");
-    expect(after.incident_updates.map((u: { status: string }) => u.status)).toEqual([
-      "resolved",
-      "identified",
-      "investigating",
-    ]);
+    expect(after.incident_updates.map((u) => u.status)).toEqual(["resolved", "identified", "investigating"]);
     expect(after.incident_updates[1].deliver_notifications).toBe(false);
     expect((await getComponent(t, tix1)).status).toBe("operational");
   });
@@ -257,10 +261,10 @@ describe("scheduling maintenance from the console", () => {
       ]),
     );
     expect(res.headers.get("location")).toBe("/admin?flash=scheduled");
-    const [maintenance] = await expectStatus(await t.call("GET", "/api/v1/maintenances"), 200);
-    expect(Date.parse(maintenance.scheduled_for)).toBe(Date.parse("2030-07-01T20:00:00Z"));
-    expect(Date.parse(maintenance.scheduled_until)).toBe(Date.parse("2030-07-01T21:30:00Z"));
-    expect(maintenance.components.map((c: { id: string }) => c.id)).toEqual([tix2]);
+    const [maintenance] = await expectStatus<V2Maintenance[]>(await t.call("GET", "/api/v1/maintenances"), 200);
+    expect(Date.parse(maintenance.scheduled_for!)).toBe(Date.parse("2030-07-01T20:00:00Z"));
+    expect(Date.parse(maintenance.scheduled_until!)).toBe(Date.parse("2030-07-01T21:30:00Z"));
+    expect(maintenance.components.map((c) => c.id)).toEqual([tix2]);
   });
 
   it("refuses an end before the start with 422", async () => {

@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { operations } from "@/api/openapi";
+import { type openApiDocument, operations } from "@/api/openapi";
 import { makeApp } from "../support/app";
-import { expectError, expectStatus, json, type TestApp } from "../support/factories";
+import {
+  type ApiKeyAnswer,
+  type CreatedApiKey,
+  type ErrorAnswer,
+  expectError,
+  expectStatus,
+  json,
+  type TestApp,
+} from "../support/factories";
 
 let t: TestApp;
 beforeEach(async () => {
@@ -11,10 +19,28 @@ afterEach(async () => {
   await t.cleanup();
 });
 
+/** A request body's JSON Schema, as the tests below read it. */
+type BodySchema = {
+  type: string;
+  required?: string[];
+  additionalProperties?: boolean;
+  properties: Record<string, { enum?: string[] }>;
+};
+type OpenApiOperation = {
+  summary: string;
+  parameters: { name: string; in: string }[];
+  requestBody?: { content: { "application/json": { schema: BodySchema } } };
+  responses: { default: { content: { "application/json": { schema: { required: string[] } } } } };
+};
+/** The OpenAPI document: openApiDocument's own type, with the operations it builds untyped written out. */
+type OpenApiDocument = Omit<ReturnType<typeof openApiDocument>, "paths"> & {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+};
+
 const bearer = (key: string) => ({ scope: null, headers: { authorization: `Bearer ${key}` } });
 
 async function createKey(fields: Record<string, unknown>) {
-  return expectStatus(await t.call("POST", "/api/v1/api-keys", fields), 201);
+  return expectStatus<CreatedApiKey>(await t.call("POST", "/api/v1/api-keys", fields), 201);
 }
 
 describe("API keys", () => {
@@ -27,8 +53,8 @@ describe("API keys", () => {
 
     const res = await t.call("GET", "/api/v1/api-keys");
     const text = await res.clone().text();
-    const list = await expectStatus(res, 200);
-    const listed = list.find((k: { id: string }) => k.id === created.id);
+    const list = await expectStatus<ApiKeyAnswer[]>(res, 200);
+    const listed = list.find((k) => k.id === created.id);
     expect(listed).toEqual({
       id: created.id,
       name: "Ops laptop",
@@ -76,9 +102,9 @@ describe("API keys", () => {
     const created = await createKey({ name: "Tracked", scopes: ["read"] });
     t.clock.advance(5 * 60_000);
     await t.call("GET", "/api/v1/components", undefined, bearer(created.key));
-    const list = await expectStatus(await t.call("GET", "/api/v1/api-keys"), 200);
-    const listed = list.find((k: { id: string }) => k.id === created.id);
-    expect(Date.parse(listed.last_used_at)).toBe(t.clock());
+    const list = await expectStatus<ApiKeyAnswer[]>(await t.call("GET", "/api/v1/api-keys"), 200);
+    const listed = list.find((k) => k.id === created.id);
+    expect(Date.parse(listed!.last_used_at!)).toBe(t.clock());
   });
 
   it("a revoked key answers 401 afterwards, and the list shows when it was revoked", async () => {
@@ -86,8 +112,8 @@ describe("API keys", () => {
     expect((await t.call("GET", "/api/v1/components", undefined, bearer(created.key))).status).toBe(200);
 
     t.clock.advance(60_000);
-    const revoked = await expectStatus(await t.call("DELETE", `/api/v1/api-keys/${created.id}`), 200);
-    expect(Date.parse(revoked.revoked_at)).toBe(t.clock());
+    const revoked = await expectStatus<ApiKeyAnswer>(await t.call("DELETE", `/api/v1/api-keys/${created.id}`), 200);
+    expect(Date.parse(revoked.revoked_at!)).toBe(t.clock());
     expect(revoked).not.toHaveProperty("key");
 
     await expectError(await t.call("GET", "/api/v1/components", undefined, bearer(created.key)), 401, "unauthorized");
@@ -96,8 +122,8 @@ describe("API keys", () => {
       401,
       "unauthorized",
     );
-    const list = await expectStatus(await t.call("GET", "/api/v1/api-keys"), 200);
-    expect(list.find((k: { id: string }) => k.id === created.id).revoked_at).toBe(revoked.revoked_at);
+    const list = await expectStatus<ApiKeyAnswer[]>(await t.call("GET", "/api/v1/api-keys"), 200);
+    expect(list.find((k) => k.id === created.id)!.revoked_at).toBe(revoked.revoked_at);
   });
 
   it("revoking an unknown key answers 404", async () => {
@@ -110,14 +136,14 @@ describe("the OpenAPI document", () => {
 
   it("is OpenAPI 3.1, served without a key, and describes every operation", async () => {
     const res = await t.call("GET", "/api/v1/openapi.json", undefined, { scope: null });
-    const doc = await expectStatus(res, 200);
+    const doc = await expectStatus<OpenApiDocument>(res, 200);
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(doc.servers[0].url).toMatch(/\/api\/v1$/);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
     expect(doc.security).toEqual([{ bearer: [] }]);
 
-    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method} ${path}`),
     );
     expect(documented.sort()).toEqual(operations.map((op) => `${op.method} ${op.path}`).sort());
@@ -127,11 +153,9 @@ describe("the OpenAPI document", () => {
       expect(entry.summary, `${op.method} ${op.path}`).toBe(op.summary);
       expect(entry.responses.default.content["application/json"].schema.required).toEqual(["error"]);
       const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-      expect(entry.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(
-        names.map((n) => `path:${n}`),
-      );
+      expect(entry.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(names.map((n) => `path:${n}`));
       if (op.body) {
-        const schema = entry.requestBody.content["application/json"].schema;
+        const schema = entry.requestBody!.content["application/json"].schema;
         expect(schema.type, `${op.method} ${op.path}`).toBe("object");
         expect(schema.properties).toBeTypeOf("object");
       } else {
@@ -146,7 +170,7 @@ describe("the OpenAPI document", () => {
       const res = await t.call(op.method.toUpperCase(), apiPath(op.path), body);
       const label = `${op.method.toUpperCase()} ${op.path} answered ${res.status}`;
       if (res.status === 404) {
-        const { error } = await json(res);
+        const { error } = await json<ErrorAnswer>(res);
         expect(error.code, label).toBe("not_found");
         expect(error.message, label).not.toMatch(/^No route/);
       } else {
@@ -156,8 +180,11 @@ describe("the OpenAPI document", () => {
   });
 
   it("the documented bodies are the ones the routes accept", async () => {
-    const doc = await expectStatus(await t.call("GET", "/api/v1/openapi.json", undefined, { scope: null }), 200);
-    const create = doc.paths["/incidents"].post.requestBody.content["application/json"].schema;
+    const doc = await expectStatus<OpenApiDocument>(
+      await t.call("GET", "/api/v1/openapi.json", undefined, { scope: null }),
+      200,
+    );
+    const create = doc.paths["/incidents"].post.requestBody!.content["application/json"].schema;
     expect(create.required).toEqual(["name"]);
     expect(create.additionalProperties).toBe(false);
     expect(create.properties.status.enum).toEqual([

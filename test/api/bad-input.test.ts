@@ -4,6 +4,8 @@ import {
   createComponent,
   dbSnapshot,
   expectError,
+  type ApiKeyAnswer,
+  type CreatedApiKey,
   expectStatus,
   openIncident,
   type TestApp,
@@ -296,7 +298,7 @@ describe("keys and scopes", () => {
   });
 
   it("a revoked key answers 401", async () => {
-    const created = await expectStatus(
+    const created = await expectStatus<CreatedApiKey>(
       await t.call("POST", "/api/v1/api-keys", { name: "Laptop", scopes: ["write"] }),
       201,
     );
@@ -332,7 +334,7 @@ describe("keys and scopes", () => {
       403,
       "forbidden",
     );
-    const keys = await expectStatus(await t.call("GET", "/api/v1/api-keys"), 200);
+    const keys = await expectStatus<ApiKeyAnswer[]>(await t.call("GET", "/api/v1/api-keys"), 200);
     await expectRefused(() => t.call("DELETE", `/api/v1/api-keys/${keys[0].id}`, undefined, write), 403, "forbidden");
     await expectRefused(() => t.call("PATCH", "/api/v1/page", { name: "Hijacked" }, write), 403, "forbidden");
   });

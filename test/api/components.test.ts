@@ -10,6 +10,9 @@ import {
   getComponent,
   openIncident,
   type TestApp,
+  type V2Component,
+  type V2Group,
+  type V2Incident,
 } from "../support/factories";
 
 let t: TestApp;
@@ -27,8 +30,8 @@ const history = (componentId: string) =>
     .where(eq(componentStatusChanges.componentId, componentId))
     .orderBy(asc(componentStatusChanges.id));
 
-const listComponents = async () => expectStatus(await t.call("GET", "/api/v1/components"), 200);
-const listGroups = async () => expectStatus(await t.call("GET", "/api/v1/groups"), 200);
+const listComponents = async () => expectStatus<V2Component[]>(await t.call("GET", "/api/v1/components"), 200);
+const listGroups = async () => expectStatus<V2Group[]>(await t.call("GET", "/api/v1/groups"), 200);
 
 describe("components", () => {
   it("a created component answers 201 in Statuspage shape, operational by default, and is listed", async () => {
@@ -38,7 +41,7 @@ describe("components", () => {
       description: "Ticketing server tix6",
       group_id: group.id,
     });
-    const created = await expectStatus(res, 201);
+    const created = await expectStatus<V2Component>(res, 201);
     expect(created).toMatchObject({
       name: "tix6",
       description: "Ticketing server tix6",
@@ -55,8 +58,8 @@ describe("components", () => {
     expect(t.changes).toHaveLength(2);
 
     expect(await getComponent(t, created.id)).toEqual(created);
-    expect((await listComponents()).map((c: { id: string }) => c.id)).toContain(created.id);
-    expect((await listGroups()).find((g: { id: string }) => g.id === group.id).components).toEqual([created.id]);
+    expect((await listComponents()).map((c) => c.id)).toContain(created.id);
+    expect((await listGroups()).find((g) => g.id === group.id)!.components).toEqual([created.id]);
   });
 
   it("a new component goes after the existing ones of its group", async () => {
@@ -74,7 +77,7 @@ describe("components", () => {
       description: null,
       showcase: true,
     });
-    const updated = await expectStatus(res, 200);
+    const updated = await expectStatus<V2Component>(res, 200);
     expect(updated).toMatchObject({ name: "tix7", description: null, showcase: true, status: "degraded_performance" });
     expect(Date.parse(updated.updated_at)).toBe(t.clock());
     expect(await history(server.id)).toEqual([]);
@@ -85,7 +88,7 @@ describe("components", () => {
     t.clock.advance(60_000);
     const changedAt = t.clock();
     const res = await t.call("PATCH", `/api/v1/components/${server.id}`, { status: "partial_outage" });
-    expect((await expectStatus(res, 200)).status).toBe("partial_outage");
+    expect((await expectStatus<V2Component>(res, 200)).status).toBe("partial_outage");
     expect((await getComponent(t, server.id)).status).toBe("partial_outage");
     expect(await history(server.id)).toMatchObject([
       { componentId: server.id, oldStatus: "operational", newStatus: "partial_outage", changedAt },
@@ -109,7 +112,7 @@ describe("components", () => {
     expect(res.status).toBe(204);
     expect(t.changes).toHaveLength(1);
     await expectError(await t.call("GET", `/api/v1/components/${server.id}`), 404, "not_found");
-    const ids = (await listComponents()).map((c: { id: string }) => c.id);
+    const ids = (await listComponents()).map((c) => c.id);
     expect(ids).not.toContain(server.id);
     expect(ids).toContain(kept.id);
   });
@@ -128,7 +131,7 @@ describe("components", () => {
     expect((await getComponent(t, c.id)).position).toBe(0);
     expect((await getComponent(t, a.id)).position).toBe(1);
     expect((await getComponent(t, b.id)).position).toBe(2);
-    expect((await listGroups()).find((g: { id: string }) => g.id === group.id).components).toEqual([c.id, a.id, b.id]);
+    expect((await listGroups()).find((g) => g.id === group.id)!.components).toEqual([c.id, a.id, b.id]);
   });
 
   it("reordering with a repeated or unknown id answers 422 and moves nothing", async () => {
@@ -152,23 +155,23 @@ describe("components", () => {
 describe("groups", () => {
   it("a created group answers 201 as a Statuspage group row and can be renamed", async () => {
     const res = await t.call("POST", "/api/v1/groups", { name: "Box office", description: "Wintix sites" });
-    const group = await expectStatus(res, 201);
+    const group = await expectStatus<V2Group>(res, 201);
     expect(group).toMatchObject({ name: "Box office", description: "Wintix sites", group: true, components: [] });
     expect(group.status).toBe("operational");
 
-    const renamed = await expectStatus(
+    const renamed = await expectStatus<V2Group>(
       await t.call("PATCH", `/api/v1/groups/${group.id}`, { name: "Box offices" }),
       200,
     );
     expect(renamed).toMatchObject({ id: group.id, name: "Box offices", description: "Wintix sites" });
-    expect((await listGroups()).map((g: { name: string }) => g.name)).toContain("Box offices");
+    expect((await listGroups()).map((g) => g.name)).toContain("Box offices");
   });
 
   it("a group shows the worst status of its members", async () => {
     const group = await createGroup(t);
     await createComponent(t, { group_id: group.id, status: "degraded_performance" });
     await createComponent(t, { group_id: group.id, status: "partial_outage" });
-    expect((await listGroups()).find((g: { id: string }) => g.id === group.id).status).toBe("partial_outage");
+    expect((await listGroups()).find((g) => g.id === group.id)!.status).toBe("partial_outage");
   });
 
   it("deleting a group answers 204 and leaves its components, ungrouped", async () => {
@@ -177,7 +180,7 @@ describe("groups", () => {
     const b = await createComponent(t, { group_id: group.id, status: "major_outage" });
     const res = await t.call("DELETE", `/api/v1/groups/${group.id}`);
     expect(res.status).toBe(204);
-    expect((await listGroups()).map((g: { id: string }) => g.id)).not.toContain(group.id);
+    expect((await listGroups()).map((g) => g.id)).not.toContain(group.id);
     expect(await getComponent(t, a.id)).toMatchObject({ group_id: null, status: "operational" });
     expect(await getComponent(t, b.id)).toMatchObject({ group_id: null, status: "major_outage" });
     await expectError(await t.call("DELETE", `/api/v1/groups/${group.id}`), 404, "not_found");
@@ -187,14 +190,14 @@ describe("groups", () => {
     const from = await createGroup(t);
     const to = await createGroup(t);
     const server = await createComponent(t, { group_id: from.id });
-    const moved = await expectStatus(
+    const moved = await expectStatus<V2Component>(
       await t.call("PATCH", `/api/v1/components/${server.id}`, { group_id: to.id }),
       200,
     );
     expect(moved.group_id).toBe(to.id);
     const groups = await listGroups();
-    expect(groups.find((g: { id: string }) => g.id === from.id).components).toEqual([]);
-    expect(groups.find((g: { id: string }) => g.id === to.id).components).toEqual([server.id]);
+    expect(groups.find((g) => g.id === from.id)!.components).toEqual([]);
+    expect(groups.find((g) => g.id === to.id)!.components).toEqual([server.id]);
   });
 });
 
@@ -220,10 +223,10 @@ describe("concurrent writes", () => {
       t.call("POST", "/api/v1/incidents", { name: "A down", components: { [a.id]: "major_outage" } }),
       t.call("POST", "/api/v1/incidents", { name: "B slow", components: { [b.id]: "degraded_performance" } }),
     ]);
-    const [ia, ib] = await Promise.all(answers.map((r) => expectStatus(r, 201)));
+    const [ia, ib] = await Promise.all(answers.map((r) => expectStatus<V2Incident>(r, 201)));
     expect(ia.id).not.toBe(ib.id);
-    const listed = await expectStatus(await t.call("GET", "/api/v1/incidents"), 200);
-    expect(listed.map((i: { name: string }) => i.name).sort()).toEqual(["A down", "B slow"]);
+    const listed = await expectStatus<V2Incident[]>(await t.call("GET", "/api/v1/incidents"), 200);
+    expect(listed.map((i) => i.name).sort()).toEqual(["A down", "B slow"]);
     expect((await getComponent(t, a.id)).status).toBe("major_outage");
     expect((await getComponent(t, b.id)).status).toBe("degraded_performance");
   });
@@ -235,8 +238,8 @@ describe("concurrent writes", () => {
       openIncident(t, { components: { [server.id]: "major_outage" } }),
     ]);
     for (const incident of answers) {
-      const fetched = await expectStatus(await t.call("GET", `/api/v1/incidents/${incident.id}`), 200);
-      expect(fetched.components.map((c: { id: string }) => c.id)).toEqual([server.id]);
+      const fetched = await expectStatus<V2Incident>(await t.call("GET", `/api/v1/incidents/${incident.id}`), 200);
+      expect(fetched.components.map((c) => c.id)).toEqual([server.id]);
     }
     expect(await history(server.id)).toHaveLength(2);
   });

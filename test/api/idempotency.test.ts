@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeApp } from "../support/app";
-import { createComponent, expectError, expectStatus, getComponent, json, type TestApp } from "../support/factories";
+import {
+  createComponent,
+  expectError,
+  expectStatus,
+  getComponent,
+  json,
+  type TestApp,
+  type V2Incident,
+} from "../support/factories";
 
 let t: TestApp;
 beforeEach(async () => {
@@ -11,7 +19,7 @@ afterEach(async () => {
 });
 
 const incidentIds = async () =>
-  (await expectStatus(await t.call("GET", "/api/v1/incidents"), 200)).map((i: { id: string }) => i.id);
+  (await expectStatus<V2Incident[]>(await t.call("GET", "/api/v1/incidents"), 200)).map((i) => i.id);
 
 const post = (body: unknown, key: string) =>
   t.call("POST", "/api/v1/incidents", body, { headers: { "idempotency-key": key } });
@@ -46,7 +54,7 @@ describe("Idempotency-Key on POSTs", () => {
   });
 
   it("the same key with a different body answers 422 idempotency_mismatch and makes nothing", async () => {
-    const created = await expectStatus(await post({ name: "First" }, "retry-3"), 201);
+    const created = await expectStatus<V2Incident>(await post({ name: "First" }, "retry-3"), 201);
     t.changes.length = 0;
 
     await expectError(await post({ name: "Second" }, "retry-3"), 422, "idempotency_mismatch");
@@ -66,7 +74,7 @@ describe("Idempotency-Key on POSTs", () => {
     }
     const ids = await incidentIds();
     expect(ids).toHaveLength(1);
-    expect(ids[0]).toBe((await json(created[0]!)).id);
+    expect(ids[0]).toBe((await json<V2Incident>(created[0]!)).id);
   });
 
   it("a key is the caller's own: another API key with the same Idempotency-Key makes its own incident", async () => {

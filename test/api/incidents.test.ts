@@ -9,6 +9,7 @@ import {
   postUpdate,
   seededComponentId,
   type TestApp,
+  type V2Incident,
 } from "../support/factories";
 
 const minutes = (n: number) => n * 60_000;
@@ -31,7 +32,7 @@ describe("opening an incident", () => {
       body: "tix1 stopped answering after the provider rebooted its data centre.",
       components: { [tix1]: "major_outage" },
     });
-    const incident = await expectStatus(res, 201);
+    const incident = await expectStatus<V2Incident>(res, 201);
 
     expect(Object.keys(incident).sort()).toEqual([...incidentKeys].sort());
     expect(incident).toMatchObject({
@@ -64,7 +65,10 @@ describe("opening an incident", () => {
   });
 
   it("with only a name is investigating, with the default text, no impact and no components", async () => {
-    const incident = await expectStatus(await t.call("POST", "/api/v1/incidents", { name: "Slow checkout" }), 201);
+    const incident = await expectStatus<V2Incident>(
+      await t.call("POST", "/api/v1/incidents", { name: "Slow checkout" }),
+      201,
+    );
     expect(incident).toMatchObject({ name: "Slow checkout", status: "investigating", impact: "none", components: [] });
     expect(incident.incident_updates).toHaveLength(1);
     expect(incident.incident_updates[0]).toMatchObject({
@@ -96,10 +100,7 @@ describe("the life of an incident", () => {
       body: "Our provider rebooted the data centre of tix1 by mistake.",
     });
     expect(identified.status).toBe("identified");
-    expect(identified.incident_updates.map((u: { status: string }) => u.status)).toEqual([
-      "identified",
-      "investigating",
-    ]);
+    expect(identified.incident_updates.map((u) => u.status)).toEqual(["identified", "investigating"]);
     expect(identified.monitoring_at).toBeNull();
 
     t.clock.advance(minutes(30));
@@ -109,16 +110,16 @@ describe("the life of an incident", () => {
       body: "tix1 is back; we are watching it.",
     });
     expect(monitoring.status).toBe("monitoring");
-    expect(Date.parse(monitoring.monitoring_at)).toBe(monitoringTime);
+    expect(Date.parse(monitoring.monitoring_at!)).toBe(monitoringTime);
     expect(monitoring.resolved_at).toBeNull();
 
     t.clock.advance(minutes(20));
     const resolvedTime = t.clock();
     const resolved = await postUpdate(t, opened.id, { status: "resolved", body: "All ticket sales run normally." });
     expect(resolved.status).toBe("resolved");
-    expect(Date.parse(resolved.resolved_at)).toBe(resolvedTime);
-    expect(Date.parse(resolved.monitoring_at)).toBe(monitoringTime);
-    expect(resolved.incident_updates.map((u: { status: string }) => u.status)).toEqual([
+    expect(Date.parse(resolved.resolved_at!)).toBe(resolvedTime);
+    expect(Date.parse(resolved.monitoring_at!)).toBe(monitoringTime);
+    expect(resolved.incident_updates.map((u) => u.status)).toEqual([
       "resolved",
       "monitoring",
       "identified",
@@ -132,7 +133,7 @@ describe("the life of an incident", () => {
     expect(resolved.components).toMatchObject([{ id: tix1, status: "operational" }]);
 
     expect((await getComponent(t, tix1)).status).toBe("operational");
-    const fetched = await expectStatus(await t.call("GET", `/api/v1/incidents/${opened.id}`), 200);
+    const fetched = await expectStatus<V2Incident>(await t.call("GET", `/api/v1/incidents/${opened.id}`), 200);
     expect(fetched).toEqual(resolved);
   });
 
@@ -140,8 +141,8 @@ describe("the life of an incident", () => {
     const incident = await openIncident(t, { started_at: "2026-11-25T11:00:00.000Z" });
     await postUpdate(t, incident.id, { body: "Second.", display_at: "2026-11-25T11:30:00.000Z" });
     await postUpdate(t, incident.id, { body: "Third.", display_at: "2026-11-25T11:45:00.000Z" });
-    const fetched = await expectStatus(await t.call("GET", `/api/v1/incidents/${incident.id}`), 200);
-    expect(fetched.incident_updates.map((u: { body: string }) => u.body)).toEqual([
+    const fetched = await expectStatus<V2Incident>(await t.call("GET", `/api/v1/incidents/${incident.id}`), 200);
+    expect(fetched.incident_updates.map((u) => u.body)).toEqual([
       "Third.",
       "Second.",
       "We are investigating this issue.",
@@ -175,7 +176,7 @@ describe("the life of an incident", () => {
     });
     expect(closed.status).toBe("postmortem");
     expect(closed.resolved_at).not.toBeNull();
-    expect(Date.parse(closed.resolved_at)).toBe(t.clock());
+    expect(Date.parse(closed.resolved_at!)).toBe(t.clock());
     expect((await getComponent(t, server.id)).status).toBe("operational");
   });
 
@@ -185,9 +186,9 @@ describe("the life of an incident", () => {
     t.clock.advance(minutes(10));
 
     const res = await t.call("POST", `/api/v1/incidents/${incident.id}/resolve`, {});
-    const resolved = await expectStatus(res, 200);
+    const resolved = await expectStatus<V2Incident>(res, 200);
     expect(resolved.status).toBe("resolved");
-    expect(Date.parse(resolved.resolved_at)).toBe(t.clock());
+    expect(Date.parse(resolved.resolved_at!)).toBe(t.clock());
     expect(resolved.incident_updates[0]).toMatchObject({
       status: "resolved",
       body: "This incident has been resolved.",
@@ -219,8 +220,8 @@ describe("correcting and deleting", () => {
 
     t.clock.advance(minutes(1));
     const res = await t.call("PATCH", `/api/v1/incidents/${incident.id}/updates/${typo.id}`, { body: "tix1 is down." });
-    const edited = await expectStatus(res, 200);
-    expect(edited.incident_updates.map((u: { body: string }) => u.body)).toEqual(["Found it.", "tix1 is down."]);
+    const edited = await expectStatus<V2Incident>(res, 200);
+    expect(edited.incident_updates.map((u) => u.body)).toEqual(["Found it.", "tix1 is down."]);
     expect(edited.incident_updates[1]).toMatchObject({
       id: typo.id,
       status: "investigating",
@@ -240,7 +241,7 @@ describe("correcting and deleting", () => {
       body: "Hijacked.",
     });
     await expectError(res, 404, "not_found");
-    const fetched = await expectStatus(await t.call("GET", `/api/v1/incidents/${other.id}`), 200);
+    const fetched = await expectStatus<V2Incident>(await t.call("GET", `/api/v1/incidents/${other.id}`), 200);
     expect(fetched.incident_updates[0].body).toBe("We are investigating this issue.");
   });
 
@@ -256,7 +257,7 @@ describe("correcting and deleting", () => {
 
     await expectError(await t.call("GET", `/api/v1/incidents/${incident.id}`), 404, "not_found");
     await expectError(await t.call("DELETE", `/api/v1/incidents/${incident.id}`), 404, "not_found");
-    const list = await expectStatus(await t.call("GET", "/api/v1/incidents"), 200);
-    expect(list.map((i: { id: string }) => i.id)).toEqual([kept.id]);
+    const list = await expectStatus<V2Incident[]>(await t.call("GET", "/api/v1/incidents"), 200);
+    expect(list.map((i) => i.id)).toEqual([kept.id]);
   });
 });

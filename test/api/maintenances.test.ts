@@ -10,6 +10,8 @@ import {
   scheduleMaintenance,
   seededComponentId,
   type TestApp,
+  type V2Incident,
+  type V2Maintenance,
 } from "../support/factories";
 import { valueOf } from "../support/written";
 
@@ -27,7 +29,8 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-const getMaintenance = async (id: string) => expectStatus(await t.call("GET", `/api/v1/maintenances/${id}`), 200);
+const getMaintenance = async (id: string) =>
+  expectStatus<V2Maintenance>(await t.call("GET", `/api/v1/maintenances/${id}`), 200);
 const statuses = (m: { incident_updates: { status: string }[] }) => m.incident_updates.map((u) => u.status);
 
 describe("scheduling a maintenance", () => {
@@ -40,7 +43,7 @@ describe("scheduling a maintenance", () => {
       scheduled_until: end,
       components: [webtix],
     });
-    const maintenance = await expectStatus(res, 201);
+    const maintenance = await expectStatus<V2Maintenance>(res, 201);
     expect(maintenance).toMatchObject({
       name: "Webtix database upgrade",
       status: "scheduled",
@@ -48,8 +51,8 @@ describe("scheduling a maintenance", () => {
       resolved_at: null,
       monitoring_at: null,
     });
-    expect(Date.parse(maintenance.scheduled_for)).toBe(Date.parse(start));
-    expect(Date.parse(maintenance.scheduled_until)).toBe(Date.parse(end));
+    expect(Date.parse(maintenance.scheduled_for!)).toBe(Date.parse(start));
+    expect(Date.parse(maintenance.scheduled_until!)).toBe(Date.parse(end));
     expect(maintenance.components).toMatchObject([{ id: webtix, status: "operational" }]);
     expect(maintenance.incident_updates).toHaveLength(1);
     expect(maintenance.incident_updates[0]).toMatchObject({
@@ -60,9 +63,9 @@ describe("scheduling a maintenance", () => {
     expect((await getComponent(t, webtix)).status).toBe("operational");
     expect(t.changes).toEqual([{ incidents: [maintenance.id] }]);
 
-    const listed = await expectStatus(await t.call("GET", "/api/v1/maintenances"), 200);
-    expect(listed.map((m: { id: string }) => m.id)).toEqual([maintenance.id]);
-    const incidents = await expectStatus(await t.call("GET", "/api/v1/incidents"), 200);
+    const listed = await expectStatus<V2Maintenance[]>(await t.call("GET", "/api/v1/maintenances"), 200);
+    expect(listed.map((m) => m.id)).toEqual([maintenance.id]);
+    const incidents = await expectStatus<V2Incident[]>(await t.call("GET", "/api/v1/incidents"), 200);
     expect(incidents).toEqual([]);
   });
 
@@ -135,7 +138,7 @@ describe("the maintenance window", () => {
     expect(await advanceMaintenances(t.deps)).toEqual([maintenance.id]);
     const completed = await getMaintenance(maintenance.id);
     expect(completed.status).toBe("completed");
-    expect(Date.parse(completed.resolved_at)).toBe(endedAt);
+    expect(Date.parse(completed.resolved_at!)).toBe(endedAt);
     expect(statuses(completed)).toEqual(["completed", "in_progress", "scheduled"]);
     expect(completed.incident_updates[0]).toMatchObject({
       body: "The scheduled maintenance has been completed.",
@@ -214,9 +217,9 @@ describe("staff updates to a maintenance", () => {
       status: "verifying",
       body: "The upgrade is done; we are checking online sales.",
     });
-    const verifying = await expectStatus(res, 201);
+    const verifying = await expectStatus<V2Maintenance>(res, 201);
     expect(verifying.status).toBe("verifying");
-    expect(Date.parse(verifying.monitoring_at)).toBe(t.clock());
+    expect(Date.parse(verifying.monitoring_at!)).toBe(t.clock());
     expect(verifying.resolved_at).toBeNull();
     expect(statuses(verifying)).toEqual(["verifying", "in_progress", "scheduled"]);
     expect(verifying.incident_updates[0]).toMatchObject({
@@ -245,9 +248,9 @@ describe("staff updates to a maintenance", () => {
     const path = `/api/v1/maintenances/${maintenance.id}/updates`;
     await expectStatus(await t.call("POST", path, { status: "in_progress" }), 201);
     expect((await getComponent(t, server.id)).status).toBe("under_maintenance");
-    const completed = await expectStatus(await t.call("POST", path, { status: "completed" }), 201);
+    const completed = await expectStatus<V2Maintenance>(await t.call("POST", path, { status: "completed" }), 201);
     expect(completed.status).toBe("completed");
-    expect(Date.parse(completed.resolved_at)).toBe(t.clock());
+    expect(Date.parse(completed.resolved_at!)).toBe(t.clock());
     expect((await getComponent(t, server.id)).status).toBe("operational");
   });
 

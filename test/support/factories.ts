@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { getTableName } from "drizzle-orm";
+import type { presentComponent, presentGroup, presentIncident } from "@/api/publish/statuspage-json";
 import type { Deps } from "@/api/services/deps";
 import * as schema from "@/db/schema";
 import type { makeApp } from "./app";
@@ -7,25 +8,41 @@ import type { makeApp } from "./app";
 /** Small factories for API tests: each makes its rows through the staff API, as a user would. */
 
 export type TestApp = Awaited<ReturnType<typeof makeApp>>;
-export type Json = any;
+/** The staff API's answers, typed by the presenters that make them: a test reads the fields clients read. */
+export type V2Incident = ReturnType<typeof presentIncident>;
+export type V2Component = ReturnType<typeof presentComponent>;
+export type V2Group = ReturnType<typeof presentGroup>;
+/** A maintenance: an incident with its window, `scheduled_for` and `scheduled_until`. */
+export type V2Maintenance = Extract<V2Incident, { scheduled_for: unknown }>;
 
-export async function json(res: Response): Promise<Json> {
-  return JSON.parse(await res.text());
+/** Answers without an exported presenter, written down as clients read them. */
+export type ApiKeyAnswer = {
+  id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+};
+/** The answer that creates a key: the only one with the full key in it. */
+export type CreatedApiKey = ApiKeyAnswer & { key: string };
+export type ApiError = { code: string; message: string };
+export type ErrorAnswer = { error: ApiError };
+
+/** Parses a JSON answer as the type the caller names; `unknown` unless it says what it expects. */
+export async function json<T = unknown>(res: Response): Promise<T> {
+  return JSON.parse(await res.text()) as T;
 }
 
-/** Asserts an answer's status and body, and returns the body. */
-export async function expectStatus(res: Response, status: number): Promise<Json> {
+/** Asserts an answer's status and returns its body, parsed as the type the caller names. */
+export async function expectStatus<T = unknown>(res: Response, status: number): Promise<T> {
   const text = await res.text();
   expect(res.status, text).toBe(status);
-  return text === "" ? null : JSON.parse(text);
+  return (text === "" ? null : JSON.parse(text)) as T;
 }
 
 /** Asserts the error envelope `{"error":{"code","message"}}` and returns the error. */
-export async function expectError(
-  res: Response,
-  status: number,
-  code: string,
-): Promise<{ code: string; message: string }> {
+export async function expectError(res: Response, status: number, code: string): Promise<ApiError> {
   const text = await res.text();
   expect(res.status, text).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
@@ -38,8 +55,8 @@ export async function expectError(
 
 /** The id of a component of the seeded default page (tix1…tix5, Webtix, Wintix). */
 export async function seededComponentId(t: TestApp, name: string): Promise<string> {
-  const list = await json(await t.call("GET", "/api/v1/components"));
-  const found = list.find((c: Json) => c.name === name);
+  const list = await json<V2Component[]>(await t.call("GET", "/api/v1/components"));
+  const found = list.find((c) => c.name === name);
   if (!found) throw new Error(`no seeded component named ${name}`);
   return found.id;
 }
@@ -47,27 +64,27 @@ export async function seededComponentId(t: TestApp, name: string): Promise<strin
 let counter = 0;
 const unique = (prefix: string) => `${prefix} ${++counter}`;
 
-export async function createGroup(t: TestApp, fields: Record<string, unknown> = {}): Promise<Json> {
+export async function createGroup(t: TestApp, fields: Record<string, unknown> = {}): Promise<V2Group> {
   return expectStatus(await t.call("POST", "/api/v1/groups", { name: unique("Group"), ...fields }), 201);
 }
 
-export async function createComponent(t: TestApp, fields: Record<string, unknown> = {}): Promise<Json> {
+export async function createComponent(t: TestApp, fields: Record<string, unknown> = {}): Promise<V2Component> {
   return expectStatus(await t.call("POST", "/api/v1/components", { name: unique("Component"), ...fields }), 201);
 }
 
-export async function getComponent(t: TestApp, id: string): Promise<Json> {
+export async function getComponent(t: TestApp, id: string): Promise<V2Component> {
   return expectStatus(await t.call("GET", `/api/v1/components/${id}`), 200);
 }
 
-export async function openIncident(t: TestApp, fields: Record<string, unknown> = {}): Promise<Json> {
+export async function openIncident(t: TestApp, fields: Record<string, unknown> = {}): Promise<V2Incident> {
   return expectStatus(await t.call("POST", "/api/v1/incidents", { name: unique("Incident"), ...fields }), 201);
 }
 
-export async function postUpdate(t: TestApp, incidentId: string, fields: Record<string, unknown>): Promise<Json> {
+export async function postUpdate(t: TestApp, incidentId: string, fields: Record<string, unknown>): Promise<V2Incident> {
   return expectStatus(await t.call("POST", `/api/v1/incidents/${incidentId}/updates`, fields), 201);
 }
 
-export async function scheduleMaintenance(t: TestApp, fields: Record<string, unknown> = {}): Promise<Json> {
+export async function scheduleMaintenance(t: TestApp, fields: Record<string, unknown> = {}): Promise<V2Maintenance> {
   return expectStatus(
     await t.call("POST", "/api/v1/maintenances", {
       name: unique("Maintenance"),
