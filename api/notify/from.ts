@@ -1,4 +1,4 @@
-import type { PageInfo } from "@/api/publish/views";
+import type { PageInfo } from "@/present/views";
 
 /** The sender of Marquee's emails when EMAIL_FROM is not set: the page's name at its own host. */
 export function defaultFrom(page: PageInfo): string {

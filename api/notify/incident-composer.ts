@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { notifications } from "@/db/schema";
-import type { PageInfo } from "@/api/publish/views";
+import type { PageInfo } from "@/present/views";
 import { loadIncident, loadPage } from "@/api/services/read-model";
 import { linkKey, subscriberTokenMaker } from "@/api/services/subscriber-links";
 import { defaultFrom } from "./from";

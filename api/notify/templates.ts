@@ -2,7 +2,7 @@
 // email after a crash and the tests read exactly what a subscriber gets. The HTML is one small table-free column
 // with inline styles (mail clients drop <style> and external sheets) and no images.
 import type { Incident } from "@/db/schema";
-import type { PageInfo, UpdateView } from "@/api/publish/views";
+import type { PageInfo, UpdateView } from "@/present/views";
 import type { OutgoingEmail } from "@/api/notify/transport";
 import {
   assertHeaderSafe,
@@ -12,10 +12,10 @@ import {
   threadHeaders,
   unsubscribeHeaders,
 } from "@/api/notify/headers";
-import { escapeText as escape } from "@/api/publish/feeds";
-import { componentStatusLabels, updateStatusLabels } from "@/site/lib/labels";
-import { renderMarkdown } from "@/site/lib/markdown";
-import { formatDateTime, formatTime, isSameDay } from "@/site/lib/time";
+import { escapeText as escape } from "@/present/escape";
+import { componentStatusLabels, updateStatusLabels } from "@/present/labels";
+import { renderMarkdown } from "@/present/markdown";
+import { formatDateTime, formatTime, isSameDay } from "@/present/time";
 
 /** What every recipient of one update gets alike. */
 export type SharedIncidentEmailInput = {

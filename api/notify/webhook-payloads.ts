@@ -1,8 +1,8 @@
 import type { Component, ComponentStatus } from "@/db/schema";
-import { isoInZone } from "@/api/publish/time";
-import { presentComponent, presentIncident } from "@/api/publish/statuspage-json";
-import type { IncidentView, PageInfo } from "@/api/publish/views";
-import type { OverallStatus } from "@/api/services/overall-status";
+import { isoInZone } from "@/present/time";
+import { presentComponent, presentIncident } from "@/present/statuspage";
+import type { IncidentView, PageInfo } from "@/present/views";
+import type { OverallStatus } from "@/present/views";
 
 /**
  * Statuspage's webhook bodies (reference/statuspage-v2.md §5.4): consumers tell them apart by the top-level key,

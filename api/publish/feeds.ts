@@ -1,19 +1,10 @@
 // /history.rss and /history.atom in the shape of Statuspage's feeds (reference/statuspage-v2.md §4). Both are built
 // from the snapshot alone, never from the clock, so the same data gives byte-identical feeds (and stable ETags).
 import RSS from "rss";
-import type { IncidentView, PageInfo, SiteSnapshot } from "@/api/publish/views";
-import { clockInZone, dateInZone, isoInZone, monthInZone, wallClock, zoneAbbreviation } from "@/api/publish/time";
-import { updateStatusLabels } from "@/site/lib/labels";
-
-// XML 1.0 forbids these characters even escaped or inside CDATA: one of them in a body would break every reader.
-const invalidInXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-const entities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-const xmlSafe = (text: string) => text.replace(invalidInXml, "");
-
-/** Escapes text for HTML and XML alike. */
-export function escapeText(text: string): string {
-  return xmlSafe(text).replace(/[&<>"']/g, (c) => entities[c]!);
-}
+import { escapeText, xmlSafe } from "@/present/escape";
+import type { IncidentView, PageInfo, SiteSnapshot } from "@/present/views";
+import { clockInZone, dateInZone, isoInZone, monthInZone, wallClock, zoneAbbreviation } from "@/present/time";
+import { updateStatusLabels } from "@/present/labels";
 
 const incidentUrl = (page: PageInfo, id: string) => `${page.url}/incidents/${id}`;
 const feedTitle = (page: PageInfo) => `${page.name} Status - Incident History`;

@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
 import { loadOldestStart } from "@/api/services/read-model";
 import { countStartedBefore, countStartedBetween, type StartKey } from "@/api/services/history-read-model";
-import { monthKey, monthRange, shiftMonth } from "./calendar";
+import { monthKey, monthRange, shiftMonth } from "@/present/calendar";
 import { monthPagePath, monthPath, pageAt, pageCount, publishedMonths } from "./history";
 
 /** One page of a month's history; the newest is also published at the bare month path. */

@@ -8,9 +8,9 @@ import {
   loadStartedSlice,
   type StartKey,
 } from "@/api/services/history-read-model";
-import { incidentAnchor } from "@/site/lib/links";
-import { monthKey, monthRange, shiftMonth } from "./calendar";
-import type { HistoryPageView, MoreLink, PageInfo } from "./views";
+import { incidentAnchor } from "@/present/links";
+import { monthKey, monthRange, shiftMonth } from "@/present/calendar";
+import type { HistoryPageView, MoreLink, PageInfo } from "@/present/views";
 
 // Each month of the history is a chain of pages of at most `historyPageSize` incidents, numbered from the oldest:
 // page 1 of November 2026 is `/history/2026-11/1` and keeps showing the same incidents as newer ones arrive. The

@@ -3,15 +3,15 @@ import type { Db } from "@/db/client";
 import { incidents, pageSettings } from "@/db/schema";
 import { inSlices, loadIncidentViews } from "@/api/services/read-model";
 import type { StartKey } from "@/api/services/history-read-model";
-import { monthKey } from "./calendar";
+import { monthKey } from "@/present/calendar";
 import { historyAtom, historyRss } from "./feeds";
 import { historyIndexView, historyMonthView } from "./history";
 import { allHistoryPages, type MonthPage, pathsOf, planHistoryPages } from "./history-pages";
 import { buildPage, type Compressor, type PublishedPage } from "./page";
 import type { PageStore, PublishMarker } from "./serve";
 import { loadSnapshot } from "./snapshot";
-import { statuspageDocuments } from "./statuspage-json";
-import type { SiteSnapshot, StatusPageView } from "./views";
+import { statuspageDocuments } from "@/present/statuspage";
+import type { SiteSnapshot, StatusPageView } from "@/present/views";
 
 /** The built Astro site: renders one page from the data it is given. */
 export type Renderer = { render(path: string, locals: object): Promise<{ status: number; html: string }> };

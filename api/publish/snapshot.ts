@@ -13,9 +13,9 @@ import {
 } from "@/api/services/read-model";
 import { loadNewestPerRange } from "@/api/services/history-read-model";
 import { loadUptime } from "@/api/services/uptime";
-import { dayRange, lastDays } from "./calendar";
+import { dayRange, lastDays } from "@/present/calendar";
 import { moreLink } from "./history";
-import type { SiteSnapshot } from "./views";
+import type { SiteSnapshot } from "@/present/views";
 import { activeMaintenanceStatuses, upcomingMaintenanceStatuses } from "@/db/vocabulary";
 
 export const recentDayCount = 15;

@@ -1,4 +1,4 @@
-import { instantFromWallClock } from "@/api/publish/time";
+import { instantFromWallClock } from "@/present/time";
 
 /** Form fields as the console posts them, turned into the shapes of the staff API's zod schemas (api/schemas.ts). */
 

@@ -1,5 +1,5 @@
-import { presentIncident } from "@/api/publish/statuspage-json";
-import type { IncidentView } from "@/api/publish/views";
+import { presentIncident } from "@/present/statuspage";
+import type { IncidentView } from "@/present/views";
 import { commit, type Written } from "@/api/services/effects";
 import { loadPage } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { readJson } from "@/api/http";
 import type { AuthEnv } from "@/api/middleware/auth";
-import { presentComponent, presentGroup } from "@/api/publish/statuspage-json";
+import { presentComponent, presentGroup } from "@/present/statuspage";
 import { ComponentCreate, ComponentPatch, GroupCreate, GroupPatch, Reorder } from "@/api/schemas";
 import * as componentService from "@/api/services/components";
 import { commit } from "@/api/services/effects";

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { readJson } from "@/api/http";
 import type { AuthEnv } from "@/api/middleware/auth";
-import type { IncidentView } from "@/api/publish/views";
-import { presentIncident } from "@/api/publish/statuspage-json";
+import type { IncidentView } from "@/present/views";
+import { presentIncident } from "@/present/statuspage";
 import { IncidentCreate, IncidentPatch, IncidentResolve, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
 import { commit, type Written } from "@/api/services/effects";
 import * as service from "@/api/services/incidents";

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { readJson } from "@/api/http";
 import type { AuthEnv } from "@/api/middleware/auth";
-import { presentIncident } from "@/api/publish/statuspage-json";
-import type { IncidentView } from "@/api/publish/views";
+import { presentIncident } from "@/present/statuspage";
+import type { IncidentView } from "@/present/views";
 import { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
 import { commit, type Written } from "@/api/services/effects";
 import { deleteIncident, getIncidentRow } from "@/api/services/incidents";

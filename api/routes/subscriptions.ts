@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, errorBody } from "@/api/errors";
 import { readJson, validate } from "@/api/http";
-import type { SubscriptionPageView } from "@/api/publish/subscription-views";
+import type { SubscriptionPageView } from "@/present/subscription-views";
 import { ManageInput, SubscribeInput } from "@/api/schemas";
 import { loadComponentTree, loadPage } from "@/api/services/read-model";
 import { linkKey, verifySubscriberToken } from "@/api/services/subscriber-links";

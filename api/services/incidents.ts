@@ -11,7 +11,7 @@ import {
 import { AppError, notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { IncidentCreate, IncidentPatch, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
-import type { IncidentView } from "@/api/publish/views";
+import type { IncidentView } from "@/present/views";
 import { assertComponentsExist, type StatusChange, statusChangeStatements } from "./component-status";
 import type { Deps } from "./deps";
 import { incidentEffects, type Written, written } from "./effects";

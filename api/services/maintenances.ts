@@ -4,7 +4,7 @@ import { type Incident, incidentComponents, incidents, type MaintenanceStatus } 
 import { AppError } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
-import type { IncidentView } from "@/api/publish/views";
+import type { IncidentView } from "@/present/views";
 import { assertComponentsExist, type StatusChange } from "./component-status";
 import type { Deps } from "./deps";
 import { incidentEffects, type Written, written } from "./effects";

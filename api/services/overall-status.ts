@@ -1,7 +1,6 @@
 import type { ComponentStatus, Impact } from "@/db/schema";
-
-export type Indicator = "none" | "minor" | "major" | "critical" | "maintenance";
-export type OverallStatus = { indicator: Indicator; description: string };
+import { componentStatusLabels } from "@/present/labels";
+import type { Indicator, OverallStatus } from "@/present/views";
 
 const severity: Record<ComponentStatus, number> = {
   operational: 0,
@@ -58,11 +57,3 @@ export function impactFromStatuses(statuses: readonly ComponentStatus[]): Impact
       return "none";
   }
 }
-
-export const componentStatusLabels: Record<ComponentStatus, string> = {
-  operational: "Operational",
-  degraded_performance: "Degraded Performance",
-  partial_outage: "Partial Outage",
-  major_outage: "Major Outage",
-  under_maintenance: "Under Maintenance",
-};

@@ -13,7 +13,7 @@ import {
   unresolvedIncidentStatuses,
 } from "@/db/schema";
 import { activeMaintenanceStatuses, closedIncidentStatuses, idsPerStatement } from "@/db/vocabulary";
-import type { GroupView, IncidentView, LayoutRow, PageInfo, UpdateView } from "@/api/publish/views";
+import type { GroupView, IncidentView, LayoutRow, PageInfo, UpdateView } from "@/present/views";
 import { notFound } from "@/api/errors";
 import { worstStatus } from "./overall-status";
 

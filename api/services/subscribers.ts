@@ -12,6 +12,7 @@ import { notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import { SubscriberImportRow } from "@/api/schemas";
 import { confirmationStatements } from "./confirmations";
+import type { DeliveryProgress } from "@/present/admin-views";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
 
@@ -216,7 +217,7 @@ function linkStatement(db: Deps["db"], links: [string, string[]][]): Statement {
 }
 
 /** Each recent notification with how many of its emails are sent, waiting or failed, and why they failed. */
-export async function deliveryProgress({ db }: Deps, limit: number) {
+export async function deliveryProgress({ db }: Deps, limit: number): Promise<DeliveryProgress[]> {
   const recent = await db.select().from(notifications).orderBy(desc(notifications.createdAt)).limit(limit);
   const ids = recent.map((n) => n.id);
   const counts =

@@ -1,4 +1,4 @@
-import { dayKey, monthKey, shiftMonth } from "@/api/publish/calendar";
+import { dayKey, monthKey, shiftMonth } from "@/present/calendar";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
 import { advanceMaintenances } from "./maintenances";

@@ -1,18 +1,15 @@
 import { and, asc, gte, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type Component, type ComponentStatus, componentStatusChanges, componentStatuses } from "@/db/schema";
-import { dayRange, lastDays } from "@/api/publish/calendar";
+import { dayRange, lastDays } from "@/present/calendar";
+import { uptimePercent } from "@/present/uptime";
+import type { ComponentUptime, DayUptime } from "@/present/views";
 import { worstStatus } from "./overall-status";
 import { inSlices } from "./read-model";
 
 export const uptimeDayCount = 90;
 
 export type StatusChangeRow = Pick<typeof componentStatusChanges.$inferSelect, "oldStatus" | "newStatus" | "changedAt">;
-
-/** One day of one component. `worst` is null when nothing was tracked that day (before the component existed). */
-export type DayUptime = { day: string; worst: ComponentStatus | null; seconds: Record<ComponentStatus, number> };
-
-export type ComponentUptime = { percent: number; days: DayUptime[] };
 
 const zeroSeconds = () => Object.fromEntries(componentStatuses.map((s) => [s, 0])) as Record<ComponentStatus, number>;
 
@@ -53,17 +50,6 @@ export function dailyUptime(
     const seen = componentStatuses.filter((s) => seconds[s] > 0);
     return { day, worst: seen.length > 0 ? worstStatus(seen) : null, seconds };
   });
-}
-
-/** Share of tracked time the component was up, in percent with 2 decimals. Maintenance counts as up, as on Statuspage. */
-export function uptimePercent(days: readonly DayUptime[]): number {
-  let up = 0;
-  let tracked = 0;
-  for (const { seconds } of days) {
-    up += seconds.operational + seconds.under_maintenance;
-    for (const s of componentStatuses) tracked += seconds[s];
-  }
-  return tracked === 0 ? 100 : Math.round((up / tracked) * 10_000) / 100;
 }
 
 /**

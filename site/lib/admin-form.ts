@@ -1,4 +1,4 @@
-import type { AdminConsoleView } from "@/api/services/admin-dashboard";
+import type { AdminConsoleView } from "@/present/admin-views";
 
 /** What was typed into a refused form, to show it again; `fallback` when this form was not the refused one. */
 export function refilled(error: AdminConsoleView["error"], form: string) {

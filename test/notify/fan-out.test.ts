@@ -10,8 +10,8 @@ import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
 
 // Counts the Markdown renders: what each notification must do once, whatever its number of recipients.
 const markdown = vi.hoisted(() => ({ rendered: [] as string[] }));
-vi.mock("@/site/lib/markdown", async (importOriginal) => {
-  const original = await importOriginal<typeof import("@/site/lib/markdown")>();
+vi.mock("@/present/markdown", async (importOriginal) => {
+  const original = await importOriginal<typeof import("@/present/markdown")>();
   return {
     ...original,
     renderMarkdown: (text: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayKey, dayRange, lastDays, monthKey, monthRange, shiftMonth } from "@/api/publish/calendar";
+import { dayKey, dayRange, lastDays, monthKey, monthRange, shiftMonth } from "@/present/calendar";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

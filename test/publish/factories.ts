@@ -1,6 +1,6 @@
 // Hand-built views for the publisher's pure functions: no database, every row made by the test that uses it.
 import type { Component } from "@/db/schema";
-import type { GroupView, IncidentView, PageInfo, SiteSnapshot, UpdateView } from "@/api/publish/views";
+import type { GroupView, IncidentView, PageInfo, SiteSnapshot, UpdateView } from "@/present/views";
 import { deriveOverallStatus } from "@/api/services/overall-status";
 
 let counter = 0;

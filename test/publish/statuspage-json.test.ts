@@ -6,7 +6,7 @@ import {
   presentIncident,
   presentPage,
   statuspageDocuments,
-} from "@/api/publish/statuspage-json";
+} from "@/present/statuspage";
 import { at, makeComponent, makeGroup, makeIncident, makeMaintenance, makePage, makeSnapshot } from "./factories";
 
 import { pageKeys, componentKeys, incidentKeys, updateKeys } from "@/test/support/statuspage-keys";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dailyUptime, loadUptime, uptimePercent, type StatusChangeRow } from "@/api/services/uptime";
+import { dailyUptime, loadUptime, type StatusChangeRow } from "@/api/services/uptime";
+import { uptimePercent } from "@/present/uptime";
 import { listComponents, updateComponent } from "@/api/services/components";
 import { makeDeps } from "@/test/support/deps";
 

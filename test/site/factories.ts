@@ -6,7 +6,7 @@ import type {
   PageInfo,
   StatusPageView,
   UpdateView,
-} from "@/api/publish/views";
+} from "@/present/views";
 import type { Component } from "@/db/schema";
 
 // Hand-made views for rendering pages. Fixed times keep the HTML deterministic: 2026-11-25 15:20 UTC.

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { renderMarkdown } from "@/site/lib/markdown";
-import { formatDateTime, formatDay, formatMonth, toIso } from "@/site/lib/time";
+import { renderMarkdown } from "@/present/markdown";
+import { formatDateTime, formatDay, formatMonth, toIso } from "@/present/time";
 
 describe("renderMarkdown", () => {
   test("keeps http(s) and mailto links, marked nofollow", () => {

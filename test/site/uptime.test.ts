@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { gzipSync } from "node:zlib";
-import { lastDays } from "@/api/publish/calendar";
-import { dailyUptime, uptimePercent, type ComponentUptime } from "@/api/services/uptime";
+import { lastDays } from "@/present/calendar";
+import { dailyUptime } from "@/api/services/uptime";
+import { uptimePercent } from "@/present/uptime";
+import type { ComponentUptime } from "@/present/views";
 import type { Component } from "@/db/schema";
 import { makeComponent, makeGroup, makeIncident, makeStatusPageView, T0 } from "./factories";
 import { renderPage } from "./render";

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { getTableName } from "drizzle-orm";
-import type { presentComponent, presentGroup, presentIncident } from "@/api/publish/statuspage-json";
+import type { presentComponent, presentGroup, presentIncident } from "@/present/statuspage";
 import type { Deps } from "@/api/services/deps";
 import * as schema from "@/db/schema";
 import type { makeApp } from "./app";

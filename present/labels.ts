@@ -1,9 +1,14 @@
 import type { ComponentStatus, Impact, UpdateStatus } from "@/db/schema";
-import { componentStatusLabels, type Indicator } from "@/api/services/overall-status";
-import type { DayUptime } from "@/api/services/uptime";
 import { formatDay, formatDuration } from "./time";
+import type { DayUptime, Indicator } from "./views";
 
-export { componentStatusLabels };
+export const componentStatusLabels: Record<ComponentStatus, string> = {
+  operational: "Operational",
+  degraded_performance: "Degraded Performance",
+  partial_outage: "Partial Outage",
+  major_outage: "Major Outage",
+  under_maintenance: "Under Maintenance",
+};
 
 export const updateStatusLabels: Record<UpdateStatus, string> = {
   investigating: "Investigating",

@@ -6,10 +6,16 @@ import type {
   IncidentUpdate,
   IncidentUpdateComponent,
 } from "@/db/schema";
-import type { OverallStatus } from "@/api/services/overall-status";
-import type { ComponentUptime } from "@/api/services/uptime";
 
 /** The data each published page is rendered from. Astro pages receive these as `Astro.locals` and fetch nothing. */
+
+/** Statuspage's page indicator and its description ("All Systems Operational"). */
+export type Indicator = "none" | "minor" | "major" | "critical" | "maintenance";
+export type OverallStatus = { indicator: Indicator; description: string };
+
+/** One day of one component. `worst` is null when nothing was tracked that day (before the component existed). */
+export type DayUptime = { day: string; worst: ComponentStatus | null; seconds: Record<ComponentStatus, number> };
+export type ComponentUptime = { percent: number; days: DayUptime[] };
 
 export type PageInfo = { id: string; name: string; url: string; timeZone: string };
 

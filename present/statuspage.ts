@@ -1,9 +1,9 @@
 // Statuspage v2-compatible JSON documents (reference/statuspage-v2.md §1). Keys are emitted in Statuspage's order,
 // every array is present (never null) and tweet_id is always null, because existing clients decode these bytes.
-import { type Component, unresolvedIncidentStatuses } from "@/db/schema";
-import type { GroupView, IncidentView, PageInfo, SiteSnapshot, UpdateView } from "@/api/publish/views";
-import { isoInZone } from "@/api/publish/time";
-import { activeMaintenanceStatuses, upcomingMaintenanceStatuses } from "@/db/vocabulary";
+import type { Component } from "@/db/schema";
+import { activeMaintenanceStatuses, unresolvedIncidentStatuses, upcomingMaintenanceStatuses } from "@/db/vocabulary";
+import { isoInZone } from "./time";
+import type { GroupView, IncidentView, PageInfo, SiteSnapshot, UpdateView } from "./views";
 
 const at = (ms: number, page: PageInfo) => isoInZone(ms, page.timeZone);
 const atOrNull = (ms: number | null, page: PageInfo) => (ms === null ? null : at(ms, page));
