@@ -1,32 +1,17 @@
-import { desc, gt, inArray } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { desc, gt } from "drizzle-orm";
 import { incidents, pageSettings } from "@/db/schema";
-import { inSlices, loadIncidentViews } from "@/api/services/read-model";
+import type { Db } from "@/db/client";
 import type { StartKey } from "@/api/services/history-read-model";
 import { monthKey } from "@/present/calendar";
-import { historyAtom, historyRss } from "./feeds";
-import { historyIndexView, historyMonthView } from "./history";
-import { allHistoryPages, type MonthPage, pathsOf, planHistoryPages } from "./history-pages";
-import { buildPage, type Compressor, type PublishedPage } from "./page";
+import { allHistoryPages, pathsOf, planHistoryPages } from "./history-pages";
+import type { Compressor, PublishedPage } from "./page";
+import { type Change, createPublishQueue, emptyChange, type Pending } from "./publish-queue";
+import { createPageRenderer, type Renderer } from "./render-pages";
 import type { PageStore, PublishMarker } from "./serve";
 import { loadSnapshot } from "./snapshot";
-import { statuspageDocuments } from "@/present/statuspage";
-import type { SiteSnapshot, StatusPageView } from "@/present/views";
 
-/** The built Astro site: renders one page from the data it is given. */
-export type Renderer = { render(path: string, locals: object): Promise<{ status: number; html: string }> };
-
-/**
- * What a write changed. Page-wide documents are republished after every change. `resume` (at start) republishes what
- * changed since the last publish recorded in the store, or everything when the renderer or page settings differ.
- */
-export type Change = {
-  incidents?: string[];
-  deleted?: { id: string; startedAt: number }[];
-  months?: string[];
-  everything?: boolean;
-  resume?: boolean;
-};
+export type { Change } from "./publish-queue";
+export type { Renderer } from "./render-pages";
 
 export type PublisherOptions = {
   db: Db;
@@ -62,71 +47,17 @@ const chunkSize = 200;
 /** Writes commit a moment before they are touched; resuming from a little earlier than recorded covers that gap. */
 const resumeMargin = 5_000;
 
-type Pending = Required<Change>;
-const emptyChange = (): Pending => ({ incidents: [], deleted: [], months: [], everything: false, resume: false });
-
 /**
- * Renders the pages a change touches and swaps them in. Changes that arrive while a publish runs are merged and
- * published together right after, so a burst of writes costs one or two publishes, and a write never waits for one.
+ * Renders the pages a change touches and swaps them in, one publish at a time (see publish-queue.ts), and keeps the
+ * marker that lets a restart republish only what changed since.
  */
 export function createPublisher(options: PublisherOptions) {
-  const { db, clock, renderer, store, compress } = options;
+  const { db, clock, store } = options;
   const rendererVersion = options.rendererVersion ?? "unversioned";
   const log = options.log ?? (() => {});
-  let pending: Pending | null = null;
-  let running: Promise<void> | null = null;
-  let failures = 0;
-  const state = {
-    ready: false,
-    historyRendering: false,
-    publishedAt: null as number | null,
-    lastError: null as string | null,
-    publishes: 0,
-  };
-
-  function merge(change: Change) {
-    const p = (pending ??= emptyChange());
-    p.incidents.push(...(change.incidents ?? []));
-    p.deleted.push(...(change.deleted ?? []));
-    p.months.push(...(change.months ?? []));
-    p.everything ||= change.everything ?? false;
-    p.resume ||= change.resume ?? false;
-  }
-
-  function touch(change: Change) {
-    merge(change);
-    running ??= run();
-  }
-
-  async function run() {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    while (pending) {
-      const change = pending;
-      pending = null;
-      try {
-        const startedAt = clock();
-        await publish(change);
-        failures = 0;
-        state.publishedAt = clock();
-        state.lastError = null;
-        state.publishes++;
-        // The marker says "everything up to here is published": not while the history is still being rendered.
-        const checked = change.resume || change.everything || !options.markerOnlyAfterResume;
-        if (checked && !pending && !state.historyRendering && !options.historyOnly) {
-          await store.writeMarker(await currentMarker(startedAt));
-        }
-      } catch (error) {
-        // Never lose a change: put it back and try again, waiting longer each time.
-        failures++;
-        state.lastError = error instanceof Error ? error.message : String(error);
-        log(`publish failed (attempt ${failures}): ${error instanceof Error ? error.stack : error}`);
-        if (failures >= (options.maxAttempts ?? Infinity)) break;
-        merge(change);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** failures)));
-      }
-    }
-    running = null;
-  }
+  const render = createPageRenderer(options);
+  const queue = createPublishQueue({ clock, log, publish, maxAttempts: options.maxAttempts });
+  const { state, touch } = queue;
 
   async function currentMarker(through: number): Promise<PublishMarker> {
     const [settings] = await db.select({ updatedAt: pageSettings.updatedAt }).from(pageSettings);
@@ -177,13 +108,18 @@ export function createPublisher(options: PublisherOptions) {
     change.incidents.push(...changed.map((r) => r.id));
   }
 
-  async function render(path: string, locals: object): Promise<string> {
-    const { status, html } = await renderer.render(path, locals);
-    if (status !== 200) throw new Error(`Rendering ${path} answered ${status}`);
-    return html;
+  /** Publishes one change, then records how far the published set goes (the marker) when it may. */
+  async function publish(change: Pending, more: () => boolean) {
+    const startedAt = clock();
+    await publishPages(change);
+    // The marker says "everything up to here is published": not while the history is still being rendered.
+    const checked = change.resume || change.everything || !options.markerOnlyAfterResume;
+    if (checked && !more() && !state.historyRendering && !options.historyOnly) {
+      await store.writeMarker(await currentMarker(startedAt));
+    }
   }
 
-  async function publish(change: Pending) {
+  async function publishPages(change: Pending) {
     if (change.resume && !change.everything) await resolveResume(change);
     const now = clock();
     // Taken before any data is read: the store keeps, of two racing publishes, the one that read later.
@@ -195,28 +131,19 @@ export function createPublisher(options: PublisherOptions) {
       ? (await db.select({ id: incidents.id }).from(incidents).orderBy(desc(incidents.startedAt))).map((r) => r.id)
       : [...new Set(change.incidents)];
     const written: StartKey[] = [];
-    const renderIncidents = async (slice: string[]) => {
-      const rows = await inSlices(slice, (s) => db.select().from(incidents).where(inArray(incidents.id, s)));
-      const pages: PublishedPage[] = [];
-      for (const view of await loadIncidentViews(db, rows)) {
-        written.push(view);
-        const html = await render(`/incidents/${view.id}`, { page: snapshot.page, incident: view });
-        pages.push(await buildPage(`/incidents/${view.id}`, html, compress));
-      }
-      return pages;
-    };
+    const renderIncidents = (slice: string[]) => render.incidentPages(snapshot, slice, (view) => written.push(view));
 
     if (change.everything) {
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
       // chunks, so memory stays flat however long it is; then pages that no longer have content go.
-      if (!options.historyOnly) await store.replace(await renderPageWide(snapshot, now), [], readAt);
+      if (!options.historyOnly) await store.replace(await render.pageWide(snapshot, now), [], readAt);
       state.ready = true;
       for (let i = 0; i < ids.length; i += chunkSize) {
         await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), [], readAt);
       }
       const monthPages = await allHistoryPages(db, now, tz);
       for (let i = 0; i < monthPages.length; i += chunkSize) {
-        await store.replace(await renderMonthPages(snapshot, monthPages.slice(i, i + chunkSize), now), [], readAt);
+        await store.replace(await render.monthPages(snapshot, monthPages.slice(i, i + chunkSize), now), [], readAt);
       }
       const live = new Set([...ids.map((id) => `/incidents/${id}`), ...monthPages.flatMap(pathsOf)]);
       const orphans = (await store.paths()).filter(
@@ -236,7 +163,7 @@ export function createPublisher(options: PublisherOptions) {
       { incidents: written, deleted: change.deleted, months: [...change.months, monthKey(now, tz)] },
       async (path) => (await store.get(path)) !== undefined,
     );
-    pages.push(...(await renderPageWide(snapshot, now)), ...(await renderMonthPages(snapshot, plan.render, now)));
+    pages.push(...(await render.pageWide(snapshot, now)), ...(await render.monthPages(snapshot, plan.render, now)));
     const stillThere = new Set(pages.map((p) => p.path));
     const deletions = [...change.deleted.map((d) => `/incidents/${d.id}`), ...plan.remove].filter(
       (path) => !stillThere.has(path),
@@ -246,54 +173,7 @@ export function createPublisher(options: PublisherOptions) {
     log(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
   }
 
-  /** The status page, `/history`, feeds and Statuspage JSON: what every change may alter. */
-  async function renderPageWide(snapshot: SiteSnapshot, now: number) {
-    const texts: [string, string][] = [
-      ["/", await render("/", statusPageView(snapshot))],
-      ["/history", await render("/history", await historyIndexView(db, snapshot.page, now))],
-      ["/history.rss", historyRss(snapshot)],
-      ["/history.atom", historyAtom(snapshot)],
-      ...Object.entries(statuspageDocuments(snapshot)).map(([path, doc]): [string, string] => [
-        path,
-        JSON.stringify(doc),
-      ]),
-    ];
-    return Promise.all(texts.map(([path, text]) => buildPage(path, text, compress)));
-  }
-
-  /** Month pages, each rendered once; the newest of a month is published at the bare month path too. */
-  async function renderMonthPages(snapshot: SiteSnapshot, monthPages: MonthPage[], now: number) {
-    const pages: PublishedPage[] = [];
-    for (const p of monthPages) {
-      const [path, ...aliases] = pathsOf(p);
-      const html = await render(path!, await historyMonthView(db, snapshot.page, p.month, p.number, now));
-      const page = await buildPage(path!, html, compress);
-      pages.push(page, ...aliases.map((alias) => ({ ...page, path: alias })));
-    }
-    return pages;
-  }
-
-  return {
-    touch,
-    /** Resolves once everything touched so far is published (or has failed and is waiting to retry). */
-    async idle() {
-      while (running) await running;
-    },
-    state,
-  };
+  return { touch, idle: queue.idle, state };
 }
 
 export type Publisher = ReturnType<typeof createPublisher>;
-
-export function statusPageView(s: SiteSnapshot): StatusPageView {
-  return {
-    page: s.page,
-    overall: s.overall,
-    layout: s.layout,
-    openIncidents: s.unresolvedIncidents,
-    activeMaintenances: s.activeMaintenances,
-    upcomingMaintenances: s.upcomingMaintenances,
-    recentDays: s.recentDays,
-    uptime: s.uptime,
-  };
-}

@@ -1,0 +1,76 @@
+import { inArray } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { incidents } from "@/db/schema";
+import { inSlices, loadIncidentViews } from "@/api/services/read-model";
+import { statuspageDocuments } from "@/present/statuspage";
+import type { IncidentView, SiteSnapshot, StatusPageView } from "@/present/views";
+import { historyAtom, historyRss } from "./feeds";
+import { historyIndexView, historyMonthView } from "./history";
+import { type MonthPage, pathsOf } from "./history-pages";
+import { buildPage, type Compressor, type PublishedPage } from "./page";
+
+/** The built Astro site: renders one page from the data it is given. */
+export type Renderer = { render(path: string, locals: object): Promise<{ status: number; html: string }> };
+
+/** Turns data into published pages (rendered, compressed): what a publish puts in the store. */
+export function createPageRenderer({ db, renderer, compress }: { db: Db; renderer: Renderer; compress: Compressor }) {
+  async function render(path: string, locals: object): Promise<string> {
+    const { status, html } = await renderer.render(path, locals);
+    if (status !== 200) throw new Error(`Rendering ${path} answered ${status}`);
+    return html;
+  }
+
+  return {
+    /** The incidents' own pages; `rendered` learns each incident rendered, for the history pages that list it. */
+    async incidentPages(snapshot: SiteSnapshot, ids: string[], rendered: (view: IncidentView) => void) {
+      const rows = await inSlices(ids, (s) => db.select().from(incidents).where(inArray(incidents.id, s)));
+      const pages: PublishedPage[] = [];
+      for (const view of await loadIncidentViews(db, rows)) {
+        rendered(view);
+        const html = await render(`/incidents/${view.id}`, { page: snapshot.page, incident: view });
+        pages.push(await buildPage(`/incidents/${view.id}`, html, compress));
+      }
+      return pages;
+    },
+
+    /** The status page, `/history`, feeds and Statuspage JSON: what every change may alter. */
+    async pageWide(snapshot: SiteSnapshot, now: number) {
+      const texts: [string, string][] = [
+        ["/", await render("/", statusPageView(snapshot))],
+        ["/history", await render("/history", await historyIndexView(db, snapshot.page, now))],
+        ["/history.rss", historyRss(snapshot)],
+        ["/history.atom", historyAtom(snapshot)],
+        ...Object.entries(statuspageDocuments(snapshot)).map(([path, doc]): [string, string] => [
+          path,
+          JSON.stringify(doc),
+        ]),
+      ];
+      return Promise.all(texts.map(([path, text]) => buildPage(path, text, compress)));
+    },
+
+    /** Month pages, each rendered once; the newest of a month is published at the bare month path too. */
+    async monthPages(snapshot: SiteSnapshot, monthPages: MonthPage[], now: number) {
+      const pages: PublishedPage[] = [];
+      for (const p of monthPages) {
+        const [path, ...aliases] = pathsOf(p);
+        const html = await render(path!, await historyMonthView(db, snapshot.page, p.month, p.number, now));
+        const page = await buildPage(path!, html, compress);
+        pages.push(page, ...aliases.map((alias) => ({ ...page, path: alias })));
+      }
+      return pages;
+    },
+  };
+}
+
+export function statusPageView(s: SiteSnapshot): StatusPageView {
+  return {
+    page: s.page,
+    overall: s.overall,
+    layout: s.layout,
+    openIncidents: s.unresolvedIncidents,
+    activeMaintenances: s.activeMaintenances,
+    upcomingMaintenances: s.upcomingMaintenances,
+    recentDays: s.recentDays,
+    uptime: s.uptime,
+  };
+}
