@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { simpleParser } from "mailparser";
 import { createDevTransport } from "@/api/notify/dev-transport";
 import { incidentEmail } from "@/api/notify/templates";
-import { makeIncident, makePage } from "@/test/publish/factories";
+import { makeIncident, makePage } from "@/test/support/views";
 
 const dirs: string[] = [];
 afterEach(async () => {

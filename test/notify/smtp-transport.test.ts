@@ -5,7 +5,7 @@ import { simpleParser } from "mailparser";
 import { createSmtpTransport } from "@/api/notify/smtp-transport";
 import { incidentEmail } from "@/api/notify/templates";
 import type { MailTransport } from "@/api/notify/transport";
-import { makeIncident, makePage } from "@/test/publish/factories";
+import { makeIncident, makePage } from "@/test/support/views";
 
 type Received = { from: string; to: string[]; raw: string };
 const cleanup: (() => Promise<void>)[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { confirmationEmail, incidentEmail, type IncidentEmailInput } from "@/api/notify/templates";
 import { assertSingleAddress, stripLineBreaks, threadHeaders, unsubscribeHeaders } from "@/api/notify/headers";
-import { at, makeIncident, makeMaintenance, makePage } from "@/test/publish/factories";
+import { at, makeIncident, makeMaintenance, makePage } from "@/test/support/views";
 
 const page = makePage({ name: "Ticketing", url: "https://status.example.com", timeZone: "Europe/Berlin" });
 

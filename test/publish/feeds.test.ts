@@ -1,7 +1,7 @@
 import Parser from "rss-parser";
 import { describe, expect, it, vi } from "vitest";
 import { historyAtom, historyHtml, historyRss } from "@/api/publish/feeds";
-import { at, makeIncident, makeMaintenance, makePage, makeSnapshot } from "./factories";
+import { at, makeIncident, makeMaintenance, makePage, makeSnapshot } from "@/test/support/views";
 
 const parser = new Parser();
 

@@ -7,7 +7,15 @@ import {
   presentPage,
   statuspageDocuments,
 } from "@/present/statuspage";
-import { at, makeComponent, makeGroup, makeIncident, makeMaintenance, makePage, makeSnapshot } from "./factories";
+import {
+  at,
+  makeComponent,
+  makeGroup,
+  makeIncident,
+  makeMaintenance,
+  makePage,
+  makeSnapshot,
+} from "@/test/support/views";
 
 import { pageKeys, componentKeys, incidentKeys, updateKeys } from "@/test/support/statuspage-keys";
 

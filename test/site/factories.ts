@@ -1,103 +1,12 @@
-import type {
-  GroupView,
-  HistoryPageView,
-  IncidentPageView,
-  IncidentView,
-  PageInfo,
-  StatusPageView,
-  UpdateView,
-} from "@/present/views";
-import type { Component } from "@/db/schema";
+import type { HistoryPageView, IncidentPageView, StatusPageView } from "@/present/views";
+import { at, makeIncident, makePage } from "@/test/support/views";
 
-// Hand-made views for rendering pages. Fixed times keep the HTML deterministic: 2026-11-25 15:20 UTC.
-export const T0 = Date.UTC(2026, 10, 25, 15, 20);
-const MINUTE = 60_000;
-let seq = 0;
-const nextId = (prefix: string) => `${prefix}${++seq}`;
+export { makeComponent, makeGroup, makeIncident, makeMaintenance, makePage, makeUpdate } from "@/test/support/views";
 
-export function makePage(overrides: Partial<PageInfo> = {}): PageInfo {
-  return { id: "page", name: "Tix Status", url: "https://status.example.test", timeZone: "UTC", ...overrides };
-}
+/** The time the shared factories' updates are shown at: 2026-11-25 15:20 UTC. */
+export const T0 = at("2026-11-25T15:20:00.000Z");
 
-export function makeComponent(overrides: Partial<Component> = {}): Component {
-  return {
-    id: nextId("cmp"),
-    groupId: null,
-    name: "Webtix",
-    description: null,
-    position: 0,
-    status: "operational",
-    showcase: false,
-    onlyShowIfDegraded: false,
-    startDate: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
-}
-
-export function makeGroup(overrides: Partial<GroupView> = {}): GroupView {
-  return {
-    id: nextId("grp"),
-    name: "Ticketing servers",
-    description: null,
-    position: 0,
-    createdAt: T0,
-    updatedAt: T0,
-    status: "operational",
-    components: [],
-    ...overrides,
-  };
-}
-
-export function makeUpdate(overrides: Partial<UpdateView> = {}): UpdateView {
-  return {
-    id: nextId("upd"),
-    incidentId: "inc",
-    status: "investigating",
-    body: "We are looking into it.",
-    displayAt: T0,
-    deliverNotifications: true,
-    createdAt: T0,
-    updatedAt: T0,
-    affectedComponents: [],
-    ...overrides,
-  };
-}
-
-export function makeIncident(overrides: Partial<IncidentView> = {}): IncidentView {
-  return {
-    id: nextId("inc"),
-    kind: "incident",
-    name: "Webtix is down",
-    status: "investigating",
-    impact: "major",
-    startedAt: T0,
-    monitoringAt: null,
-    resolvedAt: null,
-    scheduledFor: null,
-    scheduledUntil: null,
-    autoTransition: false,
-    createdAt: T0,
-    updatedAt: T0,
-    updates: [makeUpdate()],
-    components: [],
-    ...overrides,
-  };
-}
-
-export function makeMaintenance(overrides: Partial<IncidentView> = {}): IncidentView {
-  return makeIncident({
-    kind: "maintenance",
-    name: "Database upgrade",
-    status: "scheduled",
-    impact: "maintenance",
-    scheduledFor: T0 + 60 * MINUTE,
-    scheduledUntil: T0 + 120 * MINUTE,
-    updates: [makeUpdate({ status: "scheduled", body: "We will upgrade the database." })],
-    ...overrides,
-  });
-}
+// The page views Astro renders, made from the shared view factories.
 
 export function makeStatusPageView(overrides: Partial<StatusPageView> = {}): StatusPageView {
   return {

@@ -9,7 +9,13 @@ describe("the history pages", () => {
         {
           month: "2026-11",
           incidents: [
-            makeIncident({ id: "i1", name: "Webtix is down", status: "resolved", resolvedAt: T0 + 3_600_000 }),
+            makeIncident({
+              id: "i1",
+              name: "Webtix is down",
+              status: "resolved",
+              startedAt: T0,
+              resolvedAt: T0 + 3_600_000,
+            }),
           ],
         },
         { month: "2026-10", incidents: [] },
@@ -60,7 +66,7 @@ describe("the history pages", () => {
     const head = html.slice(0, html.indexOf("</head>"));
     expect(head).toContain('<link rel="prev" href="/history/2026-11/3">');
     expect(head).toContain('<link rel="next" href="/history/2026-11/1">');
-    expect(head).toContain("<title>Incident history, November 2026, page 2 · Tix Status</title>");
+    expect(head).toContain("<title>Incident history, November 2026, page 2 · Tix</title>");
     expect(html).toContain('<li class="card" id="incident-i7">');
   });
 

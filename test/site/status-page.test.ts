@@ -101,7 +101,13 @@ describe("the status page", () => {
   test("maintenances show their window and latest update", async () => {
     const html = await renderPage(
       "/",
-      makeStatusPageView({ upcomingMaintenances: [makeMaintenance({ name: "Database upgrade" })] }),
+      makeStatusPageView({
+        upcomingMaintenances: [
+          makeMaintenance({ name: "Database upgrade", scheduledFor: T0 + 3_600_000, scheduledUntil: T0 + 7_200_000 }, [
+            { status: "scheduled", body: "We will upgrade the database." },
+          ]),
+        ],
+      }),
     );
     expect(text(html)).toContain("Scheduled maintenance");
     expect(html).toContain('<time datetime="2026-11-25T16:20:00.000Z">');

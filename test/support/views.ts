@@ -1,4 +1,4 @@
-// Hand-built views for the publisher's pure functions: no database, every row made by the test that uses it.
+// Hand-built views for pages, feeds, JSON and emails: no database, every row made by the test that uses it.
 import type { Component } from "@/db/schema";
 import type { GroupView, IncidentView, PageInfo, SiteSnapshot, UpdateView } from "@/present/views";
 import { deriveOverallStatus } from "@/api/services/overall-status";
@@ -63,13 +63,16 @@ export function makeUpdate(overrides: Partial<UpdateView> = {}): UpdateView {
   };
 }
 
-/** An incident with its updates given oldest first, as staff post them; the view holds them newest first. */
+/**
+ * An incident with its updates given oldest first, as staff post them; the view holds them newest first. Updates
+ * given whole in `overrides.updates` (newest first, as the view holds them) are taken as they are.
+ */
 export function makeIncident(
   overrides: Partial<IncidentView> = {},
   oldestFirst: Partial<UpdateView>[] = [{}],
 ): IncidentView {
   const id = overrides.id ?? newId();
-  const updates = oldestFirst.map((u) => makeUpdate({ ...u, incidentId: id })).reverse();
+  const updates = overrides.updates ?? oldestFirst.map((u) => makeUpdate({ ...u, incidentId: id })).reverse();
   return {
     id,
     kind: "incident",
