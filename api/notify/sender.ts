@@ -1,7 +1,8 @@
-import { and, asc, eq, exists, isNull, lte, or, sql, type SQLWrapper } from "drizzle-orm";
-import { type Delivery, deliveries, notifications } from "@/db/schema";
+import { and, eq, sql } from "drizzle-orm";
+import { type Delivery, deliveries } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
 import { chunkSize } from "@/api/services/outbox";
+import { chunkName, nextChunks, recipientsOf, unleased } from "./outbox-reads";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
 import { createWakeLoop } from "./wake-loop";
 
@@ -55,43 +56,6 @@ export function createSender(options: SenderOptions) {
   const outOfBudget = () =>
     (options.deadline !== undefined && clock() >= options.deadline) ||
     (options.maxChunks !== undefined && chunksSent >= options.maxChunks);
-  const unleased = () => or(isNull(deliveries.leaseUntil), lte(deliveries.leaseUntil, clock()));
-  const pending = (notificationId: string | SQLWrapper) =>
-    and(eq(deliveries.status, "pending"), eq(deliveries.notificationId, notificationId));
-
-  /**
-   * The next chunks to send, oldest notification first, leaving out those this sender has in flight. Each query
-   * reads the outbox index (status, notification, chunk) from the front: the cost does not grow with the size of the
-   * fan-out.
-   */
-  async function nextChunks(inFlight: ReadonlySet<string>) {
-    const waiting = await db
-      .select({ id: notifications.id })
-      .from(notifications)
-      .where(
-        exists(
-          db
-            .select({ one: sql`1` })
-            .from(deliveries)
-            .where(pending(notifications.id)),
-        ),
-      )
-      .orderBy(asc(notifications.createdAt), asc(notifications.id))
-      .limit(20);
-    for (const { id } of waiting) {
-      const chunks = await db
-        .selectDistinct({ chunk: deliveries.chunk })
-        .from(deliveries)
-        .where(and(pending(id), options.leaseMs ? unleased() : undefined))
-        .orderBy(asc(deliveries.chunk))
-        .limit(20 + window);
-      const next = chunks
-        .map(({ chunk }) => ({ notificationId: id, chunk }))
-        .filter((c) => !inFlight.has(chunkName(c.notificationId, c.chunk)));
-      if (next.length > 0) return next;
-    }
-    return [];
-  }
 
   async function drain() {
     const inFlight = new Map<string, Promise<void>>();
@@ -99,7 +63,11 @@ export function createSender(options: SenderOptions) {
     const mayTake = () => !stopped && failure === undefined && !outOfBudget();
     try {
       while (mayTake()) {
-        const chunks = await nextChunks(new Set(inFlight.keys()));
+        const chunks = await nextChunks(db, {
+          skip: new Set(inFlight.keys()),
+          limit: 20,
+          leasedAt: options.leaseMs ? clock() : undefined,
+        });
         if (chunks.length === 0) {
           if (inFlight.size === 0) return;
           await Promise.race(inFlight.values());
@@ -110,7 +78,7 @@ export function createSender(options: SenderOptions) {
           if (!mayTake()) break;
           if (!(await claim(notificationId, chunk))) continue;
           chunksSent++;
-          const name = chunkName(notificationId, chunk);
+          const name = chunkName({ notificationId, chunk });
           const sending = sendChunk(notificationId, chunk)
             .catch((error: unknown) => void (failure ??= { error }))
             .finally(() => inFlight.delete(name));
@@ -127,29 +95,13 @@ export function createSender(options: SenderOptions) {
     // The queries below are synchronous on Node and building a chunk takes milliseconds: let readers' requests in
     // between chunks, rather than after all the chunks in flight.
     await nextTurn();
-    const rows = await recipientsOf(notificationId, chunk);
+    const rows = await recipientsOf(db, { notificationId, chunk }, unit);
     for (let i = 0; i < rows.length; i += unit) {
       const part = rows.slice(i, i + unit);
       if (part.every((r) => r.status !== "pending")) continue;
       const key = unit === chunkSize ? `marquee/${notificationId}/${chunk}` : `marquee/${notificationId}/${chunk}/${i}`;
       await sendUntilSettled(notificationId, part, key);
     }
-  }
-
-  /**
-   * A chunk's recipients in subscriber order, in one query. A chunk sent in one request is pending or settled as a
-   * whole, so only its pending rows are read, through the outbox index (sorted here: an ORDER BY would make SQLite
-   * walk the notification's whole primary key instead). A transport that takes smaller parts numbers them by their
-   * position in the whole chunk, so it reads every row.
-   */
-  async function recipientsOf(notificationId: string, chunk: number) {
-    const ofChunk = and(eq(deliveries.notificationId, notificationId), eq(deliveries.chunk, chunk));
-    if (unit < chunkSize) return db.select().from(deliveries).where(ofChunk).orderBy(asc(deliveries.subscriberId));
-    const rows = await db
-      .select()
-      .from(deliveries)
-      .where(and(eq(deliveries.status, "pending"), ofChunk));
-    return rows.sort((a, b) => (a.subscriberId < b.subscriberId ? -1 : a.subscriberId > b.subscriberId ? 1 : 0));
   }
 
   /** Takes a chunk for this sender alone, when senders may run side by side; false if another holds it. */
@@ -163,7 +115,7 @@ export function createSender(options: SenderOptions) {
           eq(deliveries.notificationId, notificationId),
           eq(deliveries.chunk, chunk),
           eq(deliveries.status, "pending"),
-          unleased(),
+          unleased(clock()),
         ),
       )
       .returning({ subscriberId: deliveries.subscriberId });
@@ -242,5 +194,4 @@ export function createSender(options: SenderOptions) {
 
 export type Sender = ReturnType<typeof createSender>;
 
-const chunkName = (notificationId: string, chunk: number) => `${notificationId}/${chunk}`;
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
