@@ -197,7 +197,7 @@ export function createPublisher(options: PublisherOptions) {
       const rows = await inSlices(slice, (s) => db.select().from(incidents).where(inArray(incidents.id, s)));
       const pages: PublishedPage[] = [];
       for (const view of await loadIncidentViews(db, rows)) {
-        written.push(view);
+        if (!change.everything) written.push({ id: view.id, startedAt: view.startedAt, createdAt: view.createdAt });
         const html = await render(`/incidents/${view.id}`, { page: snapshot.page, incident: view });
         pages.push(await buildPage(`/incidents/${view.id}`, html, compress));
       }
