@@ -31,14 +31,23 @@ export function monthRange(key: string, timeZone: string): [number, number] {
   return [wallClockToUtc(y, m, 1, timeZone), wallClockToUtc(ny, nm, 1, timeZone)];
 }
 
+// Every publish asks for the same 90 days of every component's uptime bar: each answer costs four Intl calls.
+const dayRanges = new Map<string, [number, number]>();
+
 /** [start, end) of a day in the zone, in UTC ms. */
 export function dayRange(key: string, timeZone: string): [number, number] {
+  const cacheKey = `${key} ${timeZone}`;
+  const cached = dayRanges.get(cacheKey);
+  if (cached) return [cached[0], cached[1]];
   const [y, m, d] = key.split("-").map(Number) as [number, number, number];
   const next = new Date(Date.UTC(y, m - 1, d + 1));
-  return [
+  const range: [number, number] = [
     wallClockToUtc(y, m, d, timeZone),
     wallClockToUtc(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone),
   ];
+  if (dayRanges.size >= 1000) dayRanges.clear();
+  dayRanges.set(cacheKey, range);
+  return [range[0], range[1]];
 }
 
 /** The `count` day keys ending with today's, newest first. */

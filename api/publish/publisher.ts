@@ -131,7 +131,11 @@ export function createPublisher(options: PublisherOptions) {
       ? (await db.select({ id: incidents.id }).from(incidents).orderBy(desc(incidents.startedAt))).map((r) => r.id)
       : [...new Set(change.incidents)];
     const written: StartKey[] = [];
-    const renderIncidents = (slice: string[]) => render.incidentPages(snapshot, slice, (view) => written.push(view));
+    // An ordinary change remembers where its incidents sit, for the history pages that list them.
+    const renderIncidents = (slice: string[]) =>
+      render.incidentPages(snapshot, slice, (view) => {
+        if (!change.everything) written.push({ id: view.id, startedAt: view.startedAt, createdAt: view.createdAt });
+      });
 
     if (change.everything) {
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
