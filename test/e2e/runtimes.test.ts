@@ -61,7 +61,7 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     await server?.stop();
     await resend?.close();
     rmSync(stateDir, { recursive: true, force: true });
-  }, 20_000);
+  }, 60_000);
 
   it("serves the seeded page, and shows an outage from the first post to its resolution", async () => {
     await runOutageScenario(server.base, adminKey);

@@ -17,7 +17,7 @@ beforeAll(async () => {
   d1 = await startD1();
   db = d1.db;
   edge = (await d1.mf.getCaches()).default as unknown as Cache;
-}, 30_000);
+}, 180_000);
 
 afterAll(async () => {
   await d1?.dispose();

@@ -29,7 +29,7 @@ describe("10,000 subscribers on D1", () => {
     resend = await startFakeResend();
     deps = { db: drizzle(d1.db, { schema }) as unknown as Db, clock: () => now };
     await seedDefaultPage(deps, "https://status.example.com");
-  }, 30_000);
+  }, 180_000);
 
   afterAll(async () => {
     await resend?.close();
