@@ -12,12 +12,13 @@ import { createWakeLoop } from "./wake-loop";
 export type ConfirmationSenderOptions = Deps & {
   transport: MailTransport & { maxChunkSize?: number };
   emailFrom?: string;
-  siteUrl?: string;
   log?: (message: string) => void;
   maxAttempts?: number;
   backoffMs?: number;
   /** How long a sender holds a chunk it is sending, so that another (a Workers invocation) leaves it alone. */
   leaseMs?: number;
+  /** Stop taking chunks after this time (UTC ms): an invocation's limits; the next run resumes. */
+  deadline?: number;
 };
 
 /**
@@ -46,7 +47,10 @@ export function createConfirmationSender(options: ConfirmationSenderOptions) {
         .orderBy(asc(confirmationEmails.batch), asc(confirmationEmails.chunk))
         .limit(20);
       if (chunks.length === 0) return;
-      for (const { batch, chunk } of chunks) await sendChunk(batch, chunk);
+      for (const { batch, chunk } of chunks) {
+        if (options.deadline !== undefined && clock() >= options.deadline) return;
+        await sendChunk(batch, chunk);
+      }
     }
   }
 

@@ -1,9 +1,7 @@
-import type { Deps } from "@/api/services/deps";
-import { createConfirmationSender } from "./confirmation-sender";
+import { type ConfirmationSenderOptions, createConfirmationSender } from "./confirmation-sender";
 import { createIncidentComposer } from "./incident-composer";
 import { createSender } from "./sender";
 import { createWebhookSender } from "./webhook-sender";
-import type { MailTransport } from "./transport";
 
 export type Notifier = {
   /** Starts draining the outboxes (notifications, confirmations, webhooks) if they are not draining already. */
@@ -12,17 +10,9 @@ export type Notifier = {
   stop(): Promise<void>;
 };
 
-export type NotifierOptions = Deps & {
-  transport: MailTransport & { maxChunkSize?: number };
-  emailFrom?: string;
-  siteUrl?: string;
-  log?: (message: string) => void;
-  maxAttempts?: number;
-  backoffMs?: number;
+export type NotifierOptions = ConfirmationSenderOptions & {
   webhookBackoffMs?: number;
-  /** See SenderOptions: for runtimes where several senders run at once, and invocations with a time limit. */
-  leaseMs?: number;
-  deadline?: number;
+  /** See SenderOptions: at most this many chunks per Workers invocation. */
   maxChunks?: number;
 };
 

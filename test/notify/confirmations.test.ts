@@ -75,6 +75,25 @@ describe("confirmation emails go through the outbox", () => {
     expect(rows.map((r) => r.status)).toEqual(Array(5).fill("sent"));
   });
 
+  it("a Workers invocation past its deadline takes no chunk, and the next run sends them", async () => {
+    const env = await unconfirmed(150);
+    const invocation = (deadline: number) =>
+      createNotifier({
+        ...env.deps,
+        transport: createResendTransport({ apiKey: "re_test", baseUrl: env.resend.url, requestsPerSecond: 1000 }),
+        leaseMs: 60_000,
+        deadline,
+      });
+    const late = invocation(env.clock());
+    late.wake();
+    await late.idle();
+    expect(env.resend.accepted).toHaveLength(0);
+    const next = invocation(env.clock() + 50_000);
+    next.wake();
+    await next.idle();
+    expect(env.resend.accepted).toHaveLength(150);
+  });
+
   it("a subscriber removed before the send gets no email", async () => {
     const env = await unconfirmed(2);
     await env.deps.db.delete(subscribers).where(eq(subscribers.email, "reader0@example.com"));
