@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import * as maintenances from "@/api/services/maintenances";
 import { makeApp } from "../support/app";
 import {
   createComponent,
@@ -13,9 +12,7 @@ import {
   type V2Incident,
   type V2Maintenance,
 } from "../support/factories";
-import { valueOf } from "../support/written";
-
-const advanceMaintenances = valueOf(maintenances.advanceMaintenances);
+import { advanceMaintenances } from "../support/written";
 
 // The test clock starts at 2026-11-25T12:00:00Z; the window is the next night.
 const start = "2026-11-26T22:00:00.000Z";

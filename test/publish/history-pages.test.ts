@@ -5,14 +5,8 @@ import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { FileStore } from "@/api/publish/file-store";
 import { createPublisher } from "@/api/publish/publisher";
 import { historyPageSize } from "@/api/publish/history";
-import * as incidents from "@/api/services/incidents";
 import { makeDeps } from "@/test/support/deps";
-import { valueOf } from "@/test/support/written";
-
-// The writes by their values; these tests touch the publisher by hand.
-const openIncident = valueOf(incidents.openIncident);
-const postIncidentUpdate = valueOf(incidents.postIncidentUpdate);
-const deleteIncident = valueOf(incidents.deleteIncident);
+import { deleteIncident, openIncident, postIncidentUpdate } from "@/test/support/written";
 
 // A dense history, published through the real renderer into a real store: what a reader can follow from page to page.
 

@@ -7,16 +7,8 @@ import { FileStore } from "@/api/publish/file-store";
 import { createPublisher, type Renderer } from "@/api/publish/publisher";
 import { answerFromPage } from "@/api/publish/serve";
 import { listComponents } from "@/api/services/components";
-import * as components from "@/api/services/components";
-import * as incidents from "@/api/services/incidents";
 import { makeDeps } from "@/test/support/deps";
-import { valueOf } from "@/test/support/written";
-
-// The writes under test, by their values; the publisher is touched by hand here, not by their effects.
-const openIncident = valueOf(incidents.openIncident);
-const postIncidentUpdate = valueOf(incidents.postIncidentUpdate);
-const deleteIncident = valueOf(incidents.deleteIncident);
-const updateComponent = valueOf(components.updateComponent);
+import { deleteIncident, openIncident, postIncidentUpdate, updateComponent } from "@/test/support/written";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
