@@ -1,4 +1,4 @@
-import type { MailTransport } from "./transport";
+import { type MailTransport, wholeBody } from "./transport";
 
 /**
  * Emails printed to the log instead of sent: for `npm run worker:dev`, where there is no disk for .eml files and no
@@ -20,7 +20,7 @@ export function createLogTransport(log: (text: string) => void): MailTransport {
             `Subject: ${email.subject}`,
             ...headers,
             "",
-            email.text,
+            wholeBody(email.text),
           ].join("\n"),
         );
         return id;
