@@ -12,7 +12,7 @@ import { zlibCompressor } from "./publish/zlib-compressor";
 import { createPublisher, type Renderer } from "./publish/publisher";
 import { answerFromPage, publishedPath } from "./publish/serve";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
-import { ensureConfiguredAdminKey } from "./services/api-keys";
+import { ensureConfiguredAdminKey, retireConfiguredAdminKey } from "./services/api-keys";
 import type { Deps } from "./services/deps";
 import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
@@ -42,6 +42,7 @@ export async function openNodeDeps(config: Config, log: (m: string) => void) {
   if (config.adminApiKey) {
     await ensureConfiguredAdminKey(deps, config.adminApiKey);
   } else {
+    if (await retireConfiguredAdminKey(deps)) log("ADMIN_API_KEY is no longer set: the key it made is now revoked");
     const key = await createFirstAdminKey(deps);
     if (key) log(`\n  Admin API key (shown once, keep it safe):\n\n    ${key}\n`);
   }
