@@ -15,7 +15,11 @@ const ConfigSchema = z.object({
       .string()
       .superRefine((key, ctx) => {
         const weak = weakKeyReason(key);
-        if (weak) ctx.addIssue({ code: "custom", message: `ADMIN_API_KEY ${weak}: use a random key, such as the output of \`openssl rand -hex 32\`` });
+        if (weak)
+          ctx.addIssue({
+            code: "custom",
+            message: `ADMIN_API_KEY ${weak}: use a random key, such as the output of \`openssl rand -hex 32\``,
+          });
       })
       .optional(),
   ),

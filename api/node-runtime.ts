@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { openNodeDb } from "@/db/node";
 import { createApp } from "./app";
 import type { Config } from "./config";
+import { securePrivateDataDir } from "./data-dir";
 import { FileStore } from "./publish/file-store";
 import { zlibCompressor } from "./publish/zlib-compressor";
 import { createPublisher, type Renderer } from "./publish/publisher";
@@ -35,6 +36,7 @@ export function rendererVersion(): string {
 
 /** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
 export async function openNodeDeps(config: Config, log: (m: string) => void) {
+  securePrivateDataDir(config.dataDir, log);
   const { db, close } = openNodeDb(join(config.dataDir, "marquee.db"));
   const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl };
   const publicUrl = config.siteUrl ?? `http://localhost:${config.port}`;

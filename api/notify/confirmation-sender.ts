@@ -111,7 +111,9 @@ export function createConfirmationSender(options: ConfirmationSenderOptions) {
         ...(giveUp && { status: "failed" as const }),
       })
       .where(where);
-    log(`confirmation chunk ${batch}/${chunk} ${giveUp ? "failed for good" : "failed, will retry"}: ${withoutAddresses(result.error)}`);
+    log(
+      `confirmation chunk ${batch}/${chunk} ${giveUp ? "failed for good" : "failed, will retry"}: ${withoutAddresses(result.error)}`,
+    );
   }
 
   return { wake: loop.wake, idle: loop.idle };

@@ -15,7 +15,10 @@ const counterKey = (client: string) => `auth-failure:${client}`;
 
 /** The seconds until the client may try again, or null when it has failures left in this window. */
 export async function throttledFor(deps: Deps, client: string): Promise<number | null> {
-  const [row] = await deps.db.select().from(rateLimits).where(eq(rateLimits.key, counterKey(client)));
+  const [row] = await deps.db
+    .select()
+    .from(rateLimits)
+    .where(eq(rateLimits.key, counterKey(client)));
   const now = deps.clock();
   if (!row || row.count < failureLimit || row.windowStart <= now - failureWindowMs) return null;
   return Math.max(1, Math.ceil((row.windowStart + failureWindowMs - now) / 1000));
