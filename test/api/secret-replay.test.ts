@@ -1,4 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import journal from "@/db/migrations/meta/_journal.json";
+import { migrationsFolder } from "@/db/node";
 import { idempotencyKeys } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
 import {
@@ -68,5 +73,41 @@ describe("secrets are never kept for an idempotent replay", () => {
       201,
     );
     expect(replay).toEqual(first);
+  });
+});
+
+describe("upgrading a database that kept secrets for replay", () => {
+  it("turns stored answers holding an API key or a webhook secret into secret_not_replayable, and keeps the rest", () => {
+    const sqlite = new Database(":memory:");
+    const apply = (tag: string) => {
+      const sql = readFileSync(join(migrationsFolder, `${tag}.sql`), "utf8");
+      for (const statement of sql.split("--> statement-breakpoint")) sqlite.exec(statement);
+    };
+    const tags = journal.entries.map((e) => e.tag);
+    const upgrade = tags.findIndex((tag) => tag.endsWith("_admin_sessions_secrets"));
+    for (const tag of tags.slice(0, upgrade)) apply(tag);
+    const insert = sqlite.prepare(
+      "INSERT INTO idempotency_keys (key, api_key_id, fingerprint, status, body, created_at) VALUES (?, 'k', 'f', ?, ?, 0)",
+    );
+    insert.run("api-key", 201, JSON.stringify({ id: "abc", key: "mq_abcdefghijkl_0123456789abcdef0123456789abcdef" }));
+    insert.run("webhook", 201, JSON.stringify({ id: "def", url: "https://x.example", secret: "whsec_c2VjcmV0" }));
+    insert.run("incident", 201, JSON.stringify({ id: "ghi", name: "Webtix down" }));
+
+    apply(tags[upgrade]!);
+
+    const rows = sqlite.prepare("SELECT key, status, body FROM idempotency_keys ORDER BY key").all() as {
+      key: string;
+      status: number;
+      body: string;
+    }[];
+    const stored = JSON.stringify(rows);
+    expect(stored).not.toContain("0123456789abcdef0123456789abcdef");
+    expect(stored).not.toContain("whsec_c2VjcmV0");
+    expect(rows.map((r) => [r.key, r.status, JSON.parse(r.body).error?.code ?? JSON.parse(r.body).name])).toEqual([
+      ["api-key", 409, "secret_not_replayable"],
+      ["incident", 201, "Webtix down"],
+      ["webhook", 409, "secret_not_replayable"],
+    ]);
+    sqlite.close();
   });
 });
