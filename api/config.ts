@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { weakKeyReason } from "./key-strength";
 
 const optional = z
   .string()
@@ -9,7 +10,19 @@ const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().default("./data"),
   SITE_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  ADMIN_API_KEY: optional.pipe(z.string().min(16, "ADMIN_API_KEY must be at least 16 characters").optional()),
+  ADMIN_API_KEY: optional.pipe(
+    z
+      .string()
+      .superRefine((key, ctx) => {
+        const weak = weakKeyReason(key);
+        if (weak)
+          ctx.addIssue({
+            code: "custom",
+            message: `ADMIN_API_KEY ${weak}: use a random key, such as the output of \`openssl rand -hex 32\``,
+          });
+      })
+      .optional(),
+  ),
   RESEND_API_KEY: optional,
   RESEND_BASE_URL: optional,
   RESEND_RATE_LIMIT: z.coerce.number().positive().default(2),

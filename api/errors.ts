@@ -11,6 +11,7 @@ const statusByCode = {
   method_not_allowed: 405,
   conflict: 409,
   idempotency_mismatch: 422,
+  secret_not_replayable: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -7,12 +7,13 @@ import { pathToFileURL } from "node:url";
 import { openNodeDb } from "@/db/node";
 import { createApp } from "./app";
 import type { Config } from "./config";
+import { securePrivateDataDir } from "./data-dir";
 import { FileStore } from "./publish/file-store";
 import { zlibCompressor } from "./publish/zlib-compressor";
 import { createPublisher, type Renderer } from "./publish/publisher";
 import { answerFromPage, publishedPath } from "./publish/serve";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
-import { ensureConfiguredAdminKey } from "./services/api-keys";
+import { ensureConfiguredAdminKey, retireConfiguredAdminKey } from "./services/api-keys";
 import type { Deps } from "./services/deps";
 import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
@@ -35,6 +36,7 @@ export function rendererVersion(): string {
 
 /** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
 export async function openNodeDeps(config: Config, log: (m: string) => void) {
+  securePrivateDataDir(config.dataDir, log);
   const { db, close } = openNodeDb(join(config.dataDir, "marquee.db"));
   const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl };
   const publicUrl = config.siteUrl ?? `http://localhost:${config.port}`;
@@ -42,6 +44,7 @@ export async function openNodeDeps(config: Config, log: (m: string) => void) {
   if (config.adminApiKey) {
     await ensureConfiguredAdminKey(deps, config.adminApiKey);
   } else {
+    if (await retireConfiguredAdminKey(deps)) log("ADMIN_API_KEY is no longer set: the key it made is now revoked");
     const key = await createFirstAdminKey(deps);
     if (key) log(`\n  Admin API key (shown once, keep it safe):\n\n    ${key}\n`);
   }

@@ -1,10 +1,10 @@
-import { errorBody } from "@/api/errors";
 import { publishedPath, responseFromPage } from "@/api/publish/serve";
 import { applyEffects, commit } from "@/api/services/effects";
 import { tick } from "@/api/services/tick";
 import * as renderer from "marquee:renderer";
 import build from "marquee:renderer-version";
-import { type Env, MissingSetting, readWorkerConfig, type WorkerConfig } from "./env";
+import { type Env, readWorkerConfig, type WorkerConfig } from "./env";
+import { startFailure } from "./start-failure";
 import { D1PageStore } from "./d1-store";
 import { countingQueries, type QueryCount } from "./query-count";
 import { invocation, setUp } from "./runtime";
@@ -36,10 +36,7 @@ export default {
     try {
       run = (await start(env, "request", new URL(request.url).origin, count))!;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      console.error(`Marquee cannot start: ${message}`);
-      const code = error instanceof MissingSetting ? "unavailable" : "internal_error";
-      return Response.json(errorBody(code, `Marquee cannot start: ${message}`), { status: 503 });
+      return startFailure(error);
     }
     // Cloudflare sets CF-Connecting-IP to the reader's address; the subscribe form's per-client limit keys on it.
     const response = await run.app.fetch(request, { clientIp: request.headers.get("cf-connecting-ip") ?? undefined });

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { type Delivery, deliveries } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
 import { chunkSize } from "@/api/services/outbox";
+import { withoutAddresses } from "@/present/redact";
 import { chunkName, nextChunks, recipientsOf, unleased } from "./outbox-reads";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
 import { createWakeLoop } from "./wake-loop";
@@ -162,12 +163,14 @@ export function createSender(options: SenderOptions) {
         return;
       }
       const giveUp = !result.retryable || attempt >= maxAttempts;
-      // Never swallowed: the error stays on the recipients' rows, where staff see it.
+      // Never swallowed: the error stays on the recipients' rows, where staff see it. Without addresses: a mail
+      // server names the recipient it refused, and read keys see these errors (GET /api/v1/notifications).
+      const error = withoutAddresses(result.error);
       await db
         .update(deliveries)
-        .set({ attempts: attempt, error: result.error, updatedAt: now, ...(giveUp && { status: "failed" as const }) })
+        .set({ attempts: attempt, error, updatedAt: now, ...(giveUp && { status: "failed" as const }) })
         .where(where);
-      log(`chunk ${key} ${giveUp ? "failed for good" : "failed, will retry"} (attempt ${attempt}): ${result.error}`);
+      log(`chunk ${key} ${giveUp ? "failed for good" : "failed, will retry"} (attempt ${attempt}): ${error}`);
       if (giveUp) return;
       const wait = result.retryAfterMs ?? Math.min(60_000, backoffMs * 2 ** (attempt - 1));
       if (options.leaseMs) {

@@ -132,7 +132,7 @@ export function subscriptionRoutes(deps: AppDeps) {
  * `env.clientIp`. Elsewhere, behind a proxy, the right-most X-Forwarded-For entry is the one the proxy itself added;
  * without one, the socket's address.
  */
-function clientAddress(c: Context): string {
+export function clientAddress(c: Context): string {
   const env = c.env as { clientIp?: string; incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return (
     env?.clientIp ||

@@ -4,7 +4,7 @@ import { axeViolations, launchChromium, type Marquee, startMarquee, watchPage } 
 import { waitForOutbox } from "@/test/support/outbox";
 import { waitUntil } from "@/test/support/wait";
 
-const adminKey = "browser-admin-key-0123456789";
+const adminKey = "browser-admin-key-0123456789-vq7w2kx9";
 let browser: Browser;
 let marquee: Marquee;
 

@@ -8,7 +8,7 @@ import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
 import { rawGet, spawnServer } from "@/test/support/server";
 import { waitUntil } from "@/test/support/wait";
 
-const adminKey = "e2e-admin-key-0123456789";
+const adminKey = "e2e-admin-key-0123456789-vq7w2kx9";
 
 /**
  * One body of end-to-end tests, run against each runtime as its users start it: `npm start` (Node, SQLite file)
