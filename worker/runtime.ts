@@ -65,8 +65,15 @@ export function invocation(
     deadline: clock() + drainBudget[kind].ms,
     maxChunks: drainBudget[kind].chunks,
   });
+  // Work a request left for after its answer (a subscription request); the invocation waits for it.
+  const afterAnswer: Promise<unknown>[] = [];
   const app = createApp({
     ...deps,
+    afterAnswer: (work) => {
+      afterAnswer.push(
+        new Promise((ok) => setTimeout(ok, 0)).then(work).catch((e: unknown) => log(`after the answer: ${e}`)),
+      );
+    },
     // No `state`: every invocation answers /healthz from the published set, which setUp made sure exists.
     publisher: { touch: (change) => publisher.touch(change) },
     store,
@@ -81,7 +88,10 @@ export function invocation(
     notifier,
     app,
     /** What must finish before the invocation ends: publishing and sending started by it. */
-    settled: () => Promise.all([publisher.idle(), notifier.idle()]).then(() => undefined),
+    settled: async () => {
+      await Promise.all(afterAnswer);
+      await Promise.all([publisher.idle(), notifier.idle()]);
+    },
   };
 }
 
