@@ -52,6 +52,8 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof RateLimited) c.header("retry-after", String(err.retryAfterSeconds));
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    // The client went away mid-body (or was cut at the request timeout): nobody to answer, nothing to log.
+    if (c.req.raw.signal.aborted) return c.json(errorBody("bad_request", "The request was cut off"), 400);
     log(`unexpected error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
     return c.json(errorBody("internal_error", "Something went wrong on our side"), 500);
   });
