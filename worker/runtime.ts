@@ -10,6 +10,7 @@ import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { ensureConfiguredAdminKey } from "@/api/services/api-keys";
 import type { Deps } from "@/api/services/deps";
 import { seedDefaultPage } from "@/api/services/seed";
+import { defaultSubscribeLimits } from "@/api/services/subscriptions";
 import { D1PageStore } from "./d1-store";
 import { MissingSetting, type WorkerConfig } from "./env";
 import { missingMigrations } from "./migrations";
@@ -81,6 +82,7 @@ export function invocation(
     notifier,
     resendWebhookSecret: config.resendWebhookSecret,
     log,
+    subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
   });
   return {
     deps,
