@@ -36,7 +36,11 @@ export function subscriptionRoutes(deps: AppDeps) {
   const afterAnswer =
     deps.afterAnswer ??
     ((work: () => Promise<unknown>) =>
-      setTimeout(() => work().catch((e: unknown) => (deps.log ?? console.error)(`subscription failed: ${e}`)), 0));
+      setTimeout(
+        () =>
+          work().catch((e: unknown) => (deps.log ?? console.error)(`subscription failed: ${(e as Error)?.stack ?? e}`)),
+        0,
+      ));
   const notFoundPage = (c: Context) =>
     page(c, { title: "Link not valid", message: "This link is not valid, or it has expired." }, 404);
   const subscriberFrom = async (token: string) => {
@@ -60,24 +64,25 @@ export function subscriptionRoutes(deps: AppDeps) {
       .post("/subscribe", async (c) => {
         const message =
           "If this address can receive our updates, a confirmation email is on its way. Check your inbox.";
+        let admitted: SubscribeInput | undefined;
         try {
           const input = isForm(c)
             ? await formComponents(c).then(({ body, components }) =>
                 validate(SubscribeInput, { email: body.email, components: components.length ? components : undefined }),
               )
             : await readJson(c, SubscribeInput);
-          if (await admitSubscriptionRequest(deps, input, clientAddress(c), deps.subscribeLimits)) {
-            // After the answer: whether the address is known changes the work done, never the time to answer.
-            afterAnswer(() => commit(deps, requestSubscription(deps, input)));
-          }
+          if (await admitSubscriptionRequest(deps, input, clientAddress(c), deps.subscribeLimits)) admitted = input;
         } catch (error) {
           if (!isForm(c) || !(error instanceof AppError)) throw error;
           if (error instanceof RateLimited) c.header("retry-after", String(error.retryAfterSeconds));
           return page(c, { title: "Not subscribed", message: error.message }, error.status === 429 ? 429 : 422);
         }
-        return isForm(c)
-          ? page(c, { title: "Check your inbox", message }, 202)
+        const answer = isForm(c)
+          ? await page(c, { title: "Check your inbox", message }, 202)
           : c.json({ status: "pending", message }, 202);
+        // Only once the answer is ready: whether the address is known changes the work done, never the time to answer.
+        if (admitted) afterAnswer(() => commit(deps, requestSubscription(deps, admitted)));
+        return answer;
       })
       .get("/subscribe/confirm/:token", async (c) => {
         const subscriber = await confirmSubscription(deps, c.req.param("token"));
