@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { AppError, errorBody } from "./errors";
+import { AppError, errorBody, RateLimited } from "./errors";
+import { trustProxy } from "./middleware/client-address";
+import type { TrustProxy } from "./middleware/trust-proxy";
 import { requireKey, type AuthEnv } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { openApiDocument } from "./openapi";
@@ -18,6 +20,7 @@ import { maintenanceRoutes } from "./routes/maintenances";
 import { pageSettingsRoutes } from "./routes/page-settings";
 import { resendWebhookRoutes } from "./routes/resend-webhooks";
 import type { Deps } from "./services/deps";
+import type { SubscribeLimits } from "./services/subscriptions";
 
 export type AppDeps = Deps & {
   publisher: {
@@ -31,6 +34,11 @@ export type AppDeps = Deps & {
   /** RESEND_WEBHOOK_SECRET: without it, /webhooks/resend answers 404. */
   resendWebhookSecret?: string;
   log?: (message: string) => void;
+  /** TRUST_PROXY: whose X-Forwarded-For counts when telling clients apart. Absent: nobody's. */
+  trustProxy?: TrustProxy;
+  subscribeLimits?: SubscribeLimits;
+  /** Runs work after the response is sent (on Workers, within the invocation). Default: on the next timer tick. */
+  afterAnswer?: (work: () => Promise<unknown>) => void;
 };
 
 export const maxBodyBytes = 64 * 1024;
@@ -42,10 +50,14 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
 
   app.onError((err, c) => {
+    if (err instanceof RateLimited) c.header("retry-after", String(err.retryAfterSeconds));
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    // The client went away mid-body (or was cut at the request timeout): nobody to answer, nothing to log.
+    if (c.req.raw.signal.aborted) return c.json(errorBody("bad_request", "The request was cut off"), 400);
     log(`unexpected error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
     return c.json(errorBody("internal_error", "Something went wrong on our side"), 500);
   });
+  app.use(trustProxy(deps.trustProxy));
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 
   // For load balancers: 200 once the pages are published, 503 while the first publish is still running.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { weakKeyReason } from "./key-strength";
+import { parseTrustProxy, type TrustProxy } from "./middleware/trust-proxy";
 
 const optional = z
   .string()
@@ -29,6 +30,21 @@ const ConfigSchema = z.object({
   RESEND_WEBHOOK_SECRET: optional,
   EMAIL_FROM: optional,
   SMTP_URL: optional,
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  MAX_CONNECTIONS_PER_CLIENT: optional
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().int().min(0).optional()),
+  CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(200),
 });
 
 export type Config = {
@@ -39,6 +55,11 @@ export type Config = {
   resend: { apiKey?: string; baseUrl?: string; rateLimit: number; webhookSecret?: string };
   emailFrom: string | undefined;
   smtpUrl: string | undefined;
+  trustProxy: TrustProxy;
+  /** Open connections one address may hold on Node; 0: no cap. */
+  maxConnectionsPerClient: number;
+  /** Confirmation emails the subscribe form may queue in an hour, page-wide. */
+  confirmationEmailsPerHour: number;
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -62,5 +83,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     emailFrom: e.EMAIL_FROM,
     smtpUrl: e.SMTP_URL,
+    trustProxy: e.TRUST_PROXY,
+    // Behind a proxy every socket is the proxy's: a per-address cap would cap the proxy, so it is off unless asked.
+    maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT ?? (e.TRUST_PROXY ? 0 : 100),
+    confirmationEmailsPerHour: e.CONFIRMATION_EMAILS_PER_HOUR,
   };
 }

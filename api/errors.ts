@@ -34,6 +34,16 @@ export class AppError extends Error {
   }
 }
 
+/** A 429 that tells the client when to come back: the error handler sends `retryAfterSeconds` as Retry-After. */
+export class RateLimited extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("rate_limited", message);
+  }
+}
+
 export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }

@@ -1,5 +1,5 @@
 import { getRequestListener } from "@hono/node-server";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -19,6 +19,8 @@ import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
 import { chooseTransport } from "./notify/choose-transport";
 import { createNotifier } from "./notify/notifier";
+import { createLimitedServer, defaultHttpLimits, type HttpLimits } from "./node-http-server";
+import { defaultSubscribeLimits } from "./services/subscriptions";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -51,8 +53,15 @@ export async function openNodeDeps(config: Config, log: (m: string) => void) {
   return { deps, close };
 }
 
-/** Starts the whole Node server: API, publisher, ticker. Resolves once it listens. */
-export async function startNodeServer(config: Config, log: (m: string) => void = console.log) {
+/**
+ * Starts the whole Node server: API, publisher, ticker. Resolves once it listens. `http` overrides the server's
+ * timeouts (tests use short ones); the per-client connection cap comes from the configuration.
+ */
+export async function startNodeServer(
+  config: Config,
+  log: (m: string) => void = console.log,
+  options: { http?: Partial<HttpLimits> } = {},
+) {
   const { deps, close: closeDb } = await openNodeDeps(config, log);
   const store = new FileStore(join(config.dataDir, "site"));
   const stopping = new AbortController();
@@ -80,11 +89,14 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     notifier,
     resendWebhookSecret: config.resend.webhookSecret,
     log: console.error,
+    trustProxy: config.trustProxy,
+    subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
   });
   const honoListener = getRequestListener(app.fetch);
 
   // Readers' fast path: a published page is written straight from memory, without building a Request.
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const limits = { ...defaultHttpLimits, maxConnectionsPerClient: config.maxConnectionsPerClient, ...options.http };
+  const server: Server = createLimitedServer((req: IncomingMessage, res: ServerResponse) => {
     if ((req.method === "GET" || req.method === "HEAD") && req.url && !req.url.startsWith("/api/v1")) {
       const q = req.url.indexOf("?");
       const page = store.get(publishedPath(q === -1 ? req.url : req.url.slice(0, q)));
@@ -99,7 +111,7 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
       }
     }
     void honoListener(req, res);
-  });
+  }, limits);
 
   // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered. Whatever
   // a crash left in the outbox goes out now, with the same idempotency keys.

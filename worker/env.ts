@@ -10,6 +10,7 @@ export type Env = {
   RESEND_RATE_LIMIT?: string;
   RESEND_WEBHOOK_SECRET?: string;
   EMAIL_FROM?: string;
+  CONFIRMATION_EMAILS_PER_HOUR?: string;
   /** `log` prints emails to the worker's log instead of sending them: for `npm run worker:dev` only. */
   EMAIL_TRANSPORT?: string;
   /** `1` logs the D1 statements each request ran (the benchmark reads them). */
@@ -23,6 +24,7 @@ export type WorkerConfig = {
   email: { kind: "resend"; apiKey: string; baseUrl?: string; rateLimit: number } | { kind: "log" };
   emailFrom: string | undefined;
   resendWebhookSecret: string | undefined;
+  confirmationEmailsPerHour: number;
 };
 
 /** A setting the worker cannot run without; the message names it and says where it is set. */
@@ -57,6 +59,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
       RESEND_RATE_LIMIT: env.RESEND_RATE_LIMIT,
       RESEND_WEBHOOK_SECRET: env.RESEND_WEBHOOK_SECRET,
       EMAIL_FROM: env.EMAIL_FROM,
+      CONFIRMATION_EMAILS_PER_HOUR: env.CONFIRMATION_EMAILS_PER_HOUR,
     });
   } catch (error) {
     throw new MissingSetting(error instanceof Error ? error.message : String(error));
@@ -76,5 +79,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
           },
     emailFrom: config.emailFrom,
     resendWebhookSecret: config.resend.webhookSecret,
+    confirmationEmailsPerHour: config.confirmationEmailsPerHour,
   };
 }

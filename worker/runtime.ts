@@ -10,6 +10,7 @@ import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { ensureConfiguredAdminKey } from "@/api/services/api-keys";
 import type { Deps } from "@/api/services/deps";
 import { seedDefaultPage } from "@/api/services/seed";
+import { defaultSubscribeLimits } from "@/api/services/subscriptions";
 import { D1PageStore } from "./d1-store";
 import { MissingSetting, type WorkerConfig } from "./env";
 import { missingMigrations } from "./migrations";
@@ -65,8 +66,15 @@ export function invocation(
     deadline: clock() + drainBudget[kind].ms,
     maxChunks: drainBudget[kind].chunks,
   });
+  // Work a request left for after its answer (a subscription request); the invocation waits for it.
+  const afterAnswer: Promise<unknown>[] = [];
   const app = createApp({
     ...deps,
+    afterAnswer: (work) => {
+      afterAnswer.push(
+        new Promise((ok) => setTimeout(ok, 0)).then(work).catch((e: unknown) => log(`after the answer: ${e}`)),
+      );
+    },
     // No `state`: every invocation answers /healthz from the published set, which setUp made sure exists.
     publisher: { touch: (change) => publisher.touch(change) },
     store,
@@ -74,6 +82,7 @@ export function invocation(
     notifier,
     resendWebhookSecret: config.resendWebhookSecret,
     log,
+    subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
   });
   return {
     deps,
@@ -81,7 +90,10 @@ export function invocation(
     notifier,
     app,
     /** What must finish before the invocation ends: publishing and sending started by it. */
-    settled: () => Promise.all([publisher.idle(), notifier.idle()]).then(() => undefined),
+    settled: async () => {
+      await Promise.all(afterAnswer);
+      await Promise.all([publisher.idle(), notifier.idle()]);
+    },
   };
 }
 

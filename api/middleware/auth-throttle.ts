@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { errorBody } from "@/api/errors";
-import { clientAddress } from "@/api/routes/subscriptions";
+import { clientAddress } from "@/api/middleware/client-address";
 import { recordAuthFailure, throttledFor } from "@/api/services/auth-throttle";
 import type { Deps } from "@/api/services/deps";
 

@@ -1,12 +1,14 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { AppError, errorBody } from "@/api/errors";
+import { AppError, errorBody, RateLimited } from "@/api/errors";
+import { clientAddress } from "@/api/middleware/client-address";
 import { readJson, validate } from "@/api/http";
 import type { SubscriptionPageView } from "@/present/subscription-views";
 import { ManageInput, SubscribeInput } from "@/api/schemas";
 import { loadComponentTree, loadPage } from "@/api/services/read-model";
 import { linkKey, verifySubscriberToken } from "@/api/services/subscriber-links";
 import {
+  admitSubscriptionRequest,
   chooseComponents,
   confirmSubscription,
   getSubscriber,
@@ -31,6 +33,14 @@ export function subscriptionRoutes(deps: AppDeps) {
     });
     return c.html(html, status, { "cache-control": "no-store", "referrer-policy": "no-referrer" });
   };
+  const afterAnswer =
+    deps.afterAnswer ??
+    ((work: () => Promise<unknown>) =>
+      setTimeout(
+        () =>
+          work().catch((e: unknown) => (deps.log ?? console.error)(`subscription failed: ${(e as Error)?.stack ?? e}`)),
+        0,
+      ));
   const notFoundPage = (c: Context) =>
     page(c, { title: "Link not valid", message: "This link is not valid, or it has expired." }, 404);
   const subscriberFrom = async (token: string) => {
@@ -52,23 +62,27 @@ export function subscriptionRoutes(deps: AppDeps) {
         }),
       )
       .post("/subscribe", async (c) => {
-        const client = clientAddress(c);
         const message =
           "If this address can receive our updates, a confirmation email is on its way. Check your inbox.";
+        let admitted: SubscribeInput | undefined;
         try {
           const input = isForm(c)
             ? await formComponents(c).then(({ body, components }) =>
                 validate(SubscribeInput, { email: body.email, components: components.length ? components : undefined }),
               )
             : await readJson(c, SubscribeInput);
-          await commit(deps, requestSubscription(deps, input, client));
+          if (await admitSubscriptionRequest(deps, input, clientAddress(c), deps.subscribeLimits)) admitted = input;
         } catch (error) {
           if (!isForm(c) || !(error instanceof AppError)) throw error;
+          if (error instanceof RateLimited) c.header("retry-after", String(error.retryAfterSeconds));
           return page(c, { title: "Not subscribed", message: error.message }, error.status === 429 ? 429 : 422);
         }
-        return isForm(c)
-          ? page(c, { title: "Check your inbox", message }, 202)
+        const answer = isForm(c)
+          ? await page(c, { title: "Check your inbox", message }, 202)
           : c.json({ status: "pending", message }, 202);
+        // Only once the answer is ready: whether the address is known changes the work done, never the time to answer.
+        if (admitted) afterAnswer(() => commit(deps, requestSubscription(deps, admitted)));
+        return answer;
       })
       .get("/subscribe/confirm/:token", async (c) => {
         const subscriber = await confirmSubscription(deps, c.req.param("token"));
@@ -124,20 +138,5 @@ export function subscriptionRoutes(deps: AppDeps) {
         await chooseComponents(deps, subscriber.id, components);
         return page(c, { title: "Saved", message: "Your choice of components is saved." });
       })
-  );
-}
-
-/**
- * Who is subscribing, for the per-client limit. On Workers the entry passes Cloudflare's CF-Connecting-IP as
- * `env.clientIp`. Elsewhere, behind a proxy, the right-most X-Forwarded-For entry is the one the proxy itself added;
- * without one, the socket's address.
- */
-export function clientAddress(c: Context): string {
-  const env = c.env as { clientIp?: string; incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return (
-    env?.clientIp ||
-    c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim() ||
-    env?.incoming?.socket?.remoteAddress ||
-    "unknown"
   );
 }

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { createApp } from "@/api/app";
+import { type AppDeps, createApp } from "@/api/app";
 import { loadRenderer } from "@/api/node-runtime";
 import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { FileStore } from "@/api/publish/file-store";
@@ -15,9 +15,10 @@ export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secr
 
 /**
  * The real app over a fresh SQLite file, the real publisher and renderer, and a page store in a temporary
- * directory, and a notifier that writes emails as .eml files to `outbox`. `changes` records what each request asked the publisher to republish.
+ * directory, and a notifier that writes emails as .eml files to `outbox`. `overrides` replace app deps (limits,
+ * TRUST_PROXY). `changes` records what each request asked the publisher to republish.
  */
-export async function makeApp() {
+export async function makeApp(overrides: Partial<AppDeps> = {}) {
   const env = await makeDeps();
   const store = new FileStore(join(env.dir, "site"));
   const publisher = createPublisher({ ...env.deps, renderer: await loadRenderer(), store, compress: zlibCompressor });
@@ -39,6 +40,7 @@ export async function makeApp() {
     resendWebhookSecret: testWebhookSecret,
     publisher: { touch: (c) => (changes.push(c), publisher.touch(c)), state: publisher.state },
     log: () => {},
+    ...overrides,
   });
   const keys = {} as Record<ApiScope, string>;
   for (const scope of ["read", "write", "admin"] as const) {
