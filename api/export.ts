@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseConfig } from "./config";
 import { loadRenderer } from "./node-runtime";
-import { zlibCompressor } from "./publish/zlib-compressor";
+import { backgroundZlibCompressor } from "./publish/zlib-compressor";
 import { openNodeDb } from "@/db/node";
 import { FileStore } from "./publish/file-store";
 import { createPublisher } from "./publish/publisher";
@@ -30,7 +30,7 @@ try {
     clock: Date.now,
     renderer: await loadRenderer(),
     store,
-    compress: zlibCompressor,
+    compress: backgroundZlibCompressor,
     siteUrl: config.siteUrl,
     log: (m) => console.error(m),
     maxAttempts: 1,

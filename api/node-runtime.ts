@@ -9,7 +9,7 @@ import { createApp } from "./app";
 import type { Config } from "./config";
 import { securePrivateDataDir } from "./data-dir";
 import { FileStore } from "./publish/file-store";
-import { zlibCompressor } from "./publish/zlib-compressor";
+import { backgroundZlibCompressor } from "./publish/zlib-compressor";
 import { createPublisher, type Renderer } from "./publish/publisher";
 import { answerFromPage, publishedPath } from "./publish/serve";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
@@ -71,7 +71,7 @@ export async function startNodeServer(
     rendererVersion: rendererVersion(),
     renderHistory: () => renderHistoryInChildProcess(config, store.root, stopping.signal, log),
     store,
-    compress: zlibCompressor,
+    compress: backgroundZlibCompressor,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
   });
   const notifier = createNotifier({

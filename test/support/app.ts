@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { type AppDeps, createApp } from "@/api/app";
 import { loadRenderer } from "@/api/node-runtime";
-import { zlibCompressor } from "@/api/publish/zlib-compressor";
+import { backgroundZlibCompressor } from "@/api/publish/zlib-compressor";
 import { FileStore } from "@/api/publish/file-store";
 import { type Change, createPublisher } from "@/api/publish/publisher";
 import { createApiKey } from "@/api/services/api-keys";
@@ -21,7 +21,7 @@ export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secr
 export async function makeApp(overrides: Partial<AppDeps> = {}) {
   const env = await makeDeps();
   const store = new FileStore(join(env.dir, "site"));
-  const publisher = createPublisher({ ...env.deps, renderer: await loadRenderer(), store, compress: zlibCompressor });
+  const publisher = createPublisher({ ...env.deps, renderer: await loadRenderer(), store, compress: backgroundZlibCompressor });
   const changes: Change[] = [];
   const outbox = join(env.dir, "outbox");
   const notifier = createNotifier({
