@@ -16,6 +16,7 @@ const ConfigSchema = z.object({
   RESEND_WEBHOOK_SECRET: optional,
   EMAIL_FROM: optional,
   SMTP_URL: optional,
+  ALLOW_PRIVATE_WEBHOOKS: optional.pipe(z.enum(["true", "false", "1", "0"]).optional()),
 });
 
 export type Config = {
@@ -26,6 +27,8 @@ export type Config = {
   resend: { apiKey?: string; baseUrl?: string; rateLimit: number; webhookSecret?: string };
   emailFrom: string | undefined;
   smtpUrl: string | undefined;
+  /** Lets webhook URLs reach loopback, private and link-local addresses (docs/security.md). */
+  allowPrivateWebhooks: boolean;
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -49,5 +52,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     emailFrom: e.EMAIL_FROM,
     smtpUrl: e.SMTP_URL,
+    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS === "true" || e.ALLOW_PRIVATE_WEBHOOKS === "1",
   };
 }

@@ -18,6 +18,7 @@ import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
 import { chooseTransport } from "./notify/choose-transport";
 import { createNotifier } from "./notify/notifier";
+import { createNodeOutbound } from "./outbound/node-outbound";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -36,7 +37,10 @@ export function rendererVersion(): string {
 /** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
 export async function openNodeDeps(config: Config, log: (m: string) => void) {
   const { db, close } = openNodeDb(join(config.dataDir, "marquee.db"));
-  const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl };
+  const outbound = createNodeOutbound({ allowPrivate: config.allowPrivateWebhooks });
+  const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl, outbound };
+  if (config.allowPrivateWebhooks)
+    log("ALLOW_PRIVATE_WEBHOOKS is on: webhooks may reach private and loopback addresses");
   const publicUrl = config.siteUrl ?? `http://localhost:${config.port}`;
   if (await seedDefaultPage(deps, publicUrl)) log("Created the default page (Ticketing, tix1–tix5, Webtix, Wintix)");
   if (config.adminApiKey) {

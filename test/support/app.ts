@@ -9,6 +9,7 @@ import type { ApiScope } from "@/db/schema";
 import { makeDeps } from "./deps";
 import { createDevTransport } from "@/api/notify/dev-transport";
 import { createNotifier } from "@/api/notify/notifier";
+import { createNodeOutbound, type Resolver } from "@/api/outbound/node-outbound";
 
 /** The Resend webhook secret the test app is configured with (base64 after whsec_, as Resend issues them). */
 export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secret-32by").toString("base64")}`;
@@ -16,9 +17,16 @@ export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secr
 /**
  * The real app over a fresh SQLite file, the real publisher and renderer, and a page store in a temporary
  * directory, and a notifier that writes emails as .eml files to `outbox`. `changes` records what each request asked the publisher to republish.
+ * Outbound requests go through the Node SSRF guard, strict as in production unless `allowPrivateWebhooks` (a test
+ * with a receiver on 127.0.0.1); `resolve` stands in for DNS.
  */
-export async function makeApp() {
-  const env = await makeDeps();
+export async function makeApp(options: { allowPrivateWebhooks?: boolean; resolve?: Resolver } = {}) {
+  const base = await makeDeps();
+  const outbound = createNodeOutbound({
+    allowPrivate: options.allowPrivateWebhooks ?? false,
+    resolve: options.resolve,
+  });
+  const env = { ...base, deps: { ...base.deps, outbound } };
   const store = new FileStore(join(env.dir, "site"));
   const publisher = createPublisher({ ...env.deps, renderer: await loadRenderer(), store, compress: zlibCompressor });
   const changes: Change[] = [];
