@@ -20,7 +20,9 @@ export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secr
  * Outbound requests go through the Node SSRF guard, strict as in production unless `allowPrivateWebhooks` (a test
  * with a receiver on 127.0.0.1); `resolve` stands in for DNS.
  */
-export async function makeApp(options: { allowPrivateWebhooks?: boolean; resolve?: Resolver } = {}) {
+export async function makeApp(
+  options: { allowPrivateWebhooks?: boolean; resolve?: Resolver; log?: (message: string) => void } = {},
+) {
   const base = await makeDeps();
   const outbound = createNodeOutbound({
     allowPrivate: options.allowPrivateWebhooks ?? false,
@@ -34,7 +36,7 @@ export async function makeApp(options: { allowPrivateWebhooks?: boolean; resolve
   const notifier = createNotifier({
     ...env.deps,
     transport: createDevTransport({ dir: outbox, log: () => {} }),
-    log: () => {},
+    log: options.log ?? (() => {}),
     backoffMs: 10,
     webhookBackoffMs: 10,
   });
