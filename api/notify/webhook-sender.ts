@@ -1,7 +1,7 @@
 import { and, asc, eq, lte } from "drizzle-orm";
 import { components, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { hmacSha256Hex } from "@/api/ids";
-import { createFetchOutbound, describeOutboundError, originForLog } from "@/api/outbound/outbound";
+import { describeOutboundError, originForLog, outboundOf } from "@/api/outbound/outbound";
 import type { Deps } from "@/api/services/deps";
 import { deriveOverallStatus } from "@/api/services/overall-status";
 import { loadIncident, loadPage } from "@/api/services/read-model";
@@ -32,7 +32,7 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   const { db, clock } = options;
   const log = options.log ?? (() => {});
   const backoffMs = options.backoffMs ?? 30_000;
-  const outbound = options.outbound ?? createFetchOutbound({ allowPrivate: false });
+  const outbound = outboundOf(options);
 
   async function body(delivery: typeof webhookDeliveries.$inferSelect): Promise<string | null> {
     const page = await loadPage(db, options.siteUrl);

@@ -1,3 +1,4 @@
+import { AppError } from "@/api/errors";
 import { type OutboundPolicy, OutboundRefused, parseOutboundUrl } from "./url-check";
 
 export type OutboundInit = {
@@ -30,6 +31,21 @@ export function createFetchOutbound(policy: OutboundPolicy, doFetch: typeof fetc
       return doFetch(checked, { ...init, redirect: "manual" });
     },
   };
+}
+
+/** The runtime's guard, or the strict fetch-based one when a caller (a test, a script) gave none. */
+export function outboundOf(deps: { outbound?: Outbound }): Outbound {
+  return deps.outbound ?? createFetchOutbound({ allowPrivate: false });
+}
+
+/** The registration-time check as the API answers it: a refusal is a 422 on the field, and nothing is stored. */
+export async function checkUserUrl(deps: { outbound?: Outbound }, url: string, field = "url"): Promise<URL> {
+  try {
+    return await outboundOf(deps).check(url);
+  } catch (error) {
+    if (!(error instanceof OutboundRefused)) throw error;
+    throw new AppError("validation_failed", `${field}: ${error.message}`, [{ path: field, message: error.message }]);
+  }
 }
 
 /**

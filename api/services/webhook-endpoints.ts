@@ -1,9 +1,8 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints } from "@/db/schema";
-import { AppError, notFound } from "@/api/errors";
+import { notFound } from "@/api/errors";
 import { newId, randomToken } from "@/api/ids";
-import { createFetchOutbound } from "@/api/outbound/outbound";
-import { OutboundRefused } from "@/api/outbound/url-check";
+import { checkUserUrl } from "@/api/outbound/outbound";
 import type { WebhookCreate } from "@/api/schemas";
 import type { Deps } from "./deps";
 
@@ -48,7 +47,8 @@ export async function getWebhookEndpoint(deps: Deps, id: string): Promise<Webhoo
 
 /** Registers an endpoint with a new signing secret, which the caller shows once. */
 export async function createWebhookEndpoint(deps: Deps, input: WebhookCreate): Promise<WebhookEndpointReport> {
-  await checkTarget(deps, input.url);
+  // Refused before it is stored, and again before each send (api/outbound, docs/security.md).
+  await checkUserUrl(deps, input.url);
   const row: WebhookEndpoint = {
     id: newId(),
     url: input.url,
@@ -63,15 +63,4 @@ export async function createWebhookEndpoint(deps: Deps, input: WebhookCreate): P
 export async function deleteWebhookEndpoint(deps: Deps, id: string): Promise<void> {
   await getWebhookEndpoint(deps, id);
   await deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
-}
-
-/** A URL that points into Marquee's own network is refused before it is stored (and again before each send). */
-async function checkTarget(deps: Deps, url: string): Promise<void> {
-  const outbound = deps.outbound ?? createFetchOutbound({ allowPrivate: false });
-  try {
-    await outbound.check(url);
-  } catch (error) {
-    if (!(error instanceof OutboundRefused)) throw error;
-    throw new AppError("validation_failed", `url: ${error.message}`, [{ path: "url", message: error.message }]);
-  }
 }
