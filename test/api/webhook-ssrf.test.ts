@@ -126,6 +126,21 @@ describe("webhook URLs that point into Marquee's own network", () => {
     );
   });
 
+  it("with credentials are refused at send time, and the log shows neither the credentials nor the path", async () => {
+    const log: string[] = [];
+    const s = await setup({ allowPrivateWebhooks: true, log: (m) => log.push(m) });
+    const receiver = await startReceiver();
+    const url = `http://hook-user:pa55word@127.0.0.1:${receiver.port}/T0123/secret-path`;
+    await s.deps.db
+      .insert(webhookEndpoints)
+      .values({ id: "creds", url, secret: "s".repeat(32), createdAt: s.clock(), description: null });
+    const [endpoint] = await s.changeStatusAndWait();
+    expect(endpoint!.last_error).toBe("refused: credentials in the URL are not allowed");
+    expect(receiver.seen).toEqual([]);
+    expect(log.join("\n")).toContain(`endpoint creds (http://127.0.0.1:${receiver.port})`);
+    expect(log.join("\n")).not.toMatch(/pa55word|hook-user|secret-path/);
+  });
+
   it("are refused at send time when their name resolves somewhere private since registration (DNS rebinding)", async () => {
     const dns = fakeDns({ "hooks.example.com": ["93.184.215.14"], "mixed.example.com": ["93.184.215.14"] });
     const log: string[] = [];
