@@ -45,6 +45,7 @@ const ConfigSchema = z.object({
     .transform((v) => (v === undefined ? undefined : Number(v)))
     .pipe(z.number().int().min(0).optional()),
   CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(200),
+  ALLOW_PRIVATE_WEBHOOKS: optional.pipe(z.enum(["true", "false", "1", "0"]).optional()),
 });
 
 export type Config = {
@@ -60,6 +61,8 @@ export type Config = {
   maxConnectionsPerClient: number;
   /** Confirmation emails the subscribe form may queue in an hour, page-wide. */
   confirmationEmailsPerHour: number;
+  /** Lets webhook URLs reach loopback, private and link-local addresses (docs/security.md). */
+  allowPrivateWebhooks: boolean;
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -87,5 +90,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     // Behind a proxy every socket is the proxy's: a per-address cap would cap the proxy, so it is off unless asked.
     maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT ?? (e.TRUST_PROXY ? 0 : 100),
     confirmationEmailsPerHour: e.CONFIRMATION_EMAILS_PER_HOUR,
+    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS === "true" || e.ALLOW_PRIVATE_WEBHOOKS === "1",
   };
 }

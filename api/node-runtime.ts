@@ -21,6 +21,7 @@ import { chooseTransport } from "./notify/choose-transport";
 import { createNotifier } from "./notify/notifier";
 import { createLimitedServer, defaultHttpLimits, type HttpLimits } from "./node-http-server";
 import { defaultSubscribeLimits } from "./services/subscriptions";
+import { createNodeOutbound } from "./outbound/node-outbound";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -40,7 +41,10 @@ export function rendererVersion(): string {
 export async function openNodeDeps(config: Config, log: (m: string) => void) {
   securePrivateDataDir(config.dataDir, log);
   const { db, close } = openNodeDb(join(config.dataDir, "marquee.db"));
-  const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl };
+  const outbound = createNodeOutbound({ allowPrivate: config.allowPrivateWebhooks });
+  const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl, outbound };
+  if (config.allowPrivateWebhooks)
+    log("ALLOW_PRIVATE_WEBHOOKS is on: webhooks may reach private and loopback addresses");
   const publicUrl = config.siteUrl ?? `http://localhost:${config.port}`;
   if (await seedDefaultPage(deps, publicUrl)) log("Created the default page (Ticketing, tix1–tix5, Webtix, Wintix)");
   if (config.adminApiKey) {

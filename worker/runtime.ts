@@ -5,6 +5,7 @@ import * as schema from "@/db/schema";
 import { createLogTransport } from "@/api/notify/log-transport";
 import { createNotifier } from "@/api/notify/notifier";
 import { createResendTransport } from "@/api/notify/resend-transport";
+import { createFetchOutbound } from "@/api/outbound/outbound";
 import { createPublisher, type Renderer } from "@/api/publish/publisher";
 import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { ensureConfiguredAdminKey } from "@/api/services/api-keys";
@@ -35,7 +36,9 @@ export function invocation(
 ) {
   const clock = Date.now;
   const db = drizzle(config.db, { schema }) as unknown as Db;
-  const deps: Deps = { db, clock, siteUrl: config.siteUrl };
+  // No DNS API on Workers: literal addresses and local names are refused here, private networks by the platform.
+  const outbound = createFetchOutbound({ allowPrivate: config.allowPrivateWebhooks });
+  const deps: Deps = { db, clock, siteUrl: config.siteUrl, outbound };
   const log = (message: string) => console.error(message);
   const store = new D1PageStore(config.db, typeof caches === "undefined" ? undefined : caches.default);
   const publisher = createPublisher({

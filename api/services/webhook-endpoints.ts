@@ -2,6 +2,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { notFound } from "@/api/errors";
 import { newId, randomToken } from "@/api/ids";
+import { checkUserUrl } from "@/api/outbound/outbound";
 import type { WebhookCreate } from "@/api/schemas";
 import type { Deps } from "./deps";
 
@@ -46,6 +47,8 @@ export async function getWebhookEndpoint(deps: Deps, id: string): Promise<Webhoo
 
 /** Registers an endpoint with a new signing secret, which the caller shows once. */
 export async function createWebhookEndpoint(deps: Deps, input: WebhookCreate): Promise<WebhookEndpointReport> {
+  // Refused before it is stored, and again before each send (api/outbound, docs/security.md).
+  await checkUserUrl(deps, input.url);
   const row: WebhookEndpoint = {
     id: newId(),
     url: input.url,

@@ -20,7 +20,7 @@ afterEach(async () => {
  */
 async function serve(overrides: Partial<AppDeps> = {}) {
   const pending: Promise<unknown>[] = [];
-  const env: Env = await makeApp({ afterAnswer: (work) => pending.push(work()), ...overrides });
+  const env: Env = await makeApp({}, { afterAnswer: (work) => pending.push(work()), ...overrides });
   const server: Server = createServer(getRequestListener(env.app.fetch));
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   cleanups.push(env.cleanup, () => new Promise((ok) => server.close(() => ok())));

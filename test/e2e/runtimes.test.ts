@@ -207,4 +207,22 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
       '{"error":{"code":"payload_too_large","message":"Request bodies here are limited to 64 KB"}}',
     );
   });
+
+  it("refuses a webhook aimed at this machine or the metadata service, without DNS on Workers too", async () => {
+    const { base } = server;
+    for (const [url, reason] of [
+      ["http://0x7f000001:8080/hook", "address is loopback"],
+      ["http://[::ffff:127.0.0.1]/hook", "address is loopback"],
+      ["http://169.254.169.254/latest/meta-data/", "address is link-local"],
+      ["http://localhost:3000/hook", "localhost is not a public host name"],
+    ]) {
+      const res = await fetch(`${base}/api/v1/webhooks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ url }),
+      });
+      expect(res.status, url).toBe(422);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(`url: refused: ${reason}`);
+    }
+  });
 });

@@ -26,6 +26,11 @@ describe("the worker's settings", () => {
     expect(missing({ ...complete, SITE_URL: "ftp://x" })).toMatch(/SITE_URL/);
   });
 
+  it("reads ALLOW_PRIVATE_WEBHOOKS, off unless set", () => {
+    expect(readWorkerConfig(complete).allowPrivateWebhooks).toBe(false);
+    expect(readWorkerConfig({ ...complete, ALLOW_PRIVATE_WEBHOOKS: "true" }).allowPrivateWebhooks).toBe(true);
+  });
+
   it("reads a complete configuration; email is printed only when asked for", () => {
     const config = readWorkerConfig({ ...complete, SITE_URL: "https://status.example.com/", RESEND_RATE_LIMIT: "5" });
     expect(config.siteUrl).toBe("https://status.example.com");
