@@ -62,8 +62,9 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
         throw new RangeError(`A Resend batch holds at most ${maxBatchSize} emails, got ${emails.length}`);
       }
       if (emails.length === 0) return { ok: true, ids: [] };
-      await pacer.take();
+      // Encoded before its turn, so the request leaves when the pacer says, not a variable build time later.
       const body = batches.encode(emails);
+      await pacer.take();
       const response = await postBatch(post, endpoint, options.apiKey, body, idempotencyKey, timeoutMs);
       batches.release(body);
       const answeredAt = performance.now();

@@ -16,7 +16,7 @@ import {
 
 let t: TestApp;
 beforeEach(async () => {
-  t = await makeApp();
+  t = await makeApp({ resolve: async () => [{ address: "93.184.215.14", family: 4 }] });
 });
 afterEach(async () => {
   await t.cleanup();

@@ -17,7 +17,12 @@ afterEach(async () => {
 /** The whole Node server, as `npm start` runs it, on a free port, with the given server limits. */
 async function start(env: Record<string, string>, http: Partial<HttpLimits> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "marquee-slow-"));
-  const config = parseConfig({ PORT: "0", DATA_DIR: dir, ADMIN_API_KEY: "slow-clients-test-key-0123", ...env });
+  const config = parseConfig({
+    PORT: "0",
+    DATA_DIR: dir,
+    ADMIN_API_KEY: "slow-clients-test-key-0123456789abcdefghijklmnop",
+    ...env,
+  });
   const server = await startNodeServer(config, () => {}, { http });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), server.close);
   await waitUntil(() => status(server.port, undefined, "127.0.0.9").then((s) => s === 200), "the server is ready");

@@ -11,8 +11,9 @@ export type FakeResendOptions = {
   /** Enforced over a sliding second, with `ratelimit-*` headers; unset means no limit and no such headers. */
   requestsPerSecond?: number;
   /**
-   * The sliding window the limit counts in (default 1000 ms). On a busy machine the fake's own event loop sees
-   * requests late by tens of milliseconds, bunching correctly paced ones; a narrower window absorbs that.
+   * The sliding window the limit counts in (default 1000 ms). On a busy machine the fake sees requests late by up to
+   * a hundred milliseconds and more (a new connection, its own event loop), bunching correctly paced ones; a
+   * narrower window absorbs that.
    */
   windowMs?: number;
   /** Replies to the next requests, in order, before any other check. */
