@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { AppError } from "@/api/errors";
-import { validate } from "@/api/http";
+import { readForm, validate } from "@/api/http";
 import { type AdminEnv, cookiePath, requireSession, sameOrigin, sessionCookie } from "@/api/middleware/admin-session";
 import { commit, type Written } from "@/api/services/effects";
 import {
@@ -43,9 +43,9 @@ const headers = {
 
 /** The staff console: server-rendered forms over the same services, publishing and notifying as the staff API does. */
 export function adminConsoleRoutes(deps: AppDeps) {
-  const render = async (c: Context, path: string, locals: object, status: 200 | 401 | 403 | 404 | 409 | 422) =>
+  const render = async (c: Context, path: string, locals: object, status: 200 | 400 | 401 | 403 | 404 | 409 | 422) =>
     c.html((await deps.renderer.render(path, locals)).html, status, headers);
-  const notice = async (c: Context, title: string, message: string, status: 403) =>
+  const notice = async (c: Context, title: string, message: string, status: 400 | 403) =>
     render(c, "/admin/notice", { page: await loadPage(deps.db, deps.siteUrl), title, message }, status);
   const forbidden = (c: Context) =>
     notice(
@@ -68,6 +68,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
       },
       status,
     );
+  // Read once by the middleware below, which answers a form it cannot read; the routes get the parsed copy.
   const body = (c: Context): Promise<form.FormBody> => c.req.parseBody({ all: true });
 
   /** Runs one change; a refused input shows the dashboard again with the message, and nothing is changed. */
@@ -91,6 +92,16 @@ export function adminConsoleRoutes(deps: AppDeps) {
   return new Hono<AdminEnv>()
     .use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("Request body too large", 413) }))
     .use(async (c, next) => (c.req.method === "POST" && !sameOrigin(c, deps.siteUrl) ? forbidden(c) : next()))
+    .use(async (c, next) => {
+      if (c.req.method !== "POST") return next();
+      try {
+        await readForm(c);
+      } catch (error) {
+        if (error instanceof AppError) return notice(c, "Bad request", error.message, 400);
+        throw error;
+      }
+      return next();
+    })
     .get("/login", (c) => login(c, null))
     .post("/login", async (c) => {
       const key = (await body(c)).key;

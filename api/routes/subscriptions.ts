@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, errorBody } from "@/api/errors";
-import { readJson, validate } from "@/api/http";
+import { readForm, readJson, validate } from "@/api/http";
 import type { SubscriptionPageView } from "@/present/subscription-views";
 import { ManageInput, SubscribeInput } from "@/api/schemas";
 import { loadComponentTree, loadPage } from "@/api/services/read-model";
@@ -23,7 +23,7 @@ export function subscriptionRoutes(deps: AppDeps) {
   const page = async (
     c: Context,
     view: Omit<SubscriptionPageView, "page">,
-    status: 200 | 202 | 404 | 422 | 429 = 200,
+    status: 200 | 202 | 400 | 404 | 422 | 429 = 200,
   ) => {
     const { html } = await deps.renderer.render("/subscription", {
       ...view,
@@ -38,20 +38,21 @@ export function subscriptionRoutes(deps: AppDeps) {
     return id ? getSubscriber(deps, id) : null;
   };
   const formComponents = async (c: Context) => {
-    const body = await c.req.parseBody({ all: true });
+    const body = await readForm(c);
     const raw = body.components;
     return { body, components: (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String) };
   };
 
+  // Per route, not `.use()`: these routes are mounted at "/", where a middleware would also cut other routes' bodies
+  // (Resend's webhooks take up to 256 KB).
+  const limit = bodyLimit({
+    maxSize: 16 * 1024,
+    onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
+  });
+
   return (
     new Hono()
-      .use(
-        bodyLimit({
-          maxSize: 16 * 1024,
-          onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
-        }),
-      )
-      .post("/subscribe", async (c) => {
+      .post("/subscribe", limit, async (c) => {
         const client = clientAddress(c);
         const message =
           "If this address can receive our updates, a confirmation email is on its way. Check your inbox.";
@@ -64,7 +65,8 @@ export function subscriptionRoutes(deps: AppDeps) {
           await commit(deps, requestSubscription(deps, input, client));
         } catch (error) {
           if (!isForm(c) || !(error instanceof AppError)) throw error;
-          return page(c, { title: "Not subscribed", message: error.message }, error.status === 429 ? 429 : 422);
+          const status = error.status === 429 || error.status === 400 ? error.status : 422;
+          return page(c, { title: "Not subscribed", message: error.message }, status);
         }
         return isForm(c)
           ? page(c, { title: "Check your inbox", message }, 202)
@@ -88,7 +90,7 @@ export function subscriptionRoutes(deps: AppDeps) {
         });
       })
       // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" here; the button on the page posts here too.
-      .post("/unsubscribe/:token", async (c) => {
+      .post("/unsubscribe/:token", limit, async (c) => {
         const subscriber = await subscriberFrom(c.req.param("token"));
         if (!subscriber) return notFoundPage(c);
         await unsubscribe(deps, subscriber.id);
@@ -115,7 +117,7 @@ export function subscriptionRoutes(deps: AppDeps) {
           },
         });
       })
-      .post("/manage/:token", async (c) => {
+      .post("/manage/:token", limit, async (c) => {
         const subscriber = await subscriberFrom(c.req.param("token"));
         if (!subscriber || subscriber.status !== "active") return notFoundPage(c);
         const components = isForm(c)

@@ -132,6 +132,26 @@ describe("subscribing", () => {
     await waitForOutbox(s.outbox, 1);
   });
 
+  it("answers a multipart form without its boundary with a readable 400 page, storing nothing", async () => {
+    const s = await setup();
+    const res = await s.app.request("/subscribe", {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data" },
+      body: "email=broken@example.com",
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain("The form could not be read");
+    expect(await s.deps.db.select().from(subscribers)).toEqual([]);
+  });
+
+  it("keeps its own 16 KB limit on bodies", async () => {
+    const s = await setup();
+    const res = await s.subscribe({ email: "big@example.com", pad: "x".repeat(17 * 1024) });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe("payload_too_large");
+  });
+
   it("answers the same for a new address and an already subscribed one, and sends no flood", async () => {
     const s = await setup();
     await s.subscribeAndConfirm("ann@example.com");
