@@ -10,11 +10,13 @@ import {
   chooseComponents,
   confirmSubscription,
   getSubscriber,
+  pendingConfirmation,
   requestSubscription,
   unsubscribe,
 } from "@/api/services/subscriptions";
 import type { AppDeps } from "@/api/app";
 import { commit } from "@/api/services/effects";
+import { sameOrigin } from "@/api/middleware/admin-session";
 
 const isForm = (c: Context) => /form/.test(c.req.header("content-type") ?? "");
 
@@ -23,7 +25,7 @@ export function subscriptionRoutes(deps: AppDeps) {
   const page = async (
     c: Context,
     view: Omit<SubscriptionPageView, "page">,
-    status: 200 | 202 | 400 | 404 | 422 | 429 = 200,
+    status: 200 | 202 | 400 | 403 | 404 | 422 | 429 = 200,
   ) => {
     const { html } = await deps.renderer.render("/subscription", {
       ...view,
@@ -72,8 +74,27 @@ export function subscriptionRoutes(deps: AppDeps) {
           ? page(c, { title: "Check your inbox", message }, 202)
           : c.json({ status: "pending", message }, 202);
       })
+      // Mail scanners follow links: the emailed link only shows a button, and the form it posts confirms.
       .get("/subscribe/confirm/:token", async (c) => {
-        const subscriber = await confirmSubscription(deps, c.req.param("token"));
+        const subscriber = await pendingConfirmation(deps, c.req.param("token"));
+        if (!subscriber) return notFoundPage(c);
+        return page(c, {
+          title: "Confirm your subscription",
+          message: `Send status updates to ${subscriber.email}?`,
+          form: {
+            action: "/subscribe/confirm",
+            button: "Confirm subscription",
+            hidden: [{ name: "token", value: c.req.param("token") }],
+          },
+        });
+      })
+      .post("/subscribe/confirm/:token?", limit, async (c) => {
+        if (!fromThisSite(c, deps.siteUrl)) {
+          const message = "This form did not come from this site. Open the link in the email again.";
+          return page(c, { title: "Not confirmed", message }, 403);
+        }
+        const token = c.req.param("token") ?? (await readForm(c)).token;
+        const subscriber = typeof token === "string" ? await confirmSubscription(deps, token) : null;
         if (!subscriber) return notFoundPage(c);
         return page(c, {
           title: "Subscription confirmed",
@@ -127,6 +148,18 @@ export function subscriptionRoutes(deps: AppDeps) {
         return page(c, { title: "Saved", message: "Your choice of components is saved." });
       })
   );
+}
+
+/**
+ * The confirmation token is the capability; this only keeps other sites from posting it. The button page sends no
+ * referrer, so browsers send `Origin: null` with its form: Sec-Fetch-Site, where sent, tells where the post came
+ * from; otherwise an Origin naming another host is refused.
+ */
+function fromThisSite(c: Context, siteUrl?: string): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined) return site === "same-origin" || site === "none";
+  const origin = c.req.header("origin");
+  return origin === undefined || origin === "null" || sameOrigin(c, siteUrl);
 }
 
 /**

@@ -268,6 +268,10 @@ describe("the status page in a browser", () => {
       expect(mail.to).toMatchObject({ text: "reader@example.com" });
       const link = mail.text!.match(/\S*\/subscribe\/confirm\/\S+/)![0];
       await page.goto(marquee.base + new URL(link, marquee.base).pathname);
+      // Following the link only shows a button: mail scanners follow links too.
+      expect(await text(page.locator("h1"))).toBe("Confirm your subscription");
+      await page.getByRole("button", { name: "Confirm subscription" }).tap();
+      await page.waitForURL(`${marquee.base}/subscribe/confirm`);
       expect(await text(page.locator("main"))).toContain("reader@example.com will now receive status updates.");
     });
   });
