@@ -38,7 +38,6 @@ const headers = {
   // refuses (https://fetch.spec.whatwg.org/#origin-header). "same-origin" still sends nothing to other sites.
   "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
-  "content-security-policy": "frame-ancestors 'none'",
 };
 
 /** The staff console: server-rendered forms over the same services, publishing and notifying as the staff API does. */
