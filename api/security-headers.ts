@@ -7,8 +7,7 @@ export type InlineSources = { scripts: string[]; styles: string[] };
  * Who may show a published page in a frame: nobody. A page made for embedding (/embed) is the one path that will
  * answer otherwise, here and nowhere else. The staff console is never framed, whatever this says.
  */
-export function frameAncestors(path: string): string {
-  void path;
+export function frameAncestors(_path: string): string {
   return "'none'";
 }
 
