@@ -39,6 +39,13 @@ export function subscriptionRoutes(deps: AppDeps) {
     const id = await verifySubscriberToken(await linkKey(deps.db), token);
     return id ? getSubscriber(deps, id) : null;
   };
+  /** A form that cannot be read gets a readable page; anything else goes on to the app's error handler. */
+  const unreadableForm = (c: Context, title: string, error: unknown) => {
+    if (isForm(c) && error instanceof AppError && error.code === "bad_request") {
+      return page(c, { title, message: error.message }, 400);
+    }
+    throw error;
+  };
   const formComponents = async (c: Context) => {
     const body = await readForm(c);
     const raw = body.components;
@@ -93,7 +100,12 @@ export function subscriptionRoutes(deps: AppDeps) {
           const message = "This form did not come from this site. Open the link in the email again.";
           return page(c, { title: "Not confirmed", message }, 403);
         }
-        const token = c.req.param("token") ?? (await readForm(c)).token;
+        let token = c.req.param("token");
+        try {
+          token ??= (await readForm(c)).token as string | undefined;
+        } catch (error) {
+          return unreadableForm(c, "Not confirmed", error);
+        }
         const subscriber = typeof token === "string" ? await confirmSubscription(deps, token) : null;
         if (!subscriber) return notFoundPage(c);
         return page(c, {
@@ -141,9 +153,14 @@ export function subscriptionRoutes(deps: AppDeps) {
       .post("/manage/:token", limit, async (c) => {
         const subscriber = await subscriberFrom(c.req.param("token"));
         if (!subscriber || subscriber.status !== "active") return notFoundPage(c);
-        const components = isForm(c)
-          ? (await formComponents(c)).components
-          : ((await readJson(c, ManageInput)).components ?? []);
+        let components: string[];
+        try {
+          components = isForm(c)
+            ? (await formComponents(c)).components
+            : ((await readJson(c, ManageInput)).components ?? []);
+        } catch (error) {
+          return unreadableForm(c, "Not saved", error);
+        }
         await chooseComponents(deps, subscriber.id, components);
         return page(c, { title: "Saved", message: "Your choice of components is saved." });
       })

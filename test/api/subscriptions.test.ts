@@ -222,6 +222,20 @@ describe("subscribing", () => {
     expect(await s.deps.db.select().from(subscribers)).toEqual([]);
   });
 
+  it("the confirmation button answers an unreadable form with a readable 400 page, confirming nothing", async () => {
+    const s = await setup();
+    const token = (await s.subscribeForLink("unreadable@example.com")).split("/").at(-1)!;
+    const broken = { "content-type": "multipart/form-data", "sec-fetch-site": "same-origin" };
+    const confirm = await s.app.request("/subscribe/confirm", {
+      method: "POST",
+      headers: broken,
+      body: `token=${token}`,
+    });
+    expect(confirm.status).toBe(400);
+    expect(await confirm.text()).toContain("The form could not be read");
+    expect(await s.statusOf("unreadable@example.com")).toBe("unconfirmed");
+  });
+
   it("keeps its own 16 KB limit on bodies", async () => {
     const s = await setup();
     const res = await s.subscribe({ email: "big@example.com", pad: "x".repeat(17 * 1024) });
@@ -288,6 +302,19 @@ describe("unsubscribing and managing", () => {
       expect(res.status, path).toBe(404);
       expect(await res.text()).not.toContain("ann@example.com");
     }
+  });
+
+  it("the manage page answers an unreadable form with a readable 400 page, changing nothing", async () => {
+    const { s, manage } = await confirmedWithLinks();
+    const res = await s.app.request(manage, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data" },
+      body: "components=x",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("The form could not be read");
+    const [row] = await s.deps.db.select().from(subscribers).where(eq(subscribers.email, "ann@example.com"));
+    expect(row!.allComponents).toBe(true);
   });
 
   it("the manage page changes which components a subscriber hears about", async () => {
