@@ -21,6 +21,7 @@ import { pageSettingsRoutes } from "./routes/page-settings";
 import { resendWebhookRoutes } from "./routes/resend-webhooks";
 import type { Deps } from "./services/deps";
 import type { SubscribeLimits } from "./services/subscriptions";
+import { answerHeaders, headerPolicy } from "./security-headers";
 
 export type AppDeps = Deps & {
   publisher: {
@@ -48,6 +49,16 @@ export const maxImportBytes = 8 * 1024 * 1024;
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? console.error;
   const app = new Hono();
+  const policy = headerPolicy(deps.renderer.inlineSources, deps.siteUrl);
+
+  // Every answer, errors included, carries the security headers; a route's own (a page's referrer policy) wins.
+  app.use(async (c, next) => {
+    await next();
+    const type = c.res.headers.get("content-type") ?? "";
+    for (const [name, value] of Object.entries(answerHeaders(policy, c.req.path, type))) {
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+    }
+  });
 
   app.onError((err, c) => {
     if (err instanceof RateLimited) c.header("retry-after", String(err.retryAfterSeconds));
@@ -106,7 +117,7 @@ export function createApp(deps: AppDeps) {
   app.on(["GET", "HEAD"], "*", async (c) => {
     const page = await deps.store.get(publishedPath(c.req.path));
     if (!page) return c.notFound();
-    return responseFromPage(page, c.req.raw);
+    return responseFromPage(page, c.req.raw, policy);
   });
 
   return app;

@@ -12,6 +12,7 @@ import { FileStore } from "./publish/file-store";
 import { backgroundZlibCompressor } from "./publish/zlib-compressor";
 import { createPublisher, type Renderer } from "./publish/publisher";
 import { answerFromPage, publishedPath } from "./publish/serve";
+import { headerPolicy } from "./security-headers";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
 import { ensureConfiguredAdminKey, retireConfiguredAdminKey } from "./services/api-keys";
 import type { Deps } from "./services/deps";
@@ -97,6 +98,7 @@ export async function startNodeServer(
     subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
   });
   const honoListener = getRequestListener(app.fetch);
+  const policy = headerPolicy(renderer.inlineSources, config.siteUrl);
 
   // Readers' fast path: a published page is written straight from memory, without building a Request.
   const limits = { ...defaultHttpLimits, maxConnectionsPerClient: config.maxConnectionsPerClient, ...options.http };
@@ -105,10 +107,15 @@ export async function startNodeServer(
       const q = req.url.indexOf("?");
       const page = store.get(publishedPath(q === -1 ? req.url : req.url.slice(0, q)));
       if (page) {
-        const answer = answerFromPage(page, req.method, {
-          ifNoneMatch: req.headers["if-none-match"] ?? null,
-          acceptEncoding: (req.headers["accept-encoding"] as string | undefined) ?? null,
-        });
+        const answer = answerFromPage(
+          page,
+          req.method,
+          {
+            ifNoneMatch: req.headers["if-none-match"] ?? null,
+            acceptEncoding: (req.headers["accept-encoding"] as string | undefined) ?? null,
+          },
+          policy,
+        );
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
         return;

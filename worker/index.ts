@@ -1,4 +1,5 @@
 import { publishedPath, responseFromPage } from "@/api/publish/serve";
+import { type HeaderPolicy, headerPolicy } from "@/api/security-headers";
 import { applyEffects, commit } from "@/api/services/effects";
 import { tick } from "@/api/services/tick";
 import * as renderer from "marquee:renderer";
@@ -12,6 +13,8 @@ import { invocation, setUp } from "./runtime";
 // The Workers entry: the same Hono app as on Node, over D1. See docs/deploy-cloudflare.md.
 let config: WorkerConfig | undefined;
 let ready = false;
+/** The same security headers as the app's, for pages answered before the app is built. */
+let policy: HeaderPolicy | undefined;
 
 /**
  * The configuration, checked on the first invocation of an isolate, and the one-time setup once it is known.
@@ -67,7 +70,8 @@ async function fromPublished(request: Request, config: WorkerConfig): Promise<Re
   if (pathname.startsWith("/api/v1")) return undefined;
   const page = await new D1PageStore(config.db, caches.default).get(publishedPath(pathname));
   if (!page) return undefined;
-  return responseFromPage(page, request);
+  policy ??= headerPolicy(renderer.inlineSources, config.siteUrl);
+  return responseFromPage(page, request, policy);
 }
 
 /** One log line per request: D1 statements and round trips for the answer, and for what ran after it. */

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { AppError } from "@/api/errors";
-import { validate } from "@/api/http";
+import { readForm, validate } from "@/api/http";
 import { type AdminEnv, cookiePath, requireSession, sameOrigin, sessionCookie } from "@/api/middleware/admin-session";
 import { commit, type Written } from "@/api/services/effects";
 import {
@@ -39,7 +39,6 @@ const headers = {
   // refuses (https://fetch.spec.whatwg.org/#origin-header). "same-origin" still sends nothing to other sites.
   "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
-  "content-security-policy": "frame-ancestors 'none'",
 };
 
 /** The staff console: server-rendered forms over the same services, publishing and notifying as the staff API does. */
@@ -48,10 +47,10 @@ export function adminConsoleRoutes(deps: AppDeps) {
     c: Context,
     path: string,
     locals: object,
-    status: 200 | 401 | 403 | 404 | 409 | 422 | 429,
+    status: 200 | 400 | 401 | 403 | 404 | 409 | 422 | 429,
     extra: Record<string, string> = {},
   ) => c.html((await deps.renderer.render(path, locals)).html, status, { ...headers, ...extra });
-  const notice = async (c: Context, title: string, message: string, status: 403) =>
+  const notice = async (c: Context, title: string, message: string, status: 400 | 403) =>
     render(c, "/admin/notice", { page: await loadPage(deps.db, deps.siteUrl), title, message }, status);
   const forbidden = (c: Context) =>
     notice(
@@ -74,6 +73,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
       },
       status,
     );
+  // Read once by the middleware below, which answers a form it cannot read; the routes get the parsed copy.
   const body = (c: Context): Promise<form.FormBody> => c.req.parseBody({ all: true });
 
   /** Runs one change; a refused input shows the dashboard again with the message, and nothing is changed. */
@@ -97,6 +97,16 @@ export function adminConsoleRoutes(deps: AppDeps) {
   return new Hono<AdminEnv>()
     .use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("Request body too large", 413) }))
     .use(async (c, next) => (c.req.method === "POST" && !sameOrigin(c, deps.siteUrl) ? forbidden(c) : next()))
+    .use(async (c, next) => {
+      if (c.req.method !== "POST") return next();
+      try {
+        await readForm(c);
+      } catch (error) {
+        if (error instanceof AppError) return notice(c, "Bad request", error.message, 400);
+        throw error;
+      }
+      return next();
+    })
     .get("/login", (c) => login(c, null))
     .post("/login", async (c) => {
       // Past its failed attempts a client is turned away before its key is looked at (the API counts with it).

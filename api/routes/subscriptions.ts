@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, errorBody, RateLimited } from "@/api/errors";
 import { clientAddress } from "@/api/middleware/client-address";
-import { readJson, validate } from "@/api/http";
+import { readForm, readJson, validate } from "@/api/http";
 import type { SubscriptionPageView } from "@/present/subscription-views";
 import { ManageInput, SubscribeInput } from "@/api/schemas";
 import { loadComponentTree, loadPage } from "@/api/services/read-model";
@@ -12,11 +12,13 @@ import {
   chooseComponents,
   confirmSubscription,
   getSubscriber,
+  pendingConfirmation,
   requestSubscription,
   unsubscribe,
 } from "@/api/services/subscriptions";
 import type { AppDeps } from "@/api/app";
 import { commit } from "@/api/services/effects";
+import { sameOrigin } from "@/api/middleware/admin-session";
 
 const isForm = (c: Context) => /form/.test(c.req.header("content-type") ?? "");
 
@@ -25,7 +27,7 @@ export function subscriptionRoutes(deps: AppDeps) {
   const page = async (
     c: Context,
     view: Omit<SubscriptionPageView, "page">,
-    status: 200 | 202 | 404 | 422 | 429 = 200,
+    status: 200 | 202 | 400 | 403 | 404 | 422 | 429 = 200,
   ) => {
     const { html } = await deps.renderer.render("/subscription", {
       ...view,
@@ -47,21 +49,29 @@ export function subscriptionRoutes(deps: AppDeps) {
     const id = await verifySubscriberToken(await linkKey(deps.db), token);
     return id ? getSubscriber(deps, id) : null;
   };
+  /** A form that cannot be read gets a readable page; anything else goes on to the app's error handler. */
+  const unreadableForm = (c: Context, title: string, error: unknown) => {
+    if (isForm(c) && error instanceof AppError && error.code === "bad_request") {
+      return page(c, { title, message: error.message }, 400);
+    }
+    throw error;
+  };
   const formComponents = async (c: Context) => {
-    const body = await c.req.parseBody({ all: true });
+    const body = await readForm(c);
     const raw = body.components;
     return { body, components: (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String) };
   };
 
+  // Per route, not `.use()`: these routes are mounted at "/", where a middleware would also cut other routes' bodies
+  // (Resend's webhooks take up to 256 KB).
+  const limit = bodyLimit({
+    maxSize: 16 * 1024,
+    onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
+  });
+
   return (
     new Hono()
-      .use(
-        bodyLimit({
-          maxSize: 16 * 1024,
-          onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
-        }),
-      )
-      .post("/subscribe", async (c) => {
+      .post("/subscribe", limit, async (c) => {
         const message =
           "If this address can receive our updates, a confirmation email is on its way. Check your inbox.";
         let admitted: SubscribeInput | undefined;
@@ -75,7 +85,8 @@ export function subscriptionRoutes(deps: AppDeps) {
         } catch (error) {
           if (!isForm(c) || !(error instanceof AppError)) throw error;
           if (error instanceof RateLimited) c.header("retry-after", String(error.retryAfterSeconds));
-          return page(c, { title: "Not subscribed", message: error.message }, error.status === 429 ? 429 : 422);
+          const status = error.status === 429 || error.status === 400 ? error.status : 422;
+          return page(c, { title: "Not subscribed", message: error.message }, status);
         }
         const answer = isForm(c)
           ? await page(c, { title: "Check your inbox", message }, 202)
@@ -84,8 +95,32 @@ export function subscriptionRoutes(deps: AppDeps) {
         if (admitted) afterAnswer(() => commit(deps, requestSubscription(deps, admitted)));
         return answer;
       })
+      // Mail scanners follow links: the emailed link only shows a button, and the form it posts confirms.
       .get("/subscribe/confirm/:token", async (c) => {
-        const subscriber = await confirmSubscription(deps, c.req.param("token"));
+        const subscriber = await pendingConfirmation(deps, c.req.param("token"));
+        if (!subscriber) return notFoundPage(c);
+        return page(c, {
+          title: "Confirm your subscription",
+          message: `Send status updates to ${subscriber.email}?`,
+          form: {
+            action: "/subscribe/confirm",
+            button: "Confirm subscription",
+            hidden: [{ name: "token", value: c.req.param("token") }],
+          },
+        });
+      })
+      .post("/subscribe/confirm/:token?", limit, async (c) => {
+        if (!fromThisSite(c, deps.siteUrl)) {
+          const message = "This form did not come from this site. Open the link in the email again.";
+          return page(c, { title: "Not confirmed", message }, 403);
+        }
+        let token = c.req.param("token");
+        try {
+          token ??= (await readForm(c)).token as string | undefined;
+        } catch (error) {
+          return unreadableForm(c, "Not confirmed", error);
+        }
+        const subscriber = typeof token === "string" ? await confirmSubscription(deps, token) : null;
         if (!subscriber) return notFoundPage(c);
         return page(c, {
           title: "Subscription confirmed",
@@ -102,7 +137,7 @@ export function subscriptionRoutes(deps: AppDeps) {
         });
       })
       // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" here; the button on the page posts here too.
-      .post("/unsubscribe/:token", async (c) => {
+      .post("/unsubscribe/:token", limit, async (c) => {
         const subscriber = await subscriberFrom(c.req.param("token"));
         if (!subscriber) return notFoundPage(c);
         await unsubscribe(deps, subscriber.id);
@@ -129,14 +164,31 @@ export function subscriptionRoutes(deps: AppDeps) {
           },
         });
       })
-      .post("/manage/:token", async (c) => {
+      .post("/manage/:token", limit, async (c) => {
         const subscriber = await subscriberFrom(c.req.param("token"));
         if (!subscriber || subscriber.status !== "active") return notFoundPage(c);
-        const components = isForm(c)
-          ? (await formComponents(c)).components
-          : ((await readJson(c, ManageInput)).components ?? []);
+        let components: string[];
+        try {
+          components = isForm(c)
+            ? (await formComponents(c)).components
+            : ((await readJson(c, ManageInput)).components ?? []);
+        } catch (error) {
+          return unreadableForm(c, "Not saved", error);
+        }
         await chooseComponents(deps, subscriber.id, components);
         return page(c, { title: "Saved", message: "Your choice of components is saved." });
       })
   );
+}
+
+/**
+ * The confirmation token is the capability; this only keeps other sites from posting it. The button page sends no
+ * referrer, so browsers send `Origin: null` with its form: Sec-Fetch-Site, where sent, tells where the post came
+ * from; otherwise an Origin naming another host is refused.
+ */
+function fromThisSite(c: Context, siteUrl?: string): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined) return site === "same-origin" || site === "none";
+  const origin = c.req.header("origin");
+  return origin === undefined || origin === "null" || sameOrigin(c, siteUrl);
 }

@@ -111,6 +111,18 @@ function componentStatements(deps: Deps, subscriberId: string, components: strin
   ];
 }
 
+/**
+ * Who a confirmation token would confirm, changing nothing: the link in the email only shows a button, since mail
+ * scanners follow links. Unknown, used and expired tokens give null.
+ */
+export async function pendingConfirmation(deps: Deps, token: string): Promise<Subscriber | null> {
+  const tokenHash = await sha256Hex(token);
+  const [row] = await deps.db.select().from(confirmationTokens).where(eq(confirmationTokens.tokenHash, tokenHash));
+  if (!row || row.expiresAt < deps.clock()) return null;
+  const [subscriber] = await deps.db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId));
+  return subscriber ?? null;
+}
+
 /** Confirms the subscription a token names. Unknown, used and expired tokens give null and change nothing. */
 export async function confirmSubscription(deps: Deps, token: string): Promise<Subscriber | null> {
   const now = deps.clock();

@@ -7,6 +7,14 @@ import { runOutageScenario, runSubscriberScenario } from "./scenario";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
 import { rawGet, spawnServer } from "@/test/support/server";
 import { waitUntil } from "@/test/support/wait";
+import { headerPolicy, type InlineSources } from "@/api/security-headers";
+
+/** The security headers both runtimes must send, from the same renderer build they serve. */
+const expectedPolicy = async () => {
+  const entry = new URL("../../dist/server/entry.mjs", import.meta.url).href;
+  const { inlineSources } = (await import(/* @vite-ignore */ entry)) as { inlineSources: InlineSources };
+  return headerPolicy(inlineSources, "");
+};
 
 const adminKey = "e2e-admin-key-0123456789-vq7w2kx9";
 
@@ -96,6 +104,28 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     const missing = await fetch(`${base}/no-such-page`);
     expect(missing.status).toBe(404);
     expect((await missing.json()).error.code).toBe("not_found");
+  });
+
+  it("sends the same security headers on pages, the console, subscription pages and the API", async () => {
+    const { base } = server;
+    const policy = await expectedPolicy();
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toBe(policy.csp("/"));
+    const stale = await fetch(`${base}/`, { headers: { "if-none-match": page.headers.get("etag")! } });
+    expect(stale.status).toBe(304);
+    expect(stale.headers.get("content-security-policy")).toBe(policy.csp("/"));
+    const console = await fetch(`${base}/admin/login`);
+    expect(console.headers.get("content-security-policy")).toBe(policy.csp("/admin/login"));
+    expect(console.headers.get("referrer-policy")).toBe("same-origin");
+    const link = await fetch(`${base}/subscribe/confirm/nonsense`);
+    expect(link.headers.get("content-security-policy")).toBe(policy.csp("/subscribe/confirm/nonsense"));
+    expect(link.headers.get("referrer-policy")).toBe("no-referrer");
+    for (const res of [page, stale, await fetch(`${base}/api/v2/summary.json`), await fetch(`${base}/api/v1/x`)]) {
+      expect(res.headers.get("x-content-type-options"), res.url).toBe("nosniff");
+      expect(res.headers.get("strict-transport-security")).toBeNull();
+    }
+    expect(page.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
 
   it("emails subscribers through Resend: confirm, one alert each, one-click unsubscribe", async () => {
