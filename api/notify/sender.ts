@@ -3,7 +3,7 @@ import { type Delivery, deliveries } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
 import { chunkSize } from "@/api/services/outbox";
 import { withoutAddresses } from "@/present/redact";
-import { chunkName, nextChunks, recipientsOf, unleased } from "./outbox-reads";
+import { chunkName, nextChunks, recipientsOf, statementsOf, unleased } from "./outbox-reads";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
 import { createWakeLoop } from "./wake-loop";
 
@@ -149,21 +149,16 @@ export function createSender(options: SenderOptions) {
       );
       const now = clock();
       if (result.ok) {
-        // One statement for the chunk, each recipient's provider id looked up in a JSON object.
         const providerIds = JSON.stringify(
           Object.fromEntries(recipients.map((r, index) => [r.subscriberId, result.ids[index] ?? null])),
         );
-        await db
-          .update(deliveries)
-          .set({
-            status: "sent",
-            providerId: sql`json_extract(${providerIds}, '$."' || ${deliveries.subscriberId} || '"')`,
-            attempts: attempt,
-            error: null,
-            updatedAt: now,
-            leaseUntil: null,
-          })
-          .where(where);
+        await statementsOf(db).markSent.run({
+          notificationId,
+          subscriberIds: ids,
+          providerIds,
+          attempts: attempt,
+          now,
+        });
         return;
       }
       const giveUp = !result.retryable || attempt >= maxAttempts;
