@@ -53,13 +53,13 @@ describe("the public JSON read from another origin", () => {
     expect(again.headers.get("access-control-allow-origin")).toBe("*");
   });
 
-  it("preflights nothing else: the staff API answers OPTIONS as before", async () => {
+  it("preflights nothing else: the staff API grants no cross-origin access", async () => {
     const base = await start();
     const preflight = await fetch(`${base}/api/v1/incidents`, {
       method: "OPTIONS",
       headers: { ...widget, "access-control-request-method": "POST" },
     });
-    expect(preflight.status).toBe(404);
+    expect(preflight.status).toBe(401);
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
