@@ -22,3 +22,17 @@ export async function updatePageSettings(deps: Deps, patch: PagePatch): Promise<
     .where(eq(pageSettings.id, "page"));
   return written(await getPageSettings(deps), { publish: { everything: true } });
 }
+
+/** The address a first start without SITE_URL gives the page; set by hand, an address is kept as it is. */
+const localDefault = /^http:\/\/localhost:\d+$/;
+
+/**
+ * Without SITE_URL, the page's links follow the port the server listens on now, not the one of its first start (or
+ * of the machine a backup came from). Answers whether the address changed; the change republishes every page.
+ */
+export async function followLocalPort(deps: Deps, url: string): Promise<boolean> {
+  const settings = await getPageSettings(deps);
+  if (settings.url === url || !localDefault.test(settings.url)) return false;
+  await deps.db.update(pageSettings).set({ url, updatedAt: deps.clock() }).where(eq(pageSettings.id, "page"));
+  return true;
+}
