@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/api/config";
 import { startNodeServer } from "@/api/node-runtime";
+import { followLocalPort, getPageSettings } from "@/api/services/page-settings";
+import { deliveries } from "@/db/schema";
+import { makeApp } from "@/test/support/app";
 import { freePort } from "@/test/support/server";
 import { waitUntil } from "@/test/support/wait";
 
@@ -83,5 +86,28 @@ describe("the page's address", () => {
     await cleanups.pop()!();
     const second = await startAndRead(dataDir, {}, "https://status.tix.example");
     expect(second.summary.page.url).toBe("https://status.tix.example");
+  });
+});
+
+describe("following the port while emails wait in the outbox", () => {
+  it("keeps the address their chunks were built with until the outbox is empty", async () => {
+    const t = await makeApp();
+    cleanups.push(t.cleanup);
+    await t.notifier.stop();
+    expect((await t.call("PATCH", "/api/v1/page", { url: "http://localhost:4200" })).status).toBe(200);
+    const imported = await t.call("POST", "/api/v1/subscribers/import", {
+      subscribers: [{ email: "customer@example.com" }],
+      skip_confirmation: true,
+    });
+    expect(imported.status).toBe(200);
+    expect((await t.call("POST", "/api/v1/incidents", { name: "Webtix down on tix1" })).status).toBe(201);
+
+    // A chunk resent after a crash must be the same request, or Resend refuses its idempotency key.
+    expect(await followLocalPort(t.deps, "http://localhost:4300")).toBe(false);
+    expect((await getPageSettings(t.deps)).url).toBe("http://localhost:4200");
+
+    await t.deps.db.update(deliveries).set({ status: "sent" });
+    expect(await followLocalPort(t.deps, "http://localhost:4300")).toBe(true);
+    expect((await getPageSettings(t.deps)).url).toBe("http://localhost:4300");
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/api/config";
 import { startNodeServer } from "@/api/node-runtime";
+import { makeApp } from "@/test/support/app";
 import { waitUntil } from "@/test/support/wait";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -61,5 +62,16 @@ describe("the public JSON read from another origin", () => {
     });
     expect(preflight.status).toBe(401);
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("is answered by the app itself too, as on Workers, where every request goes through it", async () => {
+    const t = await makeApp();
+    cleanups.push(t.cleanup);
+    const preflight = await t.app.request("https://status.example.com/api/v2/status.json", {
+      method: "OPTIONS",
+      headers: { ...widget, "access-control-request-method": "GET", "access-control-request-headers": "if-none-match" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("if-none-match");
   });
 });
