@@ -74,7 +74,12 @@ export async function startNodeServer(
   const server: Server = createLimitedServer((req, res) => listener(req, res), limits);
   const port = await listenFirst(server, config.port);
   let opened: Awaited<ReturnType<typeof openNodeDeps>>;
+  let renderer: Renderer;
+  let version: string;
   try {
+    // An unbuilt renderer stops the start before the database is created, too.
+    renderer = await loadRenderer();
+    version = rendererVersion();
     opened = await openNodeDeps(config, log, port);
   } catch (error) {
     server.close();
@@ -85,8 +90,8 @@ export async function startNodeServer(
   const stopping = new AbortController();
   const publisher = createPublisher({
     ...deps,
-    renderer: await loadRenderer(),
-    rendererVersion: rendererVersion(),
+    renderer,
+    rendererVersion: version,
     renderHistory: () => renderHistoryInChildProcess(config, store.root, stopping.signal, log),
     store,
     compress: zlibCompressor,
@@ -98,7 +103,6 @@ export async function startNodeServer(
     emailFrom: config.emailFrom,
     log: console.error,
   });
-  const renderer = await loadRenderer();
   const app = createApp({
     ...deps,
     publisher,
