@@ -19,6 +19,7 @@ import { incidentRoutes } from "./routes/incidents";
 import { maintenanceRoutes } from "./routes/maintenances";
 import { pageSettingsRoutes } from "./routes/page-settings";
 import { resendWebhookRoutes } from "./routes/resend-webhooks";
+import { publicJsonCorsRoutes } from "./routes/public-json-cors";
 import type { Deps } from "./services/deps";
 import type { SubscribeLimits } from "./services/subscriptions";
 import { answerHeaders, headerPolicy } from "./security-headers";
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps) {
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));
   app.route("/", resendWebhookRoutes(deps));
+  app.route("/", publicJsonCorsRoutes());
 
   // Readers: published pages only, answered from the store; the database is never touched here.
   app.on(["GET", "HEAD"], "*", async (c) => {

@@ -7,6 +7,18 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+// Checked at start: nodemailer would otherwise accept them and fail at the first email.
+const address = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/;
+const isMailbox = (v: string) => address.test(v) || /^[^<>]*<([^<>]+)>$/.exec(v)?.[1]?.match(address) != null;
+function isSmtpUrl(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().default("./data"),
@@ -28,8 +40,13 @@ const ConfigSchema = z.object({
   RESEND_BASE_URL: optional,
   RESEND_RATE_LIMIT: z.coerce.number().positive().default(2),
   RESEND_WEBHOOK_SECRET: optional,
-  EMAIL_FROM: optional,
-  SMTP_URL: optional,
+  EMAIL_FROM: optional.refine((v) => v === undefined || isMailbox(v), {
+    message:
+      "EMAIL_FROM must be an address (status@example.com) or a name and an address (Example Status <status@example.com>)",
+  }),
+  SMTP_URL: optional.refine((v) => v === undefined || isSmtpUrl(v), {
+    message: "SMTP_URL must be an smtp:// or smtps:// URL with a host, such as smtps://user:pass@smtp.example.com:465",
+  }),
   TRUST_PROXY: z
     .string()
     .optional()

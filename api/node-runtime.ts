@@ -1,5 +1,5 @@
 import { getRequestListener } from "@hono/node-server";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -23,6 +23,8 @@ import { createNotifier } from "./notify/notifier";
 import { createLimitedServer, defaultHttpLimits, type HttpLimits } from "./node-http-server";
 import { defaultSubscribeLimits } from "./services/subscriptions";
 import { createNodeOutbound } from "./outbound/node-outbound";
+import { followLocalPort } from "./services/page-settings";
+import { answerStarting, listenFirst } from "./listen-first";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -38,16 +40,20 @@ export function rendererVersion(): string {
   return (JSON.parse(readFileSync(resolve("dist/renderer-version.json"), "utf8")) as { version: string }).version;
 }
 
-/** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
-export async function openNodeDeps(config: Config, log: (m: string) => void) {
+/**
+ * Opens the database, seeds it on first start, and makes sure there is a way in for the operator. `port` is the port
+ * the server listens on: without SITE_URL, the page's address follows it.
+ */
+export async function openNodeDeps(config: Config, log: (m: string) => void, port = config.port) {
   securePrivateDataDir(config.dataDir, log);
   const { db, close } = openNodeDb(join(config.dataDir, "marquee.db"));
   const outbound = createNodeOutbound({ allowPrivate: config.allowPrivateWebhooks });
   const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl, outbound };
   if (config.allowPrivateWebhooks)
     log("ALLOW_PRIVATE_WEBHOOKS is on: webhooks may reach private and loopback addresses");
-  const publicUrl = config.siteUrl ?? `http://localhost:${config.port}`;
+  const publicUrl = config.siteUrl ?? `http://localhost:${port}`;
   if (await seedDefaultPage(deps, publicUrl)) log("Created the default page (Ticketing, tix1–tix5, Webtix, Wintix)");
+  else if (!config.siteUrl && (await followLocalPort(deps, publicUrl))) log(`The page's address is now ${publicUrl}`);
   if (config.adminApiKey) {
     await ensureConfiguredAdminKey(deps, config.adminApiKey);
   } else {
@@ -67,13 +73,30 @@ export async function startNodeServer(
   log: (m: string) => void = console.log,
   options: { http?: Partial<HttpLimits> } = {},
 ) {
-  const { deps, close: closeDb } = await openNodeDeps(config, log);
+  // The port first: a busy one stops the start before anything is created.
+  const limits = { ...defaultHttpLimits, maxConnectionsPerClient: config.maxConnectionsPerClient, ...options.http };
+  let listener: RequestListener = answerStarting;
+  const server: Server = createLimitedServer((req, res) => listener(req, res), limits);
+  const port = await listenFirst(server, config.port);
+  let opened: Awaited<ReturnType<typeof openNodeDeps>>;
+  let renderer: Renderer;
+  let version: string;
+  try {
+    // An unbuilt renderer stops the start before the database is created, too.
+    renderer = await loadRenderer();
+    version = rendererVersion();
+    opened = await openNodeDeps(config, log, port);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  const { deps, close: closeDb } = opened;
   const store = new FileStore(join(config.dataDir, "site"));
   const stopping = new AbortController();
   const publisher = createPublisher({
     ...deps,
-    renderer: await loadRenderer(),
-    rendererVersion: rendererVersion(),
+    renderer,
+    rendererVersion: version,
     renderHistory: () => renderHistoryInChildProcess(config, store.root, stopping.signal, log),
     store,
     compress: backgroundZlibCompressor,
@@ -85,7 +108,6 @@ export async function startNodeServer(
     emailFrom: config.emailFrom,
     log: console.error,
   });
-  const renderer = await loadRenderer();
   const app = createApp({
     ...deps,
     publisher,
@@ -101,8 +123,7 @@ export async function startNodeServer(
   const policy = headerPolicy(renderer.inlineSources, config.siteUrl);
 
   // Readers' fast path: a published page is written straight from memory, without building a Request.
-  const limits = { ...defaultHttpLimits, maxConnectionsPerClient: config.maxConnectionsPerClient, ...options.http };
-  const server: Server = createLimitedServer((req: IncomingMessage, res: ServerResponse) => {
+  listener = (req: IncomingMessage, res: ServerResponse) => {
     if ((req.method === "GET" || req.method === "HEAD") && req.url && !req.url.startsWith("/api/v1")) {
       const q = req.url.indexOf("?");
       const page = store.get(publishedPath(q === -1 ? req.url : req.url.slice(0, q)));
@@ -122,15 +143,12 @@ export async function startNodeServer(
       }
     }
     void honoListener(req, res);
-  }, limits);
+  };
 
   // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered. Whatever
   // a crash left in the outbox goes out now, with the same idempotency keys.
   applyEffects({ publisher, notifier }, { publish: { resume: true }, wake: true });
   const ticker = startTicker(deps, { publisher, notifier }, log);
-  await new Promise<void>((ok) => server.listen(config.port, "0.0.0.0", ok));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
 
   return {
     port,

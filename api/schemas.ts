@@ -73,6 +73,8 @@ const IncidentUpdateFields = z.strictObject({
   notify: z.boolean().default(true),
   impact: z.enum(impacts).optional(),
   display_at: Timestamp.optional(),
+  /** A resolved incident takes an update that is not resolved/postmortem only when the request says it reopens. */
+  reopen: z.boolean().optional(),
 });
 /** An update that says nothing new would still be published and emailed to every subscriber. */
 export const IncidentUpdateCreate = IncidentUpdateFields.refine(
@@ -82,7 +84,7 @@ export const IncidentUpdateCreate = IncidentUpdateFields.refine(
 export type IncidentUpdateCreate = z.infer<typeof IncidentUpdateCreate>;
 
 /** Resolving is itself the news: no other field is needed. */
-export const IncidentResolve = IncidentUpdateFields.omit({ status: true });
+export const IncidentResolve = IncidentUpdateFields.omit({ status: true, reopen: true });
 
 export const IncidentPatch = z
   .strictObject({ name: Name.optional(), impact: z.enum(impacts).optional() })

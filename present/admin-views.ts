@@ -42,4 +42,9 @@ export type AdminConsoleView = AdminDashboard & {
 };
 
 export type AdminNoticeView = { page: PageInfo; title: string; message: string; csrf?: string | null };
-export type AdminLoginView = { page: PageInfo; message: string | null };
+export type AdminLoginView = {
+  page: PageInfo;
+  message: string | null;
+  /** Reached over plain HTTP under a name other than localhost: the session cookie would be dropped. */
+  insecure: boolean;
+};

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { server: "api/node.ts", export: "api/export.ts" },
+  entryPoints: { server: "api/node.ts", export: "api/export.ts", key: "api/key-command.ts" },
   outdir: "dist/node",
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -3,8 +3,9 @@
 // environment are passed to the worker as variables; cron ticks are simulated every minute.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 
 const port = Number(process.env.PORT || 8787);
 const state = resolve(process.env.WORKER_STATE_DIR || "data/worker");
@@ -12,10 +13,20 @@ const wrangler = resolve("node_modules/.bin/wrangler");
 // No network needed: no usage metrics, and no download of Cloudflare's Request.cf sample (a placeholder serves).
 const quiet = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
+// Without ADMIN_API_KEY, a development key is made once and kept beside the local D1 (under data/, which git ignores),
+// so the key printed yesterday still works today.
 let adminKey = process.env.ADMIN_API_KEY;
 if (!adminKey) {
-  adminKey = `mq_${randomBytes(24).toString("base64url")}`;
-  console.log(`\n  No ADMIN_API_KEY in the environment; this run's admin key:\n\n    ${adminKey}\n`);
+  const keyFile = join(state, "admin-api-key");
+  if (existsSync(keyFile)) adminKey = readFileSync(keyFile, "utf8").trim();
+  if (!adminKey) {
+    adminKey = `mq_${randomBytes(24).toString("base64url")}`;
+    mkdirSync(state, { recursive: true, mode: 0o700 });
+    writeFileSync(keyFile, `${adminKey}\n`, { mode: 0o600 });
+  }
+  console.log(
+    `\n  Development admin key (kept in ${relative(".", keyFile)}; ADMIN_API_KEY overrides it):\n\n    ${adminKey}\n`,
+  );
 }
 
 const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {

@@ -48,6 +48,7 @@ export function invocation(
     store,
     compress: zlibCompressor,
     log,
+    info: (message) => console.log(message),
     // The next write or cron tick publishes again; an invocation does not wait out long backoffs.
     maxAttempts: 2,
     markerOnlyAfterResume: true,

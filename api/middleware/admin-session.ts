@@ -21,6 +21,21 @@ export function sameOrigin(c: Context, siteUrl?: string): boolean {
   }
 }
 
+const loopback = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * True when the browser reached the console over plain HTTP under a name other than localhost: it then drops the
+ * session cookie, which is Secure, without a word (browsers treat only localhost as secure over HTTP). A TLS proxy in
+ * front shows as X-Forwarded-Proto: https, or as a request for SITE_URL's own host when SITE_URL is https. This only
+ * chooses whether the sign-in page explains that, so an untrusted header is fine here.
+ */
+export function cookieWillBeDropped(c: Context, siteUrl?: string): boolean {
+  const url = new URL(c.req.url);
+  if (url.protocol !== "http:" || loopback.has(url.hostname) || url.hostname.endsWith(".localhost")) return false;
+  if (c.req.header("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase() === "https") return false;
+  return !(siteUrl?.startsWith("https:") && new URL(siteUrl).host === url.host);
+}
+
 /**
  * Every console request needs a valid session; every POST also needs the form's csrf field. A missing or bad session
  * goes to the sign-in page; a bad token gets `forbidden`.

@@ -75,17 +75,31 @@ function pinBuildDate(xml: string, updatedAt: number): string {
   return `${xml.slice(0, start)}<lastBuildDate>${new Date(updatedAt).toUTCString()}${xml.slice(end)}`;
 }
 
+const dnsName = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
+
+/**
+ * The start of the feed's tag URIs (RFC 4151, `tag:authority,date:specific`). The authority is a DNS name, never a
+ * port: a port (and an IPv6 literal, which is no DNS name) moves into the specific part, so every SITE_URL gives valid
+ * ids, and a host without a port keeps the ids it always had (`tag:host,2005:Incident/…`, as Statuspage's, §4).
+ */
+function tagStart(url: string): { entity: string; place: string } {
+  const { hostname, port } = new URL(url);
+  const dns = dnsName.test(hostname);
+  const place = [dns ? "" : hostname.replace(/^\[|\]$/g, ""), port].filter(Boolean).join(":");
+  return { entity: `tag:${dns ? hostname : "ip6-literal.invalid"},2005:`, place };
+}
+
 /** Atom, hand-written: ids are tag URIs on the page's host, as Statuspage's are (§4). */
 export function historyAtom(snapshot: SiteSnapshot): string {
   const { page } = snapshot;
   const tz = page.timeZone;
-  const host = new URL(page.url).host;
+  const { entity, place } = tagStart(page.url);
   const url = escapeText(page.url);
   const entries = snapshot.feedItems.map((i) => {
     const published = latestUpdateAt(i);
     return [
       "<entry>",
-      `<id>tag:${escapeText(host)},2005:Incident/${escapeText(i.id)}</id>`,
+      `<id>${escapeText(`${entity}${place ? `${place}/` : ""}Incident/${i.id}`)}</id>`,
       `<published>${isoInZone(published, tz)}</published>`,
       `<updated>${isoInZone(Math.max(i.updatedAt, published), tz)}</updated>`,
       `<link rel="alternate" type="text/html" href="${escapeText(incidentUrl(page, i.id))}"/>`,
@@ -97,7 +111,7 @@ export function historyAtom(snapshot: SiteSnapshot): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<feed xml:lang="en-US" xmlns="http://www.w3.org/2005/Atom">',
-    `<id>tag:${escapeText(host)},2005:/history</id>`,
+    `<id>${escapeText(`${entity}${place}/history`)}</id>`,
     `<link rel="alternate" type="text/html" href="${url}"/>`,
     `<link rel="self" type="application/atom+xml" href="${url}/history.atom"/>`,
     `<title>${escapeText(feedTitle(page))}</title>`,

@@ -23,6 +23,8 @@ export type PublisherOptions = {
   compress: Compressor;
   siteUrl?: string;
   log?: (message: string) => void;
+  /** Where a successful publish is told (default: `log`); Workers print it as information, not as an error. */
+  info?: (message: string) => void;
   /** Give up after this many failed attempts at one change (the export does; the server never does). */
   maxAttempts?: number;
   /**
@@ -55,6 +57,7 @@ export function createPublisher(options: PublisherOptions) {
   const { db, clock, store } = options;
   const rendererVersion = options.rendererVersion ?? "unversioned";
   const log = options.log ?? (() => {});
+  const info = options.info ?? log;
   const render = createPageRenderer(options);
   const queue = createPublishQueue({ clock, log, publish, maxAttempts: options.maxAttempts });
   const { state, touch } = queue;
@@ -154,7 +157,7 @@ export function createPublisher(options: PublisherOptions) {
         (p) => (p.startsWith("/incidents/") || p.startsWith("/history/")) && !live.has(p),
       );
       await store.replace([], orphans, readAt);
-      log(`published everything: ${ids.length} incidents, ${monthPages.length} history pages`);
+      info(`published everything: ${ids.length} incidents, ${monthPages.length} history pages`);
       return;
     }
     // An ordinary change goes out as one set, so no reader sees a link to a page that is not there yet.
@@ -174,7 +177,7 @@ export function createPublisher(options: PublisherOptions) {
     );
     await store.replace(pages, deletions, readAt);
     state.ready = true;
-    log(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
+    info(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
   }
 
   return { touch, idle: queue.idle, state };

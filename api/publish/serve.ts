@@ -103,7 +103,11 @@ function variants(page: PublishedPage, policy: HeaderPolicy | undefined): Record
       // stale-while-revalidate: a reader reloading during an outage must not be shown a page half a minute old.
       "cache-control": "public, max-age=5",
       ...security,
-      ...(page.contentType.startsWith("application/json") && { "access-control-allow-origin": "*" }),
+      // Public JSON is read by widgets on other origins, which revalidate with the entity tag.
+      ...(page.contentType.startsWith("application/json") && {
+        "access-control-allow-origin": "*",
+        "access-control-expose-headers": "ETag",
+      }),
     };
     const ok = {
       ...notModified,

@@ -3,7 +3,14 @@ import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { AppError } from "@/api/errors";
 import { readForm, validate } from "@/api/http";
-import { type AdminEnv, cookiePath, requireSession, sameOrigin, sessionCookie } from "@/api/middleware/admin-session";
+import {
+  type AdminEnv,
+  cookiePath,
+  cookieWillBeDropped,
+  requireSession,
+  sameOrigin,
+  sessionCookie,
+} from "@/api/middleware/admin-session";
 import { commit, type Written } from "@/api/services/effects";
 import {
   ComponentPatch,
@@ -60,7 +67,13 @@ export function adminConsoleRoutes(deps: AppDeps) {
       403,
     );
   const login = async (c: Context, message: string | null, status: 200 | 401 | 429 = 200, extra = {}) =>
-    render(c, "/admin/login", { page: await loadPage(deps.db, deps.siteUrl), message }, status, extra);
+    render(
+      c,
+      "/admin/login",
+      { page: await loadPage(deps.db, deps.siteUrl), message, insecure: cookieWillBeDropped(c, deps.siteUrl) },
+      status,
+      extra,
+    );
   const dashboard = async (c: Context<AdminEnv>, status: 200 | 404 | 409 | 422, error: unknown = null) =>
     render(
       c,

@@ -120,6 +120,13 @@ export async function postIncidentUpdate(
 ): Promise<Written<IncidentView>> {
   const incident = await getIncidentRow(deps, id, "incident");
   const status = input.status ?? incident.status;
+  // Reopening tells every subscriber the outage is back: a retried or stale request must not do it by accident.
+  if (isClosedIncidentStatus(incident.status) && !isClosedIncidentStatus(status) && input.reopen !== true) {
+    throw new AppError(
+      "conflict",
+      `This incident is ${incident.status}; an update with status ${status} reopens it: send "reopen": true to reopen it, or open a new incident`,
+    );
+  }
   let changes = toChanges(input.components);
   await assertComponentsExist(
     deps.db,

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { type PageSettings, pageSettings } from "@/db/schema";
+import { deliveries, type PageSettings, pageSettings } from "@/db/schema";
 import type { PagePatch } from "@/api/schemas";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
@@ -21,4 +21,26 @@ export async function updatePageSettings(deps: Deps, patch: PagePatch): Promise<
     })
     .where(eq(pageSettings.id, "page"));
   return written(await getPageSettings(deps), { publish: { everything: true } });
+}
+
+/** The address a first start without SITE_URL gives the page; set by hand, an address is kept as it is. */
+const localDefault = /^http:\/\/localhost:\d+$/;
+
+/**
+ * Without SITE_URL, the page's links follow the port the server listens on now, not the one of its first start (or
+ * of the machine a backup came from). Answers whether the address changed; the change republishes every page.
+ * While emails wait in the outbox the address stays until a later start: a chunk sent again after a crash must be
+ * the same request, links included, or Resend refuses its idempotency key ("used with a different payload").
+ */
+export async function followLocalPort(deps: Deps, url: string): Promise<boolean> {
+  const settings = await getPageSettings(deps);
+  if (settings.url === url || !localDefault.test(settings.url)) return false;
+  const [waiting] = await deps.db
+    .select({ one: deliveries.chunk })
+    .from(deliveries)
+    .where(eq(deliveries.status, "pending"))
+    .limit(1);
+  if (waiting) return false;
+  await deps.db.update(pageSettings).set({ url, updatedAt: deps.clock() }).where(eq(pageSettings.id, "page"));
+  return true;
 }

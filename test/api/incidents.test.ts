@@ -261,3 +261,47 @@ describe("correcting and deleting", () => {
     expect(list.map((i) => i.id)).toEqual([kept.id]);
   });
 });
+
+describe("reopening a resolved incident", () => {
+  async function resolvedOutage() {
+    const tix1 = await seededComponentId(t, "tix1");
+    const incident = await openIncident(t, { components: { [tix1]: "major_outage" } });
+    await expectStatus(await t.call("POST", `/api/v1/incidents/${incident.id}/resolve`, { body: "Back." }), 200);
+    return { tix1, incident };
+  }
+
+  it("answers 409 to an update that is not resolved or postmortem, and changes nothing", async () => {
+    const { incident } = await resolvedOutage();
+    const before = await expectStatus<V2Incident>(await t.call("GET", `/api/v1/incidents/${incident.id}`), 200);
+    const outboxBefore = t.changes.length;
+    for (const status of ["investigating", "identified", "monitoring"]) {
+      const res = await t.call("POST", `/api/v1/incidents/${incident.id}/updates`, { status, body: "Again?" });
+      const error = await expectError(res, 409, "conflict");
+      expect(error.message).toMatch(/"reopen": true/);
+    }
+    const after = await expectStatus<V2Incident>(await t.call("GET", `/api/v1/incidents/${incident.id}`), 200);
+    expect(after).toEqual(before);
+    expect(t.changes.length).toBe(outboxBefore);
+  });
+
+  it("takes a postmortem, or a note that keeps it resolved, without reopening", async () => {
+    const { incident } = await resolvedOutage();
+    expect((await postUpdate(t, incident.id, { body: "A note after the fact." })).status).toBe("resolved");
+    expect((await postUpdate(t, incident.id, { status: "postmortem", body: "What happened." })).status).toBe(
+      "postmortem",
+    );
+  });
+
+  it('reopens when the request says "reopen": true', async () => {
+    const { tix1, incident } = await resolvedOutage();
+    const reopened = await postUpdate(t, incident.id, {
+      status: "identified",
+      body: "It failed again.",
+      reopen: true,
+      components: { [tix1]: "major_outage" },
+    });
+    expect(reopened.status).toBe("identified");
+    expect(reopened.resolved_at).toBeNull();
+    expect((await getComponent(t, tix1)).status).toBe("major_outage");
+  });
+});

@@ -176,3 +176,42 @@ describe("the update history in a feed item", () => {
     ]);
   });
 });
+
+describe("the Atom feed's ids", () => {
+  // RFC 4151 §2.1: tag:authority,date:specific; the authority is a DNS name or an email address, never a port.
+  const pchar = "[A-Za-z0-9\\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2}";
+  const dnsComp = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
+  const tagUri = new RegExp(`^tag:${dnsComp}(?:\\.${dnsComp})*,\\d{4}(?:-\\d{2}(?:-\\d{2})?)?:(?:${pchar}|[/?])*$`);
+  const idsFor = (url: string) => {
+    const { outage, snapshot } = history({ page: { ...makePage(), url } });
+    const ids = [...historyAtom(snapshot).matchAll(/<id>([^<]*)<\/id>/g)].map((m) => m[1]!);
+    return { outage, ids };
+  };
+
+  it("are valid tag URIs for every SITE_URL, a port or an IPv6 address included", () => {
+    for (const url of [
+      "https://status.example.com",
+      "http://localhost:3000",
+      "http://127.0.0.1:8787",
+      "http://[::1]:3000",
+      "https://status.example.com:8443/sub",
+    ]) {
+      const { ids } = idsFor(url);
+      expect(ids).toHaveLength(3);
+      for (const id of ids) expect(id, `${url}: ${id}`).toMatch(tagUri);
+    }
+  });
+
+  it("keep the host's ids when SITE_URL has no port, and differ from port to port", () => {
+    const { outage, ids } = idsFor("https://status.example.com");
+    expect(ids).toEqual([
+      "tag:status.example.com,2005:/history",
+      `tag:status.example.com,2005:Incident/${outage.id}`,
+      expect.stringMatching(/^tag:status\.example\.com,2005:Incident\//),
+    ]);
+    const withPort = idsFor("http://localhost:3000");
+    expect(withPort.ids[0]).toBe("tag:localhost,2005:3000/history");
+    expect(withPort.ids[1]).toBe(`tag:localhost,2005:3000/Incident/${withPort.outage.id}`);
+    expect(idsFor("http://localhost:4200").ids[0]).not.toBe(withPort.ids[0]);
+  });
+});
