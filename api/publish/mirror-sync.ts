@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { FileStore } from "./file-store";
 import { fileNameFor, type PublishedPage } from "./page";
@@ -73,10 +73,19 @@ function readRecord(file: string): MirrorRecord | undefined {
 
 /** Written beside and renamed over: a web server reading the directory sees the old file or the new, never half. */
 async function place(from: string, to: string) {
-  await mkdir(dirname(to), { recursive: true });
+  await makeReadableDir(dirname(to));
   const aside = join(dirname(to), `.${basename(to)}.marquee-tmp`);
   await copyFile(from, aside);
+  // Marquee's own files are its user's alone (umask 077); the copy is public, for a web server running as another.
+  await chmod(aside, 0o644);
   await rename(aside, to);
+}
+
+/** Creates `dir` as needed, each folder it creates open for reading (never one that was there before). */
+async function makeReadableDir(dir: string) {
+  const first = await mkdir(dir, { recursive: true });
+  if (!first) return;
+  for (let d = dir; d.startsWith(first); d = dirname(d)) await chmod(d, 0o755);
 }
 
 async function same(a: string, b: string) {
@@ -124,5 +133,5 @@ export async function syncMirror(stage: string, dir: string, recordFile: string,
   await mkdir(dirname(recordFile), { recursive: true });
   await writeFile(`${recordFile}.tmp`, JSON.stringify({ dir: target, files: [...ours].sort() } satisfies MirrorRecord));
   await rename(`${recordFile}.tmp`, recordFile);
-  await mkdir(target, { recursive: true });
+  await makeReadableDir(target);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -90,6 +90,8 @@ wait();
 describe("the mirror", () => {
   it("gets each write through the API, posts its subscribe form to SITE_URL and holds no internal file", async () => {
     const mirror = join(tempDir(), "public");
+    const umask = process.umask(0o077); // as `npm start` sets it
+    cleanups.push(() => void process.umask(umask));
     const s = await start({ MIRROR_DIR: mirror, SITE_URL: "https://status.example.com" });
     await s.api("PATCH", `/api/v1/components/${s.tix("tix1")}`, { status: "major_outage" });
     await waitUntil(() => mirroredStatus(mirror, s.tix("tix1")) === "major_outage", "the mirror shows the outage");
@@ -100,6 +102,9 @@ describe("the mirror", () => {
     // The live page keeps posting to itself.
     expect(await (await fetch(`${s.base}/`)).text()).toContain('action="/subscribe"');
 
+    // Public, for a web server running as another user, though Marquee's own files are its user's alone.
+    expect(statSync(join(mirror, "index.html")).mode & 0o777).toBe(0o644);
+    expect(statSync(join(mirror, "api/v2")).mode & 0o777).toBe(0o755);
     const files = filesIn(mirror);
     expect(files).toContain("index.html");
     expect(files).toContain("index.html.gz");
