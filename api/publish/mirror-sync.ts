@@ -117,6 +117,8 @@ export async function syncMirror(stage: string, dir: string, recordFile: string,
       ? filesUnder(stage).filter(isPublic)
       : changed.flatMap((f) => [f, `${f}.gz`, `${f}.br`]).filter((f) => existsSync(join(stage, f)));
   const present = new Set(names);
+  // Claimed before they are written: an update cut short leaves no file of ours that the next one takes for foreign.
+  await writeRecord(recordFile, target, new Set([...ours, ...names]));
   for (const f of names) {
     if (changed !== "all" || !(await same(join(stage, f), join(target, f))))
       await place(join(stage, f), join(target, f));
@@ -130,8 +132,12 @@ export async function syncMirror(stage: string, dir: string, recordFile: string,
     await rm(join(target, f), { force: true });
     ours.delete(f);
   }
-  await mkdir(dirname(recordFile), { recursive: true });
-  await writeFile(`${recordFile}.tmp`, JSON.stringify({ dir: target, files: [...ours].sort() } satisfies MirrorRecord));
-  await rename(`${recordFile}.tmp`, recordFile);
+  await writeRecord(recordFile, target, ours);
   await makeReadableDir(target);
+}
+
+async function writeRecord(recordFile: string, dir: string, files: Set<string>) {
+  await mkdir(dirname(recordFile), { recursive: true });
+  await writeFile(`${recordFile}.tmp`, JSON.stringify({ dir, files: [...files].sort() } satisfies MirrorRecord));
+  await rename(`${recordFile}.tmp`, recordFile);
 }

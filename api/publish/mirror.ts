@@ -17,7 +17,7 @@ export type MirrorOptions = Omit<PublisherOptions, "store" | "mirror" | "renderH
   keepOut?: string[];
 };
 
-export type MirrorState = { lastOkAt: number | null; lastError: string | null; runs: number };
+export type MirrorState = { lastOkAt: number | null; readonly lastError: string | null; runs: number };
 
 /**
  * Keeps a static copy of the page in another directory, and runs a command to take it further, after each publish.
@@ -29,7 +29,16 @@ export function createMirror(options: MirrorOptions) {
   const log = options.log ?? (() => {});
   const stage = new TrackingStore(options.stageDir, 0);
   const publisher = createPublisher({ ...options, store: stage, mirror: { liveUrl: options.siteUrl ?? null } });
-  const state: MirrorState = { lastOkAt: null, lastError: null, runs: 0 };
+  let failure: string | null = null;
+  const state: MirrorState = {
+    lastOkAt: null,
+    runs: 0,
+    // A render that fails is retried by the mirror's publisher, and the update waits meanwhile: say so.
+    get lastError() {
+      const rendering = publisher.state.lastError;
+      return failure ?? (rendering ? `rendering the mirror failed: ${rendering}` : null);
+    },
+  };
   const stopping = new AbortController();
   let requested = false;
   let running: Promise<void> | null = null;
@@ -52,11 +61,11 @@ export function createMirror(options: MirrorOptions) {
       try {
         await update();
         state.lastOkAt = options.clock();
-        state.lastError = null;
+        failure = null;
       } catch (error) {
         if (stopping.signal.aborted) break;
-        state.lastError = error instanceof Error ? error.message : String(error);
-        log(`mirror update failed: ${state.lastError}`);
+        failure = error instanceof Error ? error.message : String(error);
+        log(`mirror update failed: ${failure}`);
       }
       state.runs++;
     }
