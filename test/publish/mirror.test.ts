@@ -113,6 +113,20 @@ describe("the mirror", () => {
     expect((await s.health()).mirror.last_error).toBeNull();
   });
 
+  it("has its form taken by the live page, though it comes from another site", async () => {
+    const s = await start({ MIRROR_DIR: join(tempDir(), "public"), SITE_URL: "https://status.example.com" });
+    const res = await fetch(`${s.base}/subscribe`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "https://mirror.example.net",
+        "sec-fetch-site": "cross-site",
+      },
+      body: "email=reader%40example.com",
+    });
+    expect(res.status).toBe(202);
+  });
+
   it("without SITE_URL leaves the subscribe form out and says where to subscribe", async () => {
     const mirror = join(tempDir(), "public");
     const s = await start({ MIRROR_DIR: mirror });
