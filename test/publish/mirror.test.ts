@@ -149,7 +149,7 @@ describe("the mirror", () => {
     // One update is held open inside the command; everything written meanwhile waits for one more.
     cmd.close();
     await s.api("PATCH", `/api/v1/components/${s.tix("tix2")}`, { status: "degraded_performance" });
-    await waitUntil(() => cmd.runs().length === before + 1, "an update runs the command");
+    await waitUntil(() => cmd.runs().length > before, "an update runs the command");
     const statuses = ["partial_outage", "operational", "degraded_performance"] as const;
     for (let i = 0; i < 20; i++) {
       await s.api("PATCH", `/api/v1/components/${s.tix("tix3")}`, {
