@@ -41,6 +41,8 @@ export type AppDeps = Deps & {
   subscribeLimits?: SubscribeLimits;
   /** Runs work after the response is sent (on Workers, within the invocation). Default: on the next timer tick. */
   afterAnswer?: (work: () => Promise<unknown>) => void;
+  /** MIRROR_DIR / MIRROR_COMMAND on Node: how the copy of the page elsewhere is doing, shown on /healthz. */
+  mirror?: { state: { lastOkAt: number | null; lastError: string | null } };
 };
 
 export const maxBodyBytes = 64 * 1024;
@@ -83,6 +85,12 @@ export function createApp(deps: AppDeps) {
         publish_error: state?.lastError ?? null,
         // True while a whole history is rendered after an upgrade; older pages are served meanwhile.
         rendering_history: state?.historyRendering ?? false,
+        ...(deps.mirror && {
+          mirror: {
+            last_ok_at: deps.mirror.state.lastOkAt ? new Date(deps.mirror.state.lastOkAt).toISOString() : null,
+            last_error: deps.mirror.state.lastError,
+          },
+        }),
       },
       ready ? 200 : 503,
     );

@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import { z } from "zod";
+import { commandWords } from "./command-words";
 import { weakKeyReason } from "./key-strength";
 import { parseTrustProxy, type TrustProxy } from "./middleware/trust-proxy";
 
@@ -63,6 +65,15 @@ const ConfigSchema = z.object({
     .pipe(z.number().int().min(0).optional()),
   CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(200),
   ALLOW_PRIVATE_WEBHOOKS: optional.pipe(z.enum(["true", "false", "1", "0"]).optional()),
+  MIRROR_DIR: optional,
+  MIRROR_COMMAND: optional.transform((v, ctx) => {
+    try {
+      return v === undefined ? undefined : commandWords(v);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `MIRROR_COMMAND has ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  }),
 });
 
 export type Config = {
@@ -80,6 +91,8 @@ export type Config = {
   confirmationEmailsPerHour: number;
   /** Lets webhook URLs reach loopback, private and link-local addresses (docs/security.md). */
   allowPrivateWebhooks: boolean;
+  /** Keeps a static copy of the page in `dir` (and runs `command` with it) after each publish (docs/operations.md). */
+  mirror: { dir: string; command: string[] | undefined } | undefined;
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -108,5 +121,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT ?? (e.TRUST_PROXY ? 0 : 100),
     confirmationEmailsPerHour: e.CONFIRMATION_EMAILS_PER_HOUR,
     allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS === "true" || e.ALLOW_PRIVATE_WEBHOOKS === "1",
+    mirror:
+      e.MIRROR_DIR || e.MIRROR_COMMAND
+        ? { dir: e.MIRROR_DIR ?? join(e.DATA_DIR, "mirror"), command: e.MIRROR_COMMAND }
+        : undefined,
   };
 }

@@ -36,6 +36,8 @@ try {
     log: (m) => console.error(m),
     maxAttempts: 1,
     historyOnly: live,
+    // A copy elsewhere sends subscribers to the live page, or says to go there when it does not know where that is.
+    mirror: live ? undefined : { liveUrl: config.siteUrl ?? null },
   });
   publisher.touch({ everything: true });
   await publisher.idle();

@@ -10,7 +10,8 @@ import type { Config } from "./config";
 import { securePrivateDataDir } from "./data-dir";
 import { FileStore } from "./publish/file-store";
 import { backgroundZlibCompressor } from "./publish/zlib-compressor";
-import { createPublisher, type Renderer } from "./publish/publisher";
+import { type Change, createPublisher, type Renderer } from "./publish/publisher";
+import { createMirror } from "./publish/mirror";
 import { answerFromPage, publishedPath } from "./publish/serve";
 import { headerPolicy } from "./security-headers";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
@@ -102,6 +103,25 @@ export async function startNodeServer(
     compress: backgroundZlibCompressor,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
   });
+  // The mirror renders its own copy from the same changes, beside the server's publisher and never in its way.
+  const mirror = config.mirror
+    ? createMirror({
+        ...deps,
+        renderer: await loadRenderer(),
+        rendererVersion: rendererVersion(),
+        compress: backgroundZlibCompressor,
+        stageDir: join(config.dataDir, "mirror-render"),
+        dir: config.mirror.dir,
+        recordFile: join(config.dataDir, "mirror-files.json"),
+        dataDir: config.dataDir,
+        command: config.mirror.command,
+        keepOut: [store.root],
+        log: (m) => (m.startsWith("publish failed") || m.startsWith("mirror") ? console.error(m) : undefined),
+      })
+    : undefined;
+  const published = mirror
+    ? { ...publisher, touch: (change: Change) => (publisher.touch(change), mirror.touch(change)) }
+    : publisher;
   const notifier = createNotifier({
     ...deps,
     transport: await chooseTransport(config, log),
@@ -110,7 +130,8 @@ export async function startNodeServer(
   });
   const app = createApp({
     ...deps,
-    publisher,
+    publisher: published,
+    mirror,
     store,
     renderer,
     notifier,
@@ -147,13 +168,14 @@ export async function startNodeServer(
 
   // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered. Whatever
   // a crash left in the outbox goes out now, with the same idempotency keys.
-  applyEffects({ publisher, notifier }, { publish: { resume: true }, wake: true });
-  const ticker = startTicker(deps, { publisher, notifier }, log);
+  applyEffects({ publisher: published, notifier }, { publish: { resume: true }, wake: true });
+  const ticker = startTicker(deps, { publisher: published, notifier }, log);
 
   return {
     port,
     deps,
     publisher,
+    mirror,
     store,
     async close() {
       clearInterval(ticker);
@@ -161,6 +183,7 @@ export async function startNodeServer(
       await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections?.();
       await publisher.idle();
+      await mirror?.stop();
       await notifier.stop();
       closeDb();
     },

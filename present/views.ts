@@ -43,6 +43,8 @@ export type StatusPageView = {
   recentDays: { day: string; incidents: IncidentView[]; more?: MoreLink | null }[];
   /** Each leaf component's last 90 days, by component id; a component without an entry shows no bar. */
   uptime?: Record<string, ComponentUptime>;
+  /** Set when rendering a mirror's copy: its subscribe form posts to the live page, or is left out without one. */
+  mirror?: { liveUrl: string | null };
 };
 
 export type IncidentPageView = { page: PageInfo; incident: IncidentView };

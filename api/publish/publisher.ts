@@ -43,6 +43,8 @@ export type PublisherOptions = {
    * renderer, the next cron tick would take the old pages for new ones and never render them again.
    */
   markerOnlyAfterResume?: boolean;
+  /** Renders a mirror's copy of the page: its subscribe form posts to `liveUrl`, or is left out without one. */
+  mirror?: { liveUrl: string | null };
 };
 
 const chunkSize = 200;

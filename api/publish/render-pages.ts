@@ -17,7 +17,17 @@ export type Renderer = {
 };
 
 /** Turns data into published pages (rendered, compressed): what a publish puts in the store. */
-export function createPageRenderer({ db, renderer, compress }: { db: Db; renderer: Renderer; compress: Compressor }) {
+export function createPageRenderer({
+  db,
+  renderer,
+  compress,
+  mirror,
+}: {
+  db: Db;
+  renderer: Renderer;
+  compress: Compressor;
+  mirror?: StatusPageView["mirror"];
+}) {
   async function render(path: string, locals: object): Promise<string> {
     const { status, html } = await renderer.render(path, locals);
     if (status !== 200) throw new Error(`Rendering ${path} answered ${status}`);
@@ -40,7 +50,7 @@ export function createPageRenderer({ db, renderer, compress }: { db: Db; rendere
     /** The status page, `/history`, feeds and Statuspage JSON: what every change may alter. */
     async pageWide(snapshot: SiteSnapshot, now: number) {
       const texts: [string, string][] = [
-        ["/", await render("/", statusPageView(snapshot))],
+        ["/", await render("/", { ...statusPageView(snapshot), mirror })],
         ["/history", await render("/history", await historyIndexView(db, snapshot.page, now))],
         ["/history.rss", historyRss(snapshot)],
         ["/history.atom", historyAtom(snapshot)],

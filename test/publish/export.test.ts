@@ -104,4 +104,21 @@ describe("npm run export", () => {
     expect(newest).toContain("Flap 59");
     expect(readFileSync(join(out, "history/2026-11/1/index.html"), "utf8")).toContain("Flap 0<");
   });
+
+  it("sends subscribers to the live page at SITE_URL, and without it says to subscribe there", async () => {
+    const { env, out } = await withDatabase();
+    await promisify(execFile)(process.execPath, ["dist/node/export.mjs", out], {
+      env: { ...process.env, DATA_DIR: env.dir, SITE_URL: "https://status.example.com" },
+    });
+    expect(readFileSync(join(out, "index.html"), "utf8")).toContain('action="https://status.example.com/subscribe"');
+
+    const bare = mkdtempSync(join(tmpdir(), "marquee-export-"));
+    cleanups.push(() => rmSync(bare, { recursive: true, force: true }));
+    await promisify(execFile)(process.execPath, ["dist/node/export.mjs", bare], {
+      env: { ...process.env, DATA_DIR: env.dir, SITE_URL: "" },
+    });
+    const page = readFileSync(join(bare, "index.html"), "utf8");
+    expect(page).not.toContain("<form");
+    expect(page).toContain("subscribe on the live status page");
+  });
 });
