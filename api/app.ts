@@ -13,6 +13,8 @@ import { subscriberRoutes } from "./routes/subscribers";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { backupRoutes } from "./routes/backups";
+import { lastBackup } from "./services/backups";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
@@ -39,6 +41,8 @@ export type AppDeps = Deps & {
   subscribeLimits?: SubscribeLimits;
   /** Runs work after the response is sent (on Workers, within the invocation). Default: on the next timer tick. */
   afterAnswer?: (work: () => Promise<unknown>) => void;
+  /** BACKUP_INTERVAL: the console shows the last backup in red once it is 1.5 intervals old. */
+  backupIntervalMs?: number;
 };
 
 export const maxBodyBytes = 64 * 1024;
@@ -61,9 +65,10 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 
   // For load balancers: 200 once the pages are published, 503 while the first publish is still running.
-  app.get("/healthz", (c) => {
+  app.get("/healthz", async (c) => {
     const state = deps.publisher.state;
     const ready = state?.ready ?? true;
+    const lastGood = await lastBackup(deps, true);
     return c.json(
       {
         status: ready ? "ok" : "starting",
@@ -71,6 +76,9 @@ export function createApp(deps: AppDeps) {
         publish_error: state?.lastError ?? null,
         // True while a whole history is rendered after an upgrade; older pages are served meanwhile.
         rendering_history: state?.historyRendering ?? false,
+        // A stale backup is for the staff to fix (the console and an email say so), not a reason to stop serving.
+        last_good_backup_at: lastGood ? new Date(lastGood.takenAt).toISOString() : null,
+        last_good_backup_age_seconds: lastGood ? Math.floor((deps.clock() - lastGood.takenAt) / 1000) : null,
       },
       ready ? 200 : 503,
     );
@@ -97,6 +105,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", pageSettingsRoutes(deps));
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
+  api.route("/", backupRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));

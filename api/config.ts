@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "./duration";
 import { weakKeyReason } from "./key-strength";
 import { parseTrustProxy, type TrustProxy } from "./middleware/trust-proxy";
 
@@ -45,6 +46,26 @@ const ConfigSchema = z.object({
     .transform((v) => (v === undefined ? undefined : Number(v)))
     .pipe(z.number().int().min(0).optional()),
   CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(200),
+  BACKUP_DIR: optional,
+  BACKUP_INTERVAL: optional.transform((v, ctx) => {
+    const ms = parseDuration(v ?? "24h");
+    if (ms === null) ctx.addIssue({ code: "custom", message: "use a number and a unit: 30s, 15m, 6h or 1d" });
+    return ms ?? z.NEVER;
+  }),
+  BACKUP_KEEP: z.coerce.number().int().positive().default(14),
+  BACKUP_COPY_COMMAND: optional,
+  STAFF_EMAILS: optional.pipe(
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((a) => a.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.email()))
+      .optional(),
+  ),
 });
 
 export type Config = {
@@ -60,6 +81,10 @@ export type Config = {
   maxConnectionsPerClient: number;
   /** Confirmation emails the subscribe form may queue in an hour, page-wide. */
   confirmationEmailsPerHour: number;
+  /** Online backups of the database (Node). */
+  backup: { dir: string; intervalMs: number; keep: number; copyCommand: string | undefined };
+  /** STAFF_EMAILS: who hears about a failed backup. */
+  staffEmails: string[];
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -87,5 +112,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     // Behind a proxy every socket is the proxy's: a per-address cap would cap the proxy, so it is off unless asked.
     maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT ?? (e.TRUST_PROXY ? 0 : 100),
     confirmationEmailsPerHour: e.CONFIRMATION_EMAILS_PER_HOUR,
+    backup: {
+      dir: e.BACKUP_DIR ?? `${e.DATA_DIR.replace(/\/+$/, "")}/backups`,
+      intervalMs: e.BACKUP_INTERVAL,
+      keep: e.BACKUP_KEEP,
+      copyCommand: e.BACKUP_COPY_COMMAND,
+    },
+    staffEmails: e.STAFF_EMAILS ?? [],
   };
 }

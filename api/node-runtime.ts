@@ -1,7 +1,7 @@
 import { getRequestListener } from "@hono/node-server";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openNodeDb } from "@/db/node";
@@ -17,6 +17,8 @@ import { ensureConfiguredAdminKey, retireConfiguredAdminKey } from "./services/a
 import type { Deps } from "./services/deps";
 import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
+import { createBackupScheduler } from "./backup/schedule";
+import { serverPidFile } from "./backup/server-lock";
 import { chooseTransport } from "./notify/choose-transport";
 import { createNotifier } from "./notify/notifier";
 import { createLimitedServer, defaultHttpLimits, type HttpLimits } from "./node-http-server";
@@ -74,9 +76,10 @@ export async function startNodeServer(
     compress: zlibCompressor,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
   });
+  const transport = await chooseTransport(config, log);
   const notifier = createNotifier({
     ...deps,
-    transport: await chooseTransport(config, log),
+    transport,
     emailFrom: config.emailFrom,
     log: console.error,
   });
@@ -91,6 +94,7 @@ export async function startNodeServer(
     log: console.error,
     trustProxy: config.trustProxy,
     subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
+    backupIntervalMs: config.backup.intervalMs,
   });
   const honoListener = getRequestListener(app.fetch);
 
@@ -120,14 +124,28 @@ export async function startNodeServer(
   await new Promise<void>((ok) => server.listen(config.port, "0.0.0.0", ok));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
+  const pidFile = serverPidFile(config.dataDir);
+  writeFileSync(pidFile, `${process.pid}\n`);
+  const backups = createBackupScheduler(
+    deps,
+    join(config.dataDir, "marquee.db"),
+    config.backup,
+    { transport, staffEmails: config.staffEmails, emailFrom: config.emailFrom },
+    log,
+  );
+  const stopBackups = backups.start();
 
   return {
     port,
     deps,
     publisher,
     store,
+    backups,
     async close() {
       clearInterval(ticker);
+      stopBackups();
+      await backups.idle();
+      rmSync(pidFile, { force: true });
       stopping.abort();
       await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections?.();

@@ -6,7 +6,12 @@ import { join } from "node:path";
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { server: "api/node.ts", export: "api/export.ts" },
+  entryPoints: {
+    server: "api/node.ts",
+    export: "api/export.ts",
+    backup: "api/backup/cli.ts",
+    restore: "api/backup/restore-cli.ts",
+  },
   outdir: "dist/node",
   outExtension: { ".js": ".mjs" },
   bundle: true,
