@@ -91,7 +91,10 @@ export async function verifyBackupFile(file: string, expected?: Expected): Promi
     checks.drill = expected ? "same summary" : "summary built";
     return { ok: true, checks };
   } catch (error) {
-    return fail(`reading it failed: ${(error as Error).message}`);
+    const { code, message } = error as { code?: string; message: string };
+    if (code?.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB")
+      return fail(`the file is damaged: SQLite says "${message}"`);
+    return fail(`reading it failed: ${message}`);
   } finally {
     sqlite.close();
   }
