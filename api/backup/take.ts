@@ -23,6 +23,8 @@ export async function takeBackup(options: {
   dir: string;
   now: number;
   siteUrl?: string;
+  /** Runs once the snapshot is read and before its pages are copied (tests write meanwhile). */
+  betweenReadAndCopy?: () => Promise<void>;
 }): Promise<Taken> {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const file = join(options.dir, backupName(options.now));
@@ -36,6 +38,7 @@ export async function takeBackup(options: {
     const summary = await buildSummary(source, options.now, options.siteUrl);
     expected = { counts, summary, now: options.now, siteUrl: options.siteUrl };
     rmSync(partial, { force: true });
+    await options.betweenReadAndCopy?.();
     await source.backup(partial);
     source.exec("COMMIT");
   } catch (error) {

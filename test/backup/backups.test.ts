@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { count } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/api/config";
 import { createDevTransport } from "@/api/notify/dev-transport";
@@ -10,14 +11,18 @@ import { alertStaff } from "@/api/backup/alert-staff";
 import { verifyBackupFile } from "@/api/backup/verify";
 import { takeBackup } from "@/api/backup/take";
 import { listBackups } from "@/api/services/backups";
+import { incidents } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
 import { expectStatus, openIncident, seededComponentId, type TestApp } from "@/test/support/factories";
 
 let t: TestApp;
 let dir: string;
 let dbFile: string;
+let taken0: number;
+const listIncidentCount = async () => (await t.deps.db.select({ n: count() }).from(incidents))[0]!.n;
 beforeEach(async () => {
   t = await makeApp();
+  taken0 = await listIncidentCount();
   dir = join(t.dir, "backups");
   dbFile = join(t.dir, "marquee.db");
 });
@@ -60,9 +65,31 @@ describe("taking a backup", () => {
       drill: "same summary",
     });
     expect(statSync(backup.file).mode & 0o777).toBe(0o600);
+    expect(statSync(`${backup.file}.sha256`).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
     // The copy is what the live database was at one instant, and verifies again on its own afterwards.
     const again = await verifyBackupFile(backup.file);
     expect(again).toMatchObject({ ok: true, checks: { sha256: "ok", drill: "summary built" } });
+  });
+
+  it("writes committed between reading the snapshot and copying its pages stay out of the copy, so the counts compare honestly", async () => {
+    const tix1 = await seededComponentId(t, "tix1");
+    let between = 0;
+    const taken = await takeBackup({
+      dbFile,
+      dir,
+      now: t.clock(),
+      betweenReadAndCopy: async () => {
+        for (let i = 0; i < 20; i++) await openIncident(t, { name: `Meanwhile ${i}` });
+        await expectStatus(await t.call("PATCH", `/api/v1/components/${tix1}`, { status: "major_outage" }), 200);
+        between = (await listIncidentCount()) - taken0;
+      },
+    });
+    expect(between).toBe(20);
+    const verdict = await verifyBackupFile(taken.file, taken.expected);
+    expect(verdict).toMatchObject({ ok: true, checks: { countsMatch: true, drill: "same summary" } });
+    expect(verdict.checks.counts!.incidents).toBe(taken0);
+    expect(taken.expected.summary).not.toContain("major_outage");
   });
 
   it("a copy whose rows do not match what the live database held at that instant is refused", async () => {
