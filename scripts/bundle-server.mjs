@@ -11,6 +11,7 @@ await build({
     export: "api/export.ts",
     backup: "api/backup/cli.ts",
     restore: "api/backup/restore-cli.ts",
+    "worker-backup": "api/backup/worker-cli.ts",
   },
   outdir: "dist/node",
   outExtension: { ".js": ".mjs" },

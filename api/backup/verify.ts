@@ -76,7 +76,8 @@ export async function verifyBackupFile(file: string, expected?: Expected): Promi
       return fail(`${broken.length} rows of ${broken[0]!.table} point at missing rows of ${broken[0]!.parent}`);
     const counts = countRows(sqlite);
     checks.counts = counts;
-    if (!("page_settings" in counts) || !("__drizzle_migrations" in counts))
+    // Migrations are recorded by Drizzle on Node and by wrangler (d1_migrations) on D1.
+    if (!("page_settings" in counts) || !("__drizzle_migrations" in counts || "d1_migrations" in counts))
       return fail("it is a SQLite database, but not Marquee's (it has no page_settings or migrations table)");
     if (expected) {
       const differ = countsDiffer(counts, expected.counts);
