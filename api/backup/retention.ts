@@ -44,7 +44,9 @@ export function chooseKept(names: string[], now: number, keep: number): Set<stri
 export function pruneBackups(dir: string, now: number, keep: number, protect?: string): string[] {
   const names = readdirSync(dir);
   const kept = chooseKept(names, now, keep);
-  const gone = names.filter((n) => timeOfBackup(n) !== null && !kept.has(n) && n !== protect);
+  // A `.partial` a day old is a copy a crash interrupted (a younger one may be another process's backup under way).
+  const stale = (n: string) => n.endsWith(".partial") && (timeOfBackup(n.slice(0, -8)) ?? now) < now - day;
+  const gone = names.filter((n) => (timeOfBackup(n) !== null && !kept.has(n) && n !== protect) || stale(n));
   for (const name of gone) {
     rmSync(join(dir, name), { force: true });
     rmSync(checksumFile(join(dir, name)), { force: true });
