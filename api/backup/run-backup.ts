@@ -8,7 +8,15 @@ import { pruneBackups } from "./retention";
 import { backupName, takeBackup } from "./take";
 import { checksumFile, verifyBackupFile } from "./verify";
 
-export type BackupSettings = { dir: string; keep: number; copyCommand?: string };
+/** `copyTimeoutMs`: how long the copy command may run (default: an hour). */
+export type BackupSettings = {
+  dir: string;
+  keep: number;
+  copyCommand?: string;
+  copyTimeoutMs?: number;
+  /** Stops a copy command under way (the server is stopping). */
+  signal?: AbortSignal;
+};
 
 /**
  * Takes one backup, checks it against the live database, copies it off the machine when asked, records the outcome
@@ -31,7 +39,7 @@ export async function runBackup(deps: Deps, dbFile: string, settings: BackupSett
   // A copy that failed its checks would only mislead a restore, and could crowd a good one out of the retention.
   if (!verdict.ok) for (const f of [taken.file, checksumFile(taken.file)]) rmSync(f, { force: true });
   if (verdict.ok && settings.copyCommand) {
-    reason = await runCopyCommand(settings.copyCommand, taken.file);
+    reason = await runCopyCommand(settings.copyCommand, taken.file, settings.copyTimeoutMs, settings.signal);
     verdict.checks.copy = reason ?? "ok";
   }
   const { counts, ...checks } = verdict.checks;

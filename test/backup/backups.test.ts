@@ -13,6 +13,7 @@ import { takeBackup } from "@/api/backup/take";
 import { listBackups } from "@/api/services/backups";
 import { incidents } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
+import { waitUntil } from "@/test/support/wait";
 import { expectStatus, openIncident, seededComponentId, type TestApp } from "@/test/support/factories";
 
 let t: TestApp;
@@ -244,6 +245,58 @@ describe("telling the staff", () => {
     expect(emails.join("\n")).toContain("oncall@example.com");
     expect(emails[0]).toContain("no route to host");
     expect((await listBackups(t.deps)).find((b) => !b.ok)!.alertedAt).not.toBeNull();
+  });
+
+  it("no good backup for 1.5 intervals is emailed to the staff once, even while a backup hangs", async () => {
+    const outbox = join(t.dir, "staff-outbox");
+    const alerts = { transport: createDevTransport({ dir: outbox, log: () => {} }), staffEmails: ["ops@example.com"] };
+    const sent = () => (existsSync(outbox) ? readdirSync(outbox) : []);
+    const hour = 3_600_000;
+    const scheduler = createBackupScheduler(t.deps, dbFile, { dir, keep: 14, intervalMs: hour }, alerts, () => {});
+    await scheduler.watch();
+    expect(sent()).toHaveLength(0);
+    t.clock.advance(1.5 * hour);
+    await scheduler.watch();
+    expect(sent()).toHaveLength(0);
+    t.clock.advance(1);
+    await scheduler.watch();
+    await scheduler.watch();
+    expect(sent()).toHaveLength(1);
+    expect(readFileSync(join(outbox, sent()[0]!), "utf8")).toContain("No good backup");
+    // A good backup ends it; the next gap is told again.
+    await runBackup(t.deps, dbFile, { dir, keep: 14 });
+    await scheduler.watch();
+    expect(sent()).toHaveLength(1);
+    t.clock.advance(2 * hour);
+    await scheduler.watch();
+    expect(sent()).toHaveLength(2);
+  });
+
+  it("a copy command that does not finish in time is stopped and fails the backup", async () => {
+    const backup = await runBackup(t.deps, dbFile, {
+      dir,
+      keep: 14,
+      copyCommand: `sleep 60; echo "$1"`,
+      copyTimeoutMs: 1000,
+    });
+    expect(backup.ok).toBe(false);
+    expect(backup.reason).toBe("BACKUP_COPY_COMMAND did not finish within 1 s");
+  });
+
+  it("stopping the server stops a copy command under way, and the backup says so", async () => {
+    const scheduler = createBackupScheduler(
+      t.deps,
+      dbFile,
+      { dir, keep: 14, intervalMs: 3_600_000, copyCommand: `sleep 60; echo "$1"` },
+      null,
+      () => {},
+    );
+    const stop = scheduler.start();
+    await waitUntil(() => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith(".sha256")), "a backup copied");
+    stop();
+    await scheduler.idle();
+    const [backup] = await listBackups(t.deps);
+    expect(backup).toMatchObject({ ok: false, reason: "the server stopped before BACKUP_COPY_COMMAND finished" });
   });
 
   it("the scheduler takes a backup when one is due by the injected clock, and alerts on failure", async () => {
