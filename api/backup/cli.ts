@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "@/api/config";
 import { openNodeDb } from "@/db/node";
@@ -27,6 +28,7 @@ try {
   } else {
     const config = parseConfig(process.env);
     const dbFile = join(config.dataDir, "marquee.db");
+    if (!existsSync(dbFile)) throw new Error(`There is no database at ${dbFile}: start Marquee once, or set DATA_DIR`);
     const { db, close } = openNodeDb(dbFile);
     const backup = await runBackup({ db, clock: Date.now, siteUrl: config.siteUrl }, dbFile, config.backup);
     close();

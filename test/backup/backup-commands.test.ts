@@ -103,6 +103,9 @@ describe("npm run backup -- --verify FILE", () => {
     expect(foreign.stderr).toContain("it is a SQLite database, but not Marquee's");
 
     expect(run("backup", ["--verify", join(dir, "missing.db")]).stderr).toContain("does not exist");
+    const nothing = run("backup", [], { DATA_DIR: join(dir, "empty") });
+    expect(nothing.status).toBe(1);
+    expect(nothing.stderr).toContain("There is no database at");
   });
 });
 
