@@ -13,6 +13,8 @@ import { subscriberRoutes } from "./routes/subscribers";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { backupRoutes } from "./routes/backups";
+import { lastBackup } from "./services/backups";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
@@ -43,6 +45,8 @@ export type AppDeps = Deps & {
   afterAnswer?: (work: () => Promise<unknown>) => void;
   /** MIRROR_DIR / MIRROR_COMMAND on Node: how the copy of the page elsewhere is doing, shown on /healthz. */
   mirror?: { state: { lastOkAt: number | null; lastError: string | null } };
+  /** BACKUP_INTERVAL: the console shows the last backup in red once it is 1.5 intervals old. */
+  backupIntervalMs?: number;
 };
 
 export const maxBodyBytes = 64 * 1024;
@@ -75,9 +79,10 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 
   // For load balancers: 200 once the pages are published, 503 while the first publish is still running.
-  app.get("/healthz", (c) => {
+  app.get("/healthz", async (c) => {
     const state = deps.publisher.state;
     const ready = state?.ready ?? true;
+    const lastGood = await lastBackup(deps, true);
     return c.json(
       {
         status: ready ? "ok" : "starting",
@@ -91,6 +96,9 @@ export function createApp(deps: AppDeps) {
             last_error: deps.mirror.state.lastError,
           },
         }),
+        // A stale backup is for the staff to fix (the console and an email say so), not a reason to stop serving.
+        last_good_backup_at: lastGood ? new Date(lastGood.takenAt).toISOString() : null,
+        last_good_backup_age_seconds: lastGood ? Math.floor((deps.clock() - lastGood.takenAt) / 1000) : null,
       },
       ready ? 200 : 503,
     );
@@ -117,6 +125,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", pageSettingsRoutes(deps));
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
+  api.route("/", backupRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { commandWords } from "./command-words";
+import { parseDuration } from "./duration";
 import { weakKeyReason } from "./key-strength";
 import { parseTrustProxy, type TrustProxy } from "./middleware/trust-proxy";
 
@@ -74,6 +75,26 @@ const ConfigSchema = z.object({
       return z.NEVER;
     }
   }),
+  BACKUP_DIR: optional,
+  BACKUP_INTERVAL: optional.transform((v, ctx) => {
+    const ms = parseDuration(v ?? "24h");
+    if (ms === null) ctx.addIssue({ code: "custom", message: "use a number and a unit: 30s, 15m, 6h or 1d" });
+    return ms ?? z.NEVER;
+  }),
+  BACKUP_KEEP: z.coerce.number().int().positive().default(14),
+  BACKUP_COPY_COMMAND: optional,
+  STAFF_EMAILS: optional.pipe(
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((a) => a.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.email()))
+      .optional(),
+  ),
 });
 
 export type Config = {
@@ -93,6 +114,10 @@ export type Config = {
   allowPrivateWebhooks: boolean;
   /** Keeps a static copy of the page in `dir` (and runs `command` with it) after each publish (docs/operations.md). */
   mirror: { dir: string; command: string[] | undefined } | undefined;
+  /** Online backups of the database (Node). */
+  backup: { dir: string; intervalMs: number; keep: number; copyCommand: string | undefined };
+  /** STAFF_EMAILS: who hears about a failed backup. */
+  staffEmails: string[];
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -125,5 +150,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       e.MIRROR_DIR || e.MIRROR_COMMAND
         ? { dir: e.MIRROR_DIR ?? join(e.DATA_DIR, "mirror"), command: e.MIRROR_COMMAND }
         : undefined,
+    backup: {
+      dir: e.BACKUP_DIR ?? `${e.DATA_DIR.replace(/\/+$/, "")}/backups`,
+      intervalMs: e.BACKUP_INTERVAL,
+      keep: e.BACKUP_KEEP,
+      copyCommand: e.BACKUP_COPY_COMMAND,
+    },
+    staffEmails: e.STAFF_EMAILS ?? [],
   };
 }

@@ -14,7 +14,7 @@ export function securePrivateDataDir(dir: string, log: (m: string) => void): voi
   for (const name of ["marquee.db", "marquee.db-wal", "marquee.db-shm", "marquee.db-journal"]) {
     tighten(join(dir, name), 0o600, log);
   }
-  for (const sub of ["outbox", "site"]) tighten(join(dir, sub), 0o700, log);
+  for (const sub of ["outbox", "site", "backups"]) tighten(join(dir, sub), 0o700, log);
   const outbox = join(dir, "outbox");
   if (existsSync(outbox)) for (const name of readdirSync(outbox)) tighten(join(outbox, name), 0o600, () => {});
 }

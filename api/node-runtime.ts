@@ -1,7 +1,7 @@
 import { getRequestListener } from "@hono/node-server";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openNodeDb } from "@/db/node";
@@ -19,6 +19,8 @@ import { ensureConfiguredAdminKey, retireConfiguredAdminKey } from "./services/a
 import type { Deps } from "./services/deps";
 import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
+import { createBackupScheduler } from "./backup/schedule";
+import { serverPidFile } from "./backup/server-lock";
 import { chooseTransport } from "./notify/choose-transport";
 import { createNotifier } from "./notify/notifier";
 import { createLimitedServer, defaultHttpLimits, type HttpLimits } from "./node-http-server";
@@ -122,9 +124,10 @@ export async function startNodeServer(
   const published = mirror
     ? { ...publisher, touch: (change: Change) => (publisher.touch(change), mirror.touch(change)) }
     : publisher;
+  const transport = await chooseTransport(config, log);
   const notifier = createNotifier({
     ...deps,
-    transport: await chooseTransport(config, log),
+    transport,
     emailFrom: config.emailFrom,
     log: console.error,
   });
@@ -139,6 +142,7 @@ export async function startNodeServer(
     log: console.error,
     trustProxy: config.trustProxy,
     subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
+    backupIntervalMs: config.backup.intervalMs,
   });
   const honoListener = getRequestListener(app.fetch);
   const policy = headerPolicy(renderer.inlineSources, config.siteUrl);
@@ -170,6 +174,16 @@ export async function startNodeServer(
   // a crash left in the outbox goes out now, with the same idempotency keys.
   applyEffects({ publisher: published, notifier }, { publish: { resume: true }, wake: true });
   const ticker = startTicker(deps, { publisher: published, notifier }, log);
+  const pidFile = serverPidFile(config.dataDir);
+  writeFileSync(pidFile, `${process.pid}\n`);
+  const backups = createBackupScheduler(
+    deps,
+    join(config.dataDir, "marquee.db"),
+    config.backup,
+    { transport, staffEmails: config.staffEmails, emailFrom: config.emailFrom },
+    log,
+  );
+  const stopBackups = backups.start();
 
   return {
     port,
@@ -177,8 +191,12 @@ export async function startNodeServer(
     publisher,
     mirror,
     store,
+    backups,
     async close() {
       clearInterval(ticker);
+      stopBackups();
+      await backups.idle();
+      rmSync(pidFile, { force: true });
       stopping.abort();
       await new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections?.();

@@ -116,6 +116,7 @@ export const operations: Operation[] = [
   },
   { method: "get", path: "/webhooks/{id}", summary: "Get a webhook subscriber (admin)" },
   { method: "delete", path: "/webhooks/{id}", summary: "Remove a webhook subscriber (admin)" },
+  { method: "get", path: "/backups", summary: "The database's backups, newest first, with their checks and result" },
   { method: "get", path: "/page", summary: "Get the page settings (admin)" },
   { method: "patch", path: "/page", summary: "Change the page name, URL or time zone (admin)", body: PagePatch },
 ];

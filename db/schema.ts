@@ -391,3 +391,26 @@ export const publishMarker = sqliteTable("publish_marker", {
   id: integer("id").primaryKey(),
   marker: text("marker").notNull(),
 });
+
+/**
+ * Every backup Marquee took of its own database and what checking it found: `ok` with the checks passed, or the
+ * reason it failed. `alerted_at` is when the staff were told about a failed one (once).
+ */
+export const backups = sqliteTable(
+  "backups",
+  {
+    id: text("id").primaryKey(),
+    takenAt: integer("taken_at").notNull(),
+    file: text("file").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    ok: integer("ok", { mode: "boolean" }).notNull(),
+    reason: text("reason"),
+    /** The checks run on the copy, as JSON: integrity, foreign keys, row counts, restore drill, copy command. */
+    checks: text("checks").notNull(),
+    alertedAt: integer("alerted_at"),
+  },
+  (t) => [index("backups_taken_idx").on(t.takenAt)],
+);
+export type Backup = typeof backups.$inferSelect;

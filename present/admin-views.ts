@@ -1,5 +1,6 @@
 import type { Component, UpdateStatus } from "@/db/schema";
 import type { subscriberStatuses } from "@/db/vocabulary";
+import type { BackupSummary } from "./backups";
 import type { IncidentView, PageInfo } from "./views";
 
 /** The staff console's pages: what they show, given to them whole. */
@@ -27,6 +28,8 @@ export type AdminDashboard = {
   maintenances: IncidentView[];
   subscribers: Record<SubscriberStatus, number>;
   lastNotification: DeliveryProgress | null;
+  /** The last backup of the database, and whether it needs the staff's attention. */
+  backup: BackupSummary;
   /** The template body of each status, to start the staff's text from. */
   templates: Record<UpdateStatus, string>;
   /** The clock's reading, so that the page shows default times without reading a clock itself. */

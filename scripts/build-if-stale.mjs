@@ -4,7 +4,14 @@ import { execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const outputs = ["dist/server/entry.mjs", "dist/node/server.mjs", "dist/node/key.mjs", "dist/renderer-version.json"];
+const outputs = [
+  "dist/server/entry.mjs",
+  "dist/node/server.mjs",
+  "dist/node/key.mjs",
+  "dist/node/backup.mjs",
+  "dist/node/restore.mjs",
+  "dist/renderer-version.json",
+];
 const sources = ["site", "api", "db", "astro.config.mjs", "package-lock.json"];
 
 function newest(path) {

@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { server: "api/node.ts", export: "api/export.ts", key: "api/key-command.ts" },
+  entryPoints: {
+    server: "api/node.ts",
+    export: "api/export.ts",
+    key: "api/key-command.ts",
+    backup: "api/backup/cli.ts",
+    restore: "api/backup/restore-cli.ts",
+    "worker-backup": "api/backup/worker-cli.ts",
+  },
   outdir: "dist/node",
   outExtension: { ".js": ".mjs" },
   bundle: true,

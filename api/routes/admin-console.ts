@@ -79,7 +79,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
       c,
       "/admin",
       {
-        ...(await loadAdminDashboard(deps, deps.siteUrl)),
+        ...(await loadAdminDashboard(deps, deps.siteUrl, deps.backupIntervalMs)),
         csrf: c.get("csrf"),
         flash: flashes[c.req.query("flash") ?? ""] ?? null,
         error,

@@ -1,20 +1,28 @@
 import { count } from "drizzle-orm";
 import { subscribers, subscriberStatuses, type UpdateStatus, updateStatuses } from "@/db/schema";
 import type { AdminDashboard, SubscriberStatus } from "@/present/admin-views";
+import { backupHealth } from "./backups";
 import type { Deps } from "./deps";
 import { defaultBody } from "./incidents";
 import { loadComponentTree, loadMaintenancesIn, loadPage, loadUnresolvedIncidents } from "./read-model";
 import { deliveryProgress } from "./subscribers";
 import { openMaintenanceStatuses } from "@/db/vocabulary";
 
-export async function loadAdminDashboard(deps: Deps, siteUrl?: string): Promise<AdminDashboard> {
-  const [page, tree, incidents, maintenances, counts, progress] = await Promise.all([
+const day = 86_400_000;
+
+export async function loadAdminDashboard(
+  deps: Deps,
+  siteUrl?: string,
+  backupIntervalMs = day,
+): Promise<AdminDashboard> {
+  const [page, tree, incidents, maintenances, counts, progress, backup] = await Promise.all([
     loadPage(deps.db, siteUrl),
     loadComponentTree(deps.db),
     loadUnresolvedIncidents(deps.db),
     loadMaintenancesIn(deps.db, [...openMaintenanceStatuses]),
     deps.db.select({ status: subscribers.status, n: count() }).from(subscribers).groupBy(subscribers.status),
     deliveryProgress(deps, 1),
+    backupHealth(deps, backupIntervalMs),
   ]);
   const groupName = new Map(tree.groups.map((g) => [g.id, g.name]));
   const byStatus = Object.fromEntries(subscriberStatuses.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
@@ -26,6 +34,13 @@ export async function loadAdminDashboard(deps: Deps, siteUrl?: string): Promise<
     maintenances,
     subscribers: byStatus,
     lastNotification: progress[0] ?? null,
+    backup: {
+      takenAt: backup.last?.takenAt ?? null,
+      file: backup.last?.file.split("/").pop() ?? null,
+      ok: backup.last?.ok ?? false,
+      bad: backup.bad,
+      reason: backup.reason,
+    },
     templates: Object.fromEntries(updateStatuses.map((s) => [s, defaultBody(s)])) as Record<UpdateStatus, string>,
     now: deps.clock(),
   };
