@@ -46,6 +46,15 @@ const ConfigSchema = z.object({
     .pipe(z.number().int().min(0).optional()),
   CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(200),
   ALLOW_PRIVATE_WEBHOOKS: optional.pipe(z.enum(["true", "false", "1", "0"]).optional()),
+  METRICS_TOKEN: optional.pipe(
+    z
+      .string()
+      .superRefine((token, ctx) => {
+        const weak = weakKeyReason(token);
+        if (weak) ctx.addIssue({ code: "custom", message: `METRICS_TOKEN ${weak}: use \`openssl rand -hex 32\`` });
+      })
+      .optional(),
+  ),
 });
 
 export type Config = {
@@ -63,6 +72,8 @@ export type Config = {
   confirmationEmailsPerHour: number;
   /** Lets webhook URLs reach loopback, private and link-local addresses (docs/security.md). */
   allowPrivateWebhooks: boolean;
+  /** A bearer token that opens GET /metrics and nothing else (API keys open it too). */
+  metricsToken: string | undefined;
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -91,5 +102,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT ?? (e.TRUST_PROXY ? 0 : 100),
     confirmationEmailsPerHour: e.CONFIRMATION_EMAILS_PER_HOUR,
     allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS === "true" || e.ALLOW_PRIVATE_WEBHOOKS === "1",
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -23,6 +23,9 @@ import { createNotifier } from "./notify/notifier";
 import { createLimitedServer, defaultHttpLimits, type HttpLimits } from "./node-http-server";
 import { defaultSubscribeLimits } from "./services/subscriptions";
 import { createNodeOutbound } from "./outbound/node-outbound";
+import { createMetrics } from "./metrics/metrics";
+import { collectors } from "./metrics/collectors";
+import { countingTransport } from "./metrics/counting-transport";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -70,6 +73,7 @@ export async function startNodeServer(
   const { deps, close: closeDb } = await openNodeDeps(config, log);
   const store = new FileStore(join(config.dataDir, "site"));
   const stopping = new AbortController();
+  const metrics = createMetrics(deps, { collectors, processMetrics: true });
   const publisher = createPublisher({
     ...deps,
     renderer: await loadRenderer(),
@@ -78,12 +82,14 @@ export async function startNodeServer(
     store,
     compress: backgroundZlibCompressor,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
+    onPublished: metrics.onPublished,
   });
   const notifier = createNotifier({
     ...deps,
-    transport: await chooseTransport(config, log),
+    transport: countingTransport(await chooseTransport(config, log), metrics),
     emailFrom: config.emailFrom,
     log: console.error,
+    onWebhookAttempt: metrics.onWebhookAttempt,
   });
   const renderer = await loadRenderer();
   const app = createApp({
@@ -96,6 +102,8 @@ export async function startNodeServer(
     log: console.error,
     trustProxy: config.trustProxy,
     subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
+    metrics,
+    metricsToken: config.metricsToken,
   });
   const honoListener = getRequestListener(app.fetch);
   const policy = headerPolicy(renderer.inlineSources, config.siteUrl);
@@ -105,7 +113,8 @@ export async function startNodeServer(
   const server: Server = createLimitedServer((req: IncomingMessage, res: ServerResponse) => {
     if ((req.method === "GET" || req.method === "HEAD") && req.url && !req.url.startsWith("/api/v1")) {
       const q = req.url.indexOf("?");
-      const page = store.get(publishedPath(q === -1 ? req.url : req.url.slice(0, q)));
+      const path = q === -1 ? req.url : req.url.slice(0, q);
+      const page = store.get(publishedPath(path));
       if (page) {
         const answer = answerFromPage(
           page,
@@ -118,6 +127,7 @@ export async function startNodeServer(
         );
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
+        metrics.countRequest(req.method, path, answer.status);
         return;
       }
     }
@@ -137,6 +147,7 @@ export async function startNodeServer(
     deps,
     publisher,
     store,
+    metrics,
     async close() {
       clearInterval(ticker);
       stopping.abort();
