@@ -60,12 +60,16 @@ export function parsePrometheusText(text: string): Map<string, Family> {
         labels[label[1]!] = label[2]!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c));
         rest = rest.slice(label[0].length);
       }
-      if (!/^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[+-]Inf|NaN)$/.test(valueText))
+      // Prometheus reads values with Go's strconv.ParseFloat, which takes NaN and Inf in any case (prom-client writes
+      // "Nan" for a lag not yet measured).
+      if (!/^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|inf|infinity)$|^nan$/i.test(valueText))
         fail("bad value");
       const series = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
       if (seen.has(series)) fail("repeated series");
       seen.add(series);
-      const value = valueText.endsWith("Inf") ? (valueText.startsWith("-") ? -Infinity : Infinity) : Number(valueText);
+      const special = valueText.replace(/^[+-]/, "").toLowerCase();
+      const sign = valueText.startsWith("-") ? -1 : 1;
+      const value = special === "nan" ? NaN : special.startsWith("inf") ? sign * Infinity : Number(valueText);
       current.samples.push({ name, labels, value });
     });
   return families;
