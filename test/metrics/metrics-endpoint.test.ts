@@ -126,7 +126,7 @@ describe("GET /metrics", () => {
     const s = await start();
     const first = await waitUntil(async () => {
       const f = await s.scrape();
-      return (valueOf(f, "marquee_publish_duration_seconds_count", { result: "ok" }) ?? 0) >= 1 && f;
+      return (valueOf(f, "marquee_publish_duration_seconds_count", { result: "ok" }) ?? 0) >= 1 ? f : undefined;
     }, "the first publish is measured");
     expect(first.get("marquee_publish_duration_seconds")?.type).toBe("histogram");
     const publishes = valueOf(first, "marquee_publish_duration_seconds_count", { result: "ok" })!;
@@ -140,7 +140,7 @@ describe("GET /metrics", () => {
     expect(res.status).toBe(201);
     const after = await waitUntil(async () => {
       const f = await s.scrape();
-      return valueOf(f, "marquee_publish_duration_seconds_count", { result: "ok" })! > publishes && f;
+      return valueOf(f, "marquee_publish_duration_seconds_count", { result: "ok" })! > publishes ? f : undefined;
     }, "the incident's publish is measured");
     expect(valueOf(after, "marquee_pages_published_total")).toBeGreaterThan(pages);
     expect(valueOf(after, "marquee_publish_duration_seconds_bucket", { result: "ok", le: "+Inf" })).toBe(
@@ -171,7 +171,7 @@ describe("GET /metrics", () => {
       const f = await s.scrape();
       const sent = valueOf(f, "marquee_emails_sent_total", { transport: "dev" }) ?? 0;
       const hooks = valueOf(f, "marquee_webhook_deliveries_total", { result: "sent" }) ?? 0;
-      return sent >= 1 && hooks >= 1 && f;
+      return sent >= 1 && hooks >= 1 ? f : undefined;
     }, "the confirmation email and the webhook are counted");
     expect(valueOf(families, "marquee_emails_sent_total", { transport: "dev" })).toBe(1);
     expect(valueOf(families, "marquee_webhook_deliveries_total", { result: "sent" })).toBe(receiver.received());
