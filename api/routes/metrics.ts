@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { constantTimeEqual, sha256Hex } from "@/api/ids";
 import { AppError } from "@/api/errors";
 import { type AuthEnv, requireKey } from "@/api/middleware/auth";
+import { throttledAnswer } from "@/api/middleware/auth-throttle";
 import type { Deps } from "@/api/services/deps";
 import type { Metrics } from "@/api/metrics/metrics";
 
@@ -25,6 +26,9 @@ export function metricsRoutes(deps: MetricsRouteDeps) {
     async (c, next) => {
       if (!deps.metrics)
         throw new AppError("not_found", "Metrics are served by the Node server only (docs/operations.md, Metrics)");
+      // A client that guessed too often is stopped before the token is compared, or the right guess would still pass.
+      const throttled = await throttledAnswer(deps, c);
+      if (throttled) return throttled;
       const token = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
       if (token && tokenHash && constantTimeEqual(await sha256Hex(token), await tokenHash)) return next();
       return keyed(c, next);

@@ -87,6 +87,14 @@ describe("GET /metrics", () => {
     expect((await s.call("/metrics", { token: key })).status).toBe(200);
   });
 
+  it("stops a client guessing the token, even when its next guess is right", async () => {
+    const s = await start();
+    for (let i = 0; i < 10; i++) expect((await s.call("/metrics", { token: `wrong-${i}` })).status).toBe(401);
+    const res = await s.call("/metrics", { token: metricsToken });
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+  });
+
   it("METRICS_TOKEN opens /metrics and nothing else", async () => {
     const s = await start();
     for (const path of ["/api/v1/components", "/api/v1/subscribers", "/api/v1/api-keys"]) {
