@@ -22,32 +22,37 @@ import { maintenanceRoutes } from "./routes/maintenances";
 import { pageSettingsRoutes } from "./routes/page-settings";
 import { resendWebhookRoutes } from "./routes/resend-webhooks";
 import { publicJsonCorsRoutes } from "./routes/public-json-cors";
+import { metricsRoutes, type MetricsRouteDeps } from "./routes/metrics";
+import type { Metrics } from "./metrics/metrics";
 import type { Deps } from "./services/deps";
 import type { SubscribeLimits } from "./services/subscriptions";
 import { answerHeaders, headerPolicy } from "./security-headers";
 
-export type AppDeps = Deps & {
-  publisher: {
-    touch(change: Change): void;
-    state?: { ready: boolean; historyRendering: boolean; publishedAt: number | null; lastError: string | null };
+export type AppDeps = Deps &
+  Omit<MetricsRouteDeps, keyof Deps | "metrics"> & {
+    /** Where metrics are kept (the Node server): requests are counted and /metrics answers. */
+    metrics?: Pick<Metrics, "text" | "contentType" | "countRequest">;
+    publisher: {
+      touch(change: Change): void;
+      state?: { ready: boolean; historyRendering: boolean; publishedAt: number | null; lastError: string | null };
+    };
+    store: PageStore;
+    /** Renders the pages that are not published: the subscription pages. */
+    renderer: Renderer;
+    notifier: Notifier;
+    /** RESEND_WEBHOOK_SECRET: without it, /webhooks/resend answers 404. */
+    resendWebhookSecret?: string;
+    log?: (message: string) => void;
+    /** TRUST_PROXY: whose X-Forwarded-For counts when telling clients apart. Absent: nobody's. */
+    trustProxy?: TrustProxy;
+    subscribeLimits?: SubscribeLimits;
+    /** Runs work after the response is sent (on Workers, within the invocation). Default: on the next timer tick. */
+    afterAnswer?: (work: () => Promise<unknown>) => void;
+    /** MIRROR_DIR / MIRROR_COMMAND on Node: how the copy of the page elsewhere is doing, shown on /healthz. */
+    mirror?: { state: { lastOkAt: number | null; lastError: string | null } };
+    /** BACKUP_INTERVAL: the console shows the last backup in red once it is 1.5 intervals old. */
+    backupIntervalMs?: number;
   };
-  store: PageStore;
-  /** Renders the pages that are not published: the subscription pages. */
-  renderer: Renderer;
-  notifier: Notifier;
-  /** RESEND_WEBHOOK_SECRET: without it, /webhooks/resend answers 404. */
-  resendWebhookSecret?: string;
-  log?: (message: string) => void;
-  /** TRUST_PROXY: whose X-Forwarded-For counts when telling clients apart. Absent: nobody's. */
-  trustProxy?: TrustProxy;
-  subscribeLimits?: SubscribeLimits;
-  /** Runs work after the response is sent (on Workers, within the invocation). Default: on the next timer tick. */
-  afterAnswer?: (work: () => Promise<unknown>) => void;
-  /** MIRROR_DIR / MIRROR_COMMAND on Node: how the copy of the page elsewhere is doing, shown on /healthz. */
-  mirror?: { state: { lastOkAt: number | null; lastError: string | null } };
-  /** BACKUP_INTERVAL: the console shows the last backup in red once it is 1.5 intervals old. */
-  backupIntervalMs?: number;
-};
 
 export const maxBodyBytes = 64 * 1024;
 export const maxImportBytes = 8 * 1024 * 1024;
@@ -57,6 +62,14 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? console.error;
   const app = new Hono();
   const policy = headerPolicy(deps.renderer.inlineSources, deps.siteUrl);
+  const { metrics } = deps;
+
+  if (metrics) {
+    app.use(async (c, next) => {
+      await next();
+      metrics.countRequest(c.req.method, c.req.path, c.res.status);
+    });
+  }
 
   // Every answer, errors included, carries the security headers; a route's own (a page's referrer policy) wins.
   app.use(async (c, next) => {
@@ -131,6 +144,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", subscriptionRoutes(deps));
   app.route("/", resendWebhookRoutes(deps));
   app.route("/", publicJsonCorsRoutes());
+  app.route("/", metricsRoutes(deps));
 
   // Readers: published pages only, answered from the store; the database is never touched here.
   app.on(["GET", "HEAD"], "*", async (c) => {

@@ -95,6 +95,15 @@ const ConfigSchema = z.object({
       .pipe(z.array(z.email()))
       .optional(),
   ),
+  METRICS_TOKEN: optional.pipe(
+    z
+      .string()
+      .superRefine((token, ctx) => {
+        const weak = weakKeyReason(token);
+        if (weak) ctx.addIssue({ code: "custom", message: `METRICS_TOKEN ${weak}: use \`openssl rand -hex 32\`` });
+      })
+      .optional(),
+  ),
 });
 
 export type Config = {
@@ -118,6 +127,8 @@ export type Config = {
   backup: { dir: string; intervalMs: number; keep: number; copyCommand: string | undefined };
   /** STAFF_EMAILS: who hears about a failed backup. */
   staffEmails: string[];
+  /** A bearer token that opens GET /metrics and nothing else (API keys open it too). */
+  metricsToken: string | undefined;
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -157,5 +168,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       copyCommand: e.BACKUP_COPY_COMMAND,
     },
     staffEmails: e.STAFF_EMAILS ?? [],
+    metricsToken: e.METRICS_TOKEN,
   };
 }

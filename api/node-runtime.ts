@@ -28,6 +28,9 @@ import { defaultSubscribeLimits } from "./services/subscriptions";
 import { createNodeOutbound } from "./outbound/node-outbound";
 import { followLocalPort } from "./services/page-settings";
 import { answerStarting, listenFirst } from "./listen-first";
+import { createMetrics } from "./metrics/metrics";
+import { collectors } from "./metrics/collectors";
+import { countingTransport } from "./metrics/counting-transport";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -96,6 +99,7 @@ export async function startNodeServer(
   const { deps, close: closeDb } = opened;
   const store = new FileStore(join(config.dataDir, "site"));
   const stopping = new AbortController();
+  const metrics = createMetrics(deps, { collectors, processMetrics: true });
   const publisher = createPublisher({
     ...deps,
     renderer,
@@ -104,6 +108,7 @@ export async function startNodeServer(
     store,
     compress: backgroundZlibCompressor,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
+    onPublished: metrics.onPublished,
   });
   // The mirror renders its own copy from the same changes, beside the server's publisher and never in its way.
   const mirror = config.mirror
@@ -124,12 +129,13 @@ export async function startNodeServer(
   const published = mirror
     ? { ...publisher, touch: (change: Change) => (publisher.touch(change), mirror.touch(change)) }
     : publisher;
-  const transport = await chooseTransport(config, log);
+  const transport = countingTransport(await chooseTransport(config, log), metrics);
   const notifier = createNotifier({
     ...deps,
     transport,
     emailFrom: config.emailFrom,
     log: console.error,
+    onWebhookAttempt: metrics.onWebhookAttempt,
   });
   const app = createApp({
     ...deps,
@@ -143,6 +149,8 @@ export async function startNodeServer(
     trustProxy: config.trustProxy,
     subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
     backupIntervalMs: config.backup.intervalMs,
+    metrics,
+    metricsToken: config.metricsToken,
   });
   const honoListener = getRequestListener(app.fetch);
   const policy = headerPolicy(renderer.inlineSources, config.siteUrl);
@@ -151,7 +159,8 @@ export async function startNodeServer(
   listener = (req: IncomingMessage, res: ServerResponse) => {
     if ((req.method === "GET" || req.method === "HEAD") && req.url && !req.url.startsWith("/api/v1")) {
       const q = req.url.indexOf("?");
-      const page = store.get(publishedPath(q === -1 ? req.url : req.url.slice(0, q)));
+      const path = q === -1 ? req.url : req.url.slice(0, q);
+      const page = store.get(publishedPath(path));
       if (page) {
         const answer = answerFromPage(
           page,
@@ -164,6 +173,7 @@ export async function startNodeServer(
         );
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
+        metrics.countRequest(req.method, path, answer.status);
         return;
       }
     }
@@ -192,6 +202,7 @@ export async function startNodeServer(
     mirror,
     store,
     backups,
+    metrics,
     async close() {
       clearInterval(ticker);
       stopBackups();

@@ -1,7 +1,7 @@
 import { type ConfirmationSenderOptions, createConfirmationSender } from "./confirmation-sender";
 import { createIncidentComposer } from "./incident-composer";
 import { createSender } from "./sender";
-import { createWebhookSender } from "./webhook-sender";
+import { createWebhookSender, type WebhookSenderOptions } from "./webhook-sender";
 
 export type Notifier = {
   /** Starts draining the outboxes (notifications, confirmations, webhooks) if they are not draining already. */
@@ -14,6 +14,7 @@ export type NotifierOptions = ConfirmationSenderOptions & {
   webhookBackoffMs?: number;
   /** See SenderOptions: at most this many chunks per Workers invocation. */
   maxChunks?: number;
+  onWebhookAttempt?: WebhookSenderOptions["onWebhookAttempt"];
 };
 
 export function createNotifier(options: NotifierOptions): Notifier {

@@ -17,6 +17,8 @@ export type WebhookSenderOptions = Deps & {
   timeoutMs?: number;
   /** Stop taking deliveries after this time (UTC ms); the next run resumes. */
   deadline?: number;
+  /** Told the outcome of each attempt (metrics): delivered, given up, or to be retried. */
+  onWebhookAttempt?: (outcome: "sent" | "failed" | "retry") => void;
 };
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, the scheme receivers check (docs/email.md). */
@@ -108,6 +110,7 @@ export function createWebhookSender(options: WebhookSenderOptions) {
         nextAttemptAt: clock() + Math.min(3600e3, backoffMs * 2 ** (attempt - 1)),
       })
       .where(eq(webhookDeliveries.id, delivery.id));
+    options.onWebhookAttempt?.(done ? "sent" : giveUp ? "failed" : "retry");
     // The origin only: a webhook URL's path is often its secret.
     const to = `endpoint ${delivery.endpointId} (${originForLog(url)})`;
     if (!done) log(`webhook ${delivery.id} to ${to} ${giveUp ? "failed for good" : "failed, will retry"}: ${error}`);

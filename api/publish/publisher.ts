@@ -45,6 +45,8 @@ export type PublisherOptions = {
   markerOnlyAfterResume?: boolean;
   /** Renders a mirror's copy of the page: its subscribe form posts to `liveUrl`, or is left out without one. */
   mirror?: { liveUrl: string | null };
+  /** Told how each publish went (metrics): its duration, the pages it wrote, and whether it failed. */
+  onPublished?: (outcome: { seconds: number; pages: number; ok: boolean }) => void;
 };
 
 const chunkSize = 200;
@@ -116,7 +118,12 @@ export function createPublisher(options: PublisherOptions) {
   /** Publishes one change, then records how far the published set goes (the marker) when it may. */
   async function publish(change: Pending, more: () => boolean) {
     const startedAt = clock();
-    await publishPages(change);
+    const timer = performance.now();
+    const pages = await publishPages(change).catch((error: unknown) => {
+      options.onPublished?.({ seconds: (performance.now() - timer) / 1000, pages: 0, ok: false });
+      throw error;
+    });
+    options.onPublished?.({ seconds: (performance.now() - timer) / 1000, pages, ok: true });
     // The marker says "everything up to here is published": not while the history is still being rendered.
     const checked = change.resume || change.everything || !options.markerOnlyAfterResume;
     if (checked && !more() && !state.historyRendering && !options.historyOnly) {
@@ -124,7 +131,8 @@ export function createPublisher(options: PublisherOptions) {
     }
   }
 
-  async function publishPages(change: Pending) {
+  /** Returns how many pages it wrote. */
+  async function publishPages(change: Pending): Promise<number> {
     if (change.resume && !change.everything) await resolveResume(change);
     const now = clock();
     // Taken before any data is read: the store keeps, of two racing publishes, the one that read later.
@@ -143,16 +151,21 @@ export function createPublisher(options: PublisherOptions) {
       });
 
     if (change.everything) {
+      let count = 0;
+      const putAll = async (rendered: PublishedPage[]) => {
+        count += rendered.length;
+        await store.replace(rendered, [], readAt);
+      };
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
       // chunks, so memory stays flat however long it is; then pages that no longer have content go.
-      if (!options.historyOnly) await store.replace(await render.pageWide(snapshot, now), [], readAt);
+      if (!options.historyOnly) await putAll(await render.pageWide(snapshot, now));
       state.ready = true;
       for (let i = 0; i < ids.length; i += chunkSize) {
-        await store.replace(await renderIncidents(ids.slice(i, i + chunkSize)), [], readAt);
+        await putAll(await renderIncidents(ids.slice(i, i + chunkSize)));
       }
       const monthPages = await allHistoryPages(db, now, tz);
       for (let i = 0; i < monthPages.length; i += chunkSize) {
-        await store.replace(await render.monthPages(snapshot, monthPages.slice(i, i + chunkSize), now), [], readAt);
+        await putAll(await render.monthPages(snapshot, monthPages.slice(i, i + chunkSize), now));
       }
       const live = new Set([...ids.map((id) => `/incidents/${id}`), ...monthPages.flatMap(pathsOf)]);
       const orphans = (await store.paths()).filter(
@@ -160,7 +173,7 @@ export function createPublisher(options: PublisherOptions) {
       );
       await store.replace([], orphans, readAt);
       info(`published everything: ${ids.length} incidents, ${monthPages.length} history pages`);
-      return;
+      return count;
     }
     // An ordinary change goes out as one set, so no reader sees a link to a page that is not there yet.
     const pages: PublishedPage[] = [];
@@ -180,6 +193,7 @@ export function createPublisher(options: PublisherOptions) {
     await store.replace(pages, deletions, readAt);
     state.ready = true;
     info(`published ${pages.length} pages${deletions.length ? `, removed ${deletions.length}` : ""}`);
+    return pages.length;
   }
 
   return { touch, idle: queue.idle, state };

@@ -43,7 +43,7 @@ const runtimes = [
   },
 ];
 
-describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) => {
+describe.each(runtimes)("$name", ({ name, command, stateVariable, startupMs, tick }) => {
   let server: Awaited<ReturnType<typeof spawnServer>>;
   let resend: FakeResend;
   let stateDir: string;
@@ -253,6 +253,18 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
       });
       expect(res.status, url).toBe(422);
       expect(((await res.json()) as { error: { message: string } }).error.message).toBe(`url: refused: ${reason}`);
+    }
+  });
+
+  it("serves /metrics to a key on Node, and says on Workers that it does not", async () => {
+    expect((await fetch(`${server.base}/`)).status).toBe(200);
+    const res = await fetch(`${server.base}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } });
+    if (name.includes("Node")) {
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/^marquee_http_requests_total\{kind="page",status_class="2xx"\} \d+$/m);
+    } else {
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Node server only/);
     }
   });
 });
