@@ -1,5 +1,6 @@
 import type { MetricsCollector } from "./metrics";
+import { backupGauges } from "./backup-gauges";
 import { outboxGauges } from "./outbox-gauges";
 
-/** The scrape-time gauges the Node server registers. Add backup and monitor collectors here. */
-export const collectors: MetricsCollector[] = [outboxGauges];
+/** The scrape-time gauges the Node server registers. Add monitor collectors here. */
+export const collectors: MetricsCollector[] = [outboxGauges, backupGauges];
