@@ -11,6 +11,7 @@ import { subscriberRoutes } from "./routes/subscribers";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { auditRoutes } from "./routes/audit";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", pageSettingsRoutes(deps));
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
+  api.route("/", auditRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));

@@ -117,6 +117,12 @@ export const operations: Operation[] = [
   { method: "delete", path: "/webhooks/{id}", summary: "Remove a webhook subscriber (admin)" },
   { method: "get", path: "/page", summary: "Get the page settings (admin)" },
   { method: "patch", path: "/page", summary: "Change the page name, URL or time zone (admin)", body: PagePatch },
+  {
+    method: "get",
+    path: "/audit",
+    summary:
+      "The audit log of staff changes, newest first (admin); query: limit, cursor, resource_type, resource_id, since, until",
+  },
 ];
 
 const ErrorSchema = {

@@ -43,3 +43,76 @@ export type AdminConsoleView = AdminDashboard & {
 
 export type AdminNoticeView = { page: PageInfo; title: string; message: string; csrf?: string | null };
 export type AdminLoginView = { page: PageInfo; message: string | null };
+
+/** One audit row as the console's audit page shows it. */
+export type AuditEntryView = {
+  id: number;
+  at: number;
+  actor: string;
+  resource: string;
+  action: string;
+  /** Status fields as "field: before → after", then the other fields touched, by name. */
+  changes: string[];
+};
+
+export type AdminAuditView = {
+  page: PageInfo;
+  csrf: string;
+  entries: AuditEntryView[];
+  /** The filter in force, to keep it in the form and the next page's link. */
+  resourceType: string | null;
+  /** The query string of the next (older) page, or null on the last one. */
+  nextQuery: string | null;
+};
+
+const actorKinds: Record<string, string> = { api_key: "API key", console: "Console", system: "Marquee" };
+
+type AuditRowLike = {
+  id: number;
+  at: number;
+  actorKind: string;
+  actorKeyId: string | null;
+  actorName: string;
+  resourceType: string;
+  resourceId: string | null;
+  action: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  fields: string[];
+};
+
+const shown = (v: unknown) =>
+  v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v);
+
+/** Flattens `{components: {id: status}}` into `components.id`, so each status change reads on its own line. */
+const flat = (o: Record<string, unknown> | null): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(o ?? {}).flatMap(([k, v]) =>
+      v !== null && typeof v === "object" && !Array.isArray(v)
+        ? Object.entries(v).map(([k2, v2]) => [`${k}.${k2}`, v2])
+        : [[k, v]],
+    ),
+  );
+
+export function auditEntryView(row: AuditRowLike): AuditEntryView {
+  const before = flat(row.before);
+  const after = flat(row.after);
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const changes = keys.map((k) =>
+    k in before && k in after
+      ? `${k}: ${shown(before[k])} → ${shown(after[k])}`
+      : k in after
+        ? `${k}: ${shown(after[k])}`
+        : `${k} was ${shown(before[k])}`,
+  );
+  if (row.fields.length > 0) changes.push(`fields: ${row.fields.join(", ")}`);
+  const key = row.actorKeyId ? ` (${row.actorKeyId})` : "";
+  return {
+    id: row.id,
+    at: row.at,
+    actor: `${actorKinds[row.actorKind] ?? row.actorKind}: ${row.actorName}${key}`,
+    resource: row.resourceId ? `${row.resourceType} ${row.resourceId}` : row.resourceType,
+    action: row.action,
+    changes,
+  };
+}

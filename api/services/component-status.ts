@@ -53,3 +53,17 @@ export function statusChangeStatements(db: Db, changes: readonly StatusChange[],
   }
   return statements;
 }
+
+/** The named components' statuses now and after `changes`, for the audit log's before/after. */
+export async function componentAudit(db: Db, changes: readonly StatusChange[]) {
+  if (changes.length === 0) return { before: {}, after: {} };
+  const ids = changes.map((c) => c.componentId);
+  const rows = await inSlices(ids, (slice) =>
+    db.select({ id: components.id, status: components.status }).from(components).where(inArray(components.id, slice)),
+  );
+  const now = new Map(rows.map((r) => [r.id, r.status]));
+  return {
+    before: { components: Object.fromEntries(ids.map((id) => [id, now.get(id) ?? null])) },
+    after: { components: Object.fromEntries(changes.map((c) => [c.componentId, c.status])) },
+  };
+}

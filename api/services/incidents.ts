@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { runAtomically, type Statement } from "@/db/client";
+import type { Statement } from "@/db/client";
 import {
   type ComponentStatus,
   type Incident,
@@ -12,7 +12,8 @@ import { AppError, notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { IncidentCreate, IncidentPatch, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
 import type { IncidentView } from "@/present/views";
-import { assertComponentsExist, type StatusChange, statusChangeStatements } from "./component-status";
+import { fieldNames, type StaffDeps, writeAudited } from "./audit";
+import { assertComponentsExist, componentAudit, type StatusChange, statusChangeStatements } from "./component-status";
 import type { Deps } from "./deps";
 import { incidentEffects, type Written, written } from "./effects";
 import { enqueueStatements, incidentWebhookStatements } from "./outbox";
@@ -68,7 +69,7 @@ export function updateStatements(
 }
 
 /** Opens an incident with its first update; the affected components change status in the same write. */
-export async function openIncident(deps: Deps, input: IncidentCreate): Promise<Written<IncidentView>> {
+export async function openIncident(deps: StaffDeps, input: IncidentCreate): Promise<Written<IncidentView>> {
   const changes = toChanges(input.components);
   await assertComponentsExist(
     deps.db,
@@ -90,7 +91,8 @@ export async function openIncident(deps: Deps, input: IncidentCreate): Promise<W
     createdAt: now,
     updatedAt: now,
   };
-  await runAtomically(deps.db, [
+  const audit = await componentAudit(deps.db, changes);
+  const statements = [
     deps.db.insert(incidents).values(row),
     ...updateStatements(deps, id, {
       status,
@@ -99,7 +101,15 @@ export async function openIncident(deps: Deps, input: IncidentCreate): Promise<W
       displayAt: startedAt,
       changes,
     }),
-  ]);
+  ];
+  await writeAudited(deps, statements, {
+    resourceType: "incident",
+    resourceId: id,
+    action: "create",
+    before: audit.before,
+    after: { status, impact: row.impact, ...audit.after },
+    fields: fieldNames(input),
+  });
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
@@ -114,7 +124,7 @@ async function getIncidentRow(deps: Deps, id: string, kind: Incident["kind"]): P
  * those another open incident or active maintenance still holds.
  */
 export async function postIncidentUpdate(
-  deps: Deps,
+  deps: StaffDeps,
   id: string,
   input: IncidentUpdateCreate,
 ): Promise<Written<IncidentView>> {
@@ -128,26 +138,39 @@ export async function postIncidentUpdate(
   const resolving = isClosedIncidentStatus(status) && !isClosedIncidentStatus(incident.status);
   if (resolving && input.components === undefined) changes = await restoreChanges(deps, incident.id);
   const now = deps.clock();
-  await runAtomically(deps.db, [
-    ...updateStatements(deps, id, {
-      status,
-      body: input.body?.trim() || defaultBody(status),
-      notify: input.notify,
-      displayAt: input.display_at ?? now,
-      changes,
-    }),
-    deps.db
-      .update(incidents)
-      .set({
+  const audit = await componentAudit(deps.db, changes);
+  const entry = {
+    resourceType: "incident",
+    resourceId: id,
+    action: resolving ? "resolve" : "post_update",
+    before: { status: incident.status, impact: incident.impact, ...audit.before },
+    after: { status, impact: input.impact ?? incident.impact, ...audit.after },
+    fields: fieldNames(input),
+  };
+  await writeAudited(
+    deps,
+    [
+      ...updateStatements(deps, id, {
         status,
-        updatedAt: now,
-        ...(input.impact && { impact: input.impact }),
-        ...(status === "monitoring" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
-        ...(resolving && { resolvedAt: now }),
-        ...(!isClosedIncidentStatus(status) && { resolvedAt: null }),
-      })
-      .where(eq(incidents.id, id)),
-  ]);
+        body: input.body?.trim() || defaultBody(status),
+        notify: input.notify,
+        displayAt: input.display_at ?? now,
+        changes,
+      }),
+      deps.db
+        .update(incidents)
+        .set({
+          status,
+          updatedAt: now,
+          ...(input.impact && { impact: input.impact }),
+          ...(status === "monitoring" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
+          ...(resolving && { resolvedAt: now }),
+          ...(!isClosedIncidentStatus(status) && { resolvedAt: null }),
+        })
+        .where(eq(incidents.id, id)),
+    ],
+    entry,
+  );
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
@@ -160,18 +183,25 @@ export async function restoreChanges(deps: Deps, incidentId: string): Promise<St
     .map((c) => ({ componentId: c.id, status: "operational" as const }));
 }
 
-export async function editIncident(deps: Deps, id: string, patch: IncidentPatch): Promise<Written<IncidentView>> {
-  await getIncidentRow(deps, id, "incident");
-  await deps.db
+export async function editIncident(deps: StaffDeps, id: string, patch: IncidentPatch): Promise<Written<IncidentView>> {
+  const incident = await getIncidentRow(deps, id, "incident");
+  const update = deps.db
     .update(incidents)
     .set({ ...patch, updatedAt: deps.clock() })
     .where(eq(incidents.id, id));
+  await writeAudited(deps, [update], {
+    resourceType: "incident",
+    resourceId: id,
+    action: "edit",
+    ...(patch.impact !== undefined && { before: { impact: incident.impact }, after: { impact: patch.impact } }),
+    fields: fieldNames(patch),
+  });
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
 /** Corrects an update's text or display time; the components it changed stay as they are. */
 export async function editUpdate(
-  deps: Deps,
+  deps: StaffDeps,
   incidentId: string,
   updateId: string,
   edit: UpdateEdit,
@@ -182,24 +212,34 @@ export async function editUpdate(
     throw new AppError("validation_failed", "Nothing to change: give body or display_at");
   }
   const now = deps.clock();
-  await runAtomically(deps.db, [
-    deps.db
-      .update(incidentUpdates)
-      .set({
-        ...(edit.body !== undefined && { body: edit.body }),
-        ...(edit.display_at !== undefined && { displayAt: edit.display_at }),
-        updatedAt: now,
-      })
-      .where(eq(incidentUpdates.id, updateId)),
-    deps.db.update(incidents).set({ updatedAt: now }).where(eq(incidents.id, incidentId)),
-  ]);
+  const entry = { resourceType: "incident_update", resourceId: updateId, action: "edit", fields: fieldNames(edit) };
+  await writeAudited(
+    deps,
+    [
+      deps.db
+        .update(incidentUpdates)
+        .set({
+          ...(edit.body !== undefined && { body: edit.body }),
+          ...(edit.display_at !== undefined && { displayAt: edit.display_at }),
+          updatedAt: now,
+        })
+        .where(eq(incidentUpdates.id, updateId)),
+      deps.db.update(incidents).set({ updatedAt: now }).where(eq(incidents.id, incidentId)),
+    ],
+    entry,
+  );
   return written(await loadIncident(deps.db, incidentId), incidentEffects(incidentId));
 }
 
 /** Deletes an incident or maintenance and its timeline. Component statuses are left as they are. */
-export async function deleteIncident(deps: Deps, id: string, kind: Incident["kind"]): Promise<Written<Incident>> {
+export async function deleteIncident(deps: StaffDeps, id: string, kind: Incident["kind"]): Promise<Written<Incident>> {
   const row = await getIncidentRow(deps, id, kind);
-  await deps.db.delete(incidents).where(eq(incidents.id, id));
+  await writeAudited(deps, [deps.db.delete(incidents).where(eq(incidents.id, id))], {
+    resourceType: kind,
+    resourceId: id,
+    action: "delete",
+    before: kind === "incident" ? { status: row.status, impact: row.impact } : { status: row.status },
+  });
   return written(row, { publish: { deleted: [{ id: row.id, startedAt: row.startedAt }] } });
 }
 

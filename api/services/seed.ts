@@ -3,6 +3,7 @@ import { runAtomically } from "@/db/client";
 import { apiKeys, componentGroups, components, pageSettings } from "@/db/schema";
 import { newId } from "@/api/ids";
 import { createApiKey } from "./api-keys";
+import { systemActor } from "./audit";
 import type { Deps } from "./deps";
 
 /**
@@ -52,6 +53,7 @@ export async function seedDefaultPage(deps: Deps, url: string): Promise<boolean>
 export async function createFirstAdminKey(deps: Deps): Promise<string | null> {
   const [{ n } = { n: 0 }] = await deps.db.select({ n: count() }).from(apiKeys);
   if (n > 0) return null;
-  const { key } = await createApiKey(deps, { name: "First admin key", scopes: ["admin"] });
+  const actor = systemActor("first start");
+  const { key } = (await createApiKey({ ...deps, actor }, { name: "First admin key", scopes: ["admin"] })).value;
   return key;
 }

@@ -3,7 +3,9 @@ import { webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { notFound } from "@/api/errors";
 import { newId, randomToken } from "@/api/ids";
 import type { WebhookCreate } from "@/api/schemas";
+import { fieldNames, type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
+import { type Written, written } from "./effects";
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 
@@ -45,7 +47,10 @@ export async function getWebhookEndpoint(deps: Deps, id: string): Promise<Webhoo
 }
 
 /** Registers an endpoint with a new signing secret, which the caller shows once. */
-export async function createWebhookEndpoint(deps: Deps, input: WebhookCreate): Promise<WebhookEndpointReport> {
+export async function createWebhookEndpoint(
+  deps: StaffDeps,
+  input: WebhookCreate,
+): Promise<Written<WebhookEndpointReport>> {
   const row: WebhookEndpoint = {
     id: newId(),
     url: input.url,
@@ -53,11 +58,22 @@ export async function createWebhookEndpoint(deps: Deps, input: WebhookCreate): P
     secret: randomToken(32),
     createdAt: deps.clock(),
   };
-  await deps.db.insert(webhookEndpoints).values(row);
-  return report(deps, row);
+  // The URL may carry a token of its own, and the secret is one: the audit row names the fields only.
+  await writeAudited(deps, [deps.db.insert(webhookEndpoints).values(row)], {
+    resourceType: "webhook_endpoint",
+    resourceId: row.id,
+    action: "create",
+    fields: fieldNames(input),
+  });
+  return written(await report(deps, row), {});
 }
 
-export async function deleteWebhookEndpoint(deps: Deps, id: string): Promise<void> {
+export async function deleteWebhookEndpoint(deps: StaffDeps, id: string): Promise<Written<void>> {
   await getWebhookEndpoint(deps, id);
-  await deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
+  await writeAudited(deps, [deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id))], {
+    resourceType: "webhook_endpoint",
+    resourceId: id,
+    action: "delete",
+  });
+  return written(undefined, {});
 }
