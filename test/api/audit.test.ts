@@ -1,0 +1,264 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { auditLog } from "@/db/schema";
+import { makeApp } from "@/test/support/app";
+import {
+  type CreatedApiKey,
+  createComponent,
+  createGroup,
+  expectError,
+  expectStatus,
+  getComponent,
+  openIncident,
+  scheduleMaintenance,
+  seededComponentId,
+  type TestApp,
+} from "@/test/support/factories";
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await makeApp();
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+type AuditAnswer = {
+  entries: {
+    id: number;
+    at: string;
+    actor: { kind: string; key_id: string | null; name: string };
+    resource_type: string;
+    resource_id: string | null;
+    action: string;
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+    fields: string[];
+  }[];
+  next_cursor: string | null;
+};
+
+const keyId = (key: string) => /^mq_([a-z0-9]{12})_/.exec(key)![1]!;
+const audit = async (query = "") => expectStatus<AuditAnswer>(await t.call("GET", `/api/v1/audit${query}`), 200);
+const newest = async () => (await audit("?limit=1")).entries[0]!;
+
+type Write = { path: string; body?: unknown; resource_type: string; resource_id?: string | null; action: string };
+
+/**
+ * One request for every write route of the staff API, keyed as Hono lists its routes. A write route added without an
+ * entry here fails the first test below, so a new route cannot skip the audit log unnoticed.
+ */
+const writes: Record<string, () => Promise<Write>> = {
+  "POST /api/v1/components": async () => ({
+    path: "/api/v1/components",
+    body: { name: "tix6" },
+    resource_type: "component",
+    action: "create",
+  }),
+  "POST /api/v1/components/reorder": async () => ({
+    path: "/api/v1/components/reorder",
+    body: { ids: [await seededComponentId(t, "Webtix")] },
+    resource_type: "component",
+    resource_id: null,
+    action: "reorder",
+  }),
+  "PATCH /api/v1/components/:id": async () => {
+    const id = await seededComponentId(t, "tix1");
+    const body = { status: "major_outage" };
+    return { path: `/api/v1/components/${id}`, body, resource_type: "component", resource_id: id, action: "update" };
+  },
+  "DELETE /api/v1/components/:id": async () => {
+    const { id } = await createComponent(t);
+    return { path: `/api/v1/components/${id}`, resource_type: "component", resource_id: id, action: "delete" };
+  },
+  "POST /api/v1/groups": async () => ({
+    path: "/api/v1/groups",
+    body: { name: "Sales" },
+    resource_type: "group",
+    action: "create",
+  }),
+  "POST /api/v1/groups/reorder": async () => ({
+    path: "/api/v1/groups/reorder",
+    body: { ids: [(await createGroup(t)).id] },
+    resource_type: "group",
+    resource_id: null,
+    action: "reorder",
+  }),
+  "PATCH /api/v1/groups/:id": async () => {
+    const { id } = await createGroup(t);
+    return {
+      path: `/api/v1/groups/${id}`,
+      body: { name: "Renamed" },
+      resource_type: "group",
+      resource_id: id,
+      action: "update",
+    };
+  },
+  "DELETE /api/v1/groups/:id": async () => {
+    const { id } = await createGroup(t);
+    return { path: `/api/v1/groups/${id}`, resource_type: "group", resource_id: id, action: "delete" };
+  },
+  "POST /api/v1/incidents": async () => ({
+    path: "/api/v1/incidents",
+    body: { name: "Webtix down" },
+    resource_type: "incident",
+    action: "create",
+  }),
+  "PATCH /api/v1/incidents/:id": async () => {
+    const { id } = await openIncident(t);
+    const body = { impact: "major" };
+    return { path: `/api/v1/incidents/${id}`, body, resource_type: "incident", resource_id: id, action: "edit" };
+  },
+  "DELETE /api/v1/incidents/:id": async () => {
+    const { id } = await openIncident(t);
+    return { path: `/api/v1/incidents/${id}`, resource_type: "incident", resource_id: id, action: "delete" };
+  },
+  "POST /api/v1/incidents/:id/updates": async () => {
+    const { id } = await openIncident(t);
+    const body = { status: "identified" };
+    return {
+      path: `/api/v1/incidents/${id}/updates`,
+      body,
+      resource_type: "incident",
+      resource_id: id,
+      action: "post_update",
+    };
+  },
+  "POST /api/v1/incidents/:id/resolve": async () => {
+    const { id } = await openIncident(t);
+    return {
+      path: `/api/v1/incidents/${id}/resolve`,
+      body: {},
+      resource_type: "incident",
+      resource_id: id,
+      action: "resolve",
+    };
+  },
+  "PATCH /api/v1/incidents/:id/updates/:updateId": async () => {
+    const incident = await openIncident(t);
+    const updateId = incident.incident_updates[0]!.id;
+    return {
+      path: `/api/v1/incidents/${incident.id}/updates/${updateId}`,
+      body: { body: "Corrected text" },
+      resource_type: "incident_update",
+      resource_id: updateId,
+      action: "edit",
+    };
+  },
+  "POST /api/v1/maintenances": async () => ({
+    path: "/api/v1/maintenances",
+    body: { name: "Upgrade", scheduled_for: "2026-12-01T00:00:00Z", scheduled_until: "2026-12-01T01:00:00Z" },
+    resource_type: "maintenance",
+    action: "create",
+  }),
+  "POST /api/v1/maintenances/:id/updates": async () => {
+    const { id } = await scheduleMaintenance(t);
+    const body = { status: "in_progress" };
+    return {
+      path: `/api/v1/maintenances/${id}/updates`,
+      body,
+      resource_type: "maintenance",
+      resource_id: id,
+      action: "post_update",
+    };
+  },
+  "DELETE /api/v1/maintenances/:id": async () => {
+    const { id } = await scheduleMaintenance(t);
+    return { path: `/api/v1/maintenances/${id}`, resource_type: "maintenance", resource_id: id, action: "delete" };
+  },
+  "POST /api/v1/api-keys": async () => ({
+    path: "/api/v1/api-keys",
+    body: { name: "deploy bot", scopes: ["write"] },
+    resource_type: "api_key",
+    action: "create",
+  }),
+  "DELETE /api/v1/api-keys/:id": async () => {
+    const created = await expectStatus<CreatedApiKey>(
+      await t.call("POST", "/api/v1/api-keys", { name: "old", scopes: ["read"] }),
+      201,
+    );
+    return {
+      path: `/api/v1/api-keys/${created.id}`,
+      resource_type: "api_key",
+      resource_id: created.id,
+      action: "revoke",
+    };
+  },
+  "PATCH /api/v1/page": async () => ({
+    path: "/api/v1/page",
+    body: { name: "Tix status" },
+    resource_type: "page",
+    resource_id: "page",
+    action: "update",
+  }),
+  "POST /api/v1/subscribers/import": async () => ({
+    path: "/api/v1/subscribers/import",
+    body: { subscribers: [{ email: "reader@example.com" }], skip_confirmation: true },
+    resource_type: "subscriber",
+    resource_id: null,
+    action: "import",
+  }),
+  "DELETE /api/v1/subscribers/:id": async () => {
+    await t.call("POST", "/api/v1/subscribers/import", { subscribers: [{ email: "gone@example.com" }] });
+    const list = await expectStatus<{ subscribers: { id: string }[] }>(await t.call("GET", "/api/v1/subscribers"), 200);
+    const id = list.subscribers[0]!.id;
+    return { path: `/api/v1/subscribers/${id}`, resource_type: "subscriber", resource_id: id, action: "delete" };
+  },
+  "POST /api/v1/webhooks": async () => ({
+    path: "/api/v1/webhooks",
+    body: { url: "https://hooks.example.com/in" },
+    resource_type: "webhook_endpoint",
+    action: "create",
+  }),
+  "DELETE /api/v1/webhooks/:id": async () => {
+    const created = await expectStatus<{ id: string }>(
+      await t.call("POST", "/api/v1/webhooks", { url: "https://hooks.example.com/old" }),
+      201,
+    );
+    return {
+      path: `/api/v1/webhooks/${created.id}`,
+      resource_type: "webhook_endpoint",
+      resource_id: created.id,
+      action: "delete",
+    };
+  },
+};
+
+describe("the audit log of the staff API", () => {
+  it("has an entry above for every write route the API serves", () => {
+    const routes = t.app.routes
+      .filter((r) => r.path.startsWith("/api/v1/") && ["POST", "PUT", "PATCH", "DELETE"].includes(r.method))
+      .map((r) => `${r.method} ${r.path}`);
+    expect([...new Set(routes)].sort()).toEqual(Object.keys(writes).sort());
+  });
+
+  it.each(Object.keys(writes))("%s records one row naming the key, the resource and the action", async (route) => {
+    const write = await writes[route]!();
+    const before = (await newest()).id;
+    const res = await t.call(route.split(" ")[0]!, write.path, write.body);
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    const { entries } = await audit("?limit=5");
+    const mine = entries.filter((e) => e.id > before);
+    expect(mine).toHaveLength(1);
+    const [entry] = mine;
+    expect(entry).toMatchObject({
+      actor: { kind: "api_key", key_id: keyId(t.keys.admin), name: "admin key" },
+      resource_type: write.resource_type,
+      action: write.action,
+      at: "2026-11-25T12:00:00.000Z",
+    });
+    if (write.resource_id !== undefined) expect(entry!.resource_id).toBe(write.resource_id);
+    else expect(entry!.resource_id).toMatch(/^[a-z0-9]{12}$/);
+  });
+
+  it("a refused write records nothing", async () => {
+    const before = await audit();
+    await expectError(
+      await t.call("PATCH", "/api/v1/components/nosuchthing0", { status: "major_outage" }),
+      404,
+      "not_found",
+    );
+    await expectError(await t.call("POST", "/api/v1/incidents", { name: "" }), 422, "validation_failed");
+    expect(await audit()).toEqual(before);
+  });
+});
