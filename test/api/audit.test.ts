@@ -262,3 +262,121 @@ describe("the audit log of the staff API", () => {
     expect(await audit()).toEqual(before);
   });
 });
+
+describe("what an audit row says", () => {
+  it("a component's status change has its before and after; other fields by name only", async () => {
+    const id = await seededComponentId(t, "tix1");
+    await expectStatus(await t.call("PATCH", `/api/v1/components/${id}`, { status: "partial_outage" }), 200);
+    expect(await newest()).toMatchObject({
+      before: { status: "operational" },
+      after: { status: "partial_outage" },
+      fields: ["status"],
+    });
+    await expectStatus(await t.call("PATCH", `/api/v1/components/${id}`, { description: "Secret plans" }), 200);
+    const renamed = await newest();
+    expect(renamed).toMatchObject({ before: null, after: null, fields: ["description"] });
+    expect(JSON.stringify(renamed)).not.toContain("Secret plans");
+  });
+
+  it("an incident records its status, impact and components before and after, through to resolving", async () => {
+    const tix1 = await seededComponentId(t, "tix1");
+    const incident = await openIncident(t, { components: { [tix1]: "major_outage" } });
+    expect(await newest()).toMatchObject({
+      resource_id: incident.id,
+      action: "create",
+      before: { components: { [tix1]: "operational" } },
+      after: { status: "investigating", impact: "critical", components: { [tix1]: "major_outage" } },
+    });
+    await expectStatus(await t.call("POST", `/api/v1/incidents/${incident.id}/resolve`, {}), 200);
+    expect(await newest()).toMatchObject({
+      action: "resolve",
+      before: { status: "investigating", impact: "critical", components: { [tix1]: "major_outage" } },
+      after: { status: "resolved", impact: "critical", components: { [tix1]: "operational" } },
+    });
+    expect((await getComponent(t, tix1)).status).toBe("operational");
+  });
+
+  it("a maintenance records its status moves, by staff and by the schedule itself", async () => {
+    const webtix = await seededComponentId(t, "Webtix");
+    const m = await scheduleMaintenance(t, { components: [webtix] });
+    expect(await newest()).toMatchObject({ action: "create", after: { status: "scheduled" } });
+    await expectStatus(await t.call("POST", `/api/v1/maintenances/${m.id}/updates`, { status: "in_progress" }), 201);
+    expect(await newest()).toMatchObject({
+      actor: { kind: "api_key", name: "admin key" },
+      before: { status: "scheduled", components: { [webtix]: "operational" } },
+      after: { status: "in_progress", components: { [webtix]: "under_maintenance" } },
+    });
+    // A window already over when it is scheduled is started and completed by Marquee, which says so.
+    await scheduleMaintenance(t, { scheduled_for: "2026-11-25T10:00:00Z", scheduled_until: "2026-11-25T11:00:00Z" });
+    const [completed, started] = (await audit("?limit=2")).entries;
+    expect(started).toMatchObject({ actor: { kind: "system", key_id: null }, after: { status: "in_progress" } });
+    expect(completed).toMatchObject({ actor: { kind: "system", key_id: null }, after: { status: "completed" } });
+  });
+
+  it("a write key's change names the write key", async () => {
+    await expectStatus(await t.call("POST", "/api/v1/incidents", { name: "By the on-call" }, { scope: "write" }), 201);
+    expect((await newest()).actor).toEqual({ kind: "api_key", key_id: keyId(t.keys.write), name: "write key" });
+  });
+
+  it("never holds a key, a webhook secret or a webhook URL", async () => {
+    const key = await expectStatus<CreatedApiKey>(
+      await t.call("POST", "/api/v1/api-keys", { name: "ci", scopes: ["write"] }),
+      201,
+    );
+    const hook = await expectStatus<{ id: string; secret: string }>(
+      await t.call("POST", "/api/v1/webhooks", { url: "https://hooks.example.com/in?token=tok3n-in-url" }),
+      201,
+    );
+    await t.call("POST", "/api/v1/subscribers/import", { subscribers: [{ email: "private@example.com" }] });
+    await t.call("GET", "/api/v1/components", undefined, { headers: { authorization: `Bearer ${key.key}` } });
+    const everything = JSON.stringify(await t.deps.db.select().from(auditLog));
+    for (const secret of [key.key, key.key.split("_").at(-1)!, hook.secret, "tok3n-in-url", "private@example.com"]) {
+      expect(everything).not.toContain(secret);
+    }
+    for (const raw of Object.values(t.keys)) expect(everything).not.toContain(raw.split("_").at(-1)!);
+    expect(everything).toContain('"fields":["url"]');
+  });
+});
+
+describe("GET /api/v1/audit", () => {
+  it("refuses read and write keys with 403", async () => {
+    await expectError(await t.call("GET", "/api/v1/audit", undefined, { scope: "read" }), 403, "forbidden");
+    await expectError(await t.call("GET", "/api/v1/audit", undefined, { scope: "write" }), 403, "forbidden");
+    await expectError(await t.call("GET", "/api/v1/audit", undefined, { scope: null }), 401, "unauthorized");
+  });
+
+  it("pages newest first with a cursor, and filters by resource and time", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(60_000);
+      ids.push((await createComponent(t)).id);
+    }
+    const first = await audit("?limit=2&resource_type=component");
+    expect(first.entries.map((e) => e.resource_id)).toEqual([ids[2], ids[1]]);
+    const second = await audit(`?limit=2&resource_type=component&cursor=${first.next_cursor}`);
+    expect(second.entries.map((e) => e.resource_id)).toEqual([ids[0]]);
+    expect(second.next_cursor).toBeNull();
+    const one = await audit(`?resource_type=component&resource_id=${ids[1]}`);
+    expect(one.entries).toHaveLength(1);
+    const window = await audit("?since=2026-11-25T12:01:30Z&until=2026-11-25T12:02:30Z");
+    expect(window.entries.map((e) => e.resource_id)).toEqual([ids[1]]);
+  });
+
+  it("answers a bad query with 422 and the error envelope", async () => {
+    await expectError(await t.call("GET", "/api/v1/audit?limit=0"), 422, "validation_failed");
+    await expectError(await t.call("GET", "/api/v1/audit?since=yesterday"), 422, "validation_failed");
+    await expectError(await t.call("GET", "/api/v1/audit?sort=asc"), 422, "validation_failed");
+  });
+});
+
+describe("the audit row and its change are one write", () => {
+  it("a change whose audit row cannot be written is not made", async () => {
+    const id = await seededComponentId(t, "tix2");
+    await t.deps.db.run(sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'no'); END`);
+    const res = await t.call("PATCH", `/api/v1/components/${id}`, { status: "major_outage" });
+    expect(res.status).toBe(500);
+    expect((await getComponent(t, id)).status).toBe("operational");
+    expect((await t.call("POST", "/api/v1/incidents", { name: "Lost" })).status).toBe(500);
+    expect(await expectStatus(await t.call("GET", "/api/v1/incidents"), 200)).toEqual([]);
+  });
+});
