@@ -251,6 +251,15 @@ describe("the audit log of the staff API", () => {
     else expect(entry!.resource_id).toMatch(/^[a-z0-9]{12}$/);
   });
 
+  it("a retried POST answered from its Idempotency-Key records nothing more", async () => {
+    const before = (await newest()).id;
+    const headers = { "idempotency-key": "webtix-2026-11-25" };
+    await expectStatus(await t.call("POST", "/api/v1/incidents", { name: "Webtix down" }, { headers }), 201);
+    const replay = await t.call("POST", "/api/v1/incidents", { name: "Webtix down" }, { headers });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect((await audit()).entries.filter((e) => e.id > before)).toHaveLength(1);
+  });
+
   it("a refused write records nothing", async () => {
     const before = await audit();
     await expectError(
@@ -372,7 +381,9 @@ describe("GET /api/v1/audit", () => {
 describe("the audit row and its change are one write", () => {
   it("a change whose audit row cannot be written is not made", async () => {
     const id = await seededComponentId(t, "tix2");
-    await t.deps.db.run(sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'no'); END`);
+    await t.deps.db.run(
+      sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'no'); END`,
+    );
     const res = await t.call("PATCH", `/api/v1/components/${id}`, { status: "major_outage" });
     expect(res.status).toBe(500);
     expect((await getComponent(t, id)).status).toBe("operational");
