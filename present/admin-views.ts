@@ -1,4 +1,4 @@
-import type { Component, UpdateStatus } from "@/db/schema";
+import type { AuditRow, Component, UpdateStatus } from "@/db/schema";
 import type { subscriberStatuses } from "@/db/vocabulary";
 import type { IncidentView, PageInfo } from "./views";
 
@@ -67,20 +67,6 @@ export type AdminAuditView = {
 
 const actorKinds: Record<string, string> = { api_key: "API key", console: "Console", system: "Marquee" };
 
-type AuditRowLike = {
-  id: number;
-  at: number;
-  actorKind: string;
-  actorKeyId: string | null;
-  actorName: string;
-  resourceType: string;
-  resourceId: string | null;
-  action: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  fields: string[];
-};
-
 const shown = (v: unknown) =>
   v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v);
 
@@ -94,7 +80,7 @@ const flat = (o: Record<string, unknown> | null): Record<string, unknown> =>
     ),
   );
 
-export function auditEntryView(row: AuditRowLike): AuditEntryView {
+export function auditEntryView(row: AuditRow): AuditEntryView {
   const before = flat(row.before);
   const after = flat(row.after);
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
