@@ -22,7 +22,7 @@ export async function createSession(
   const value = `${payload}.${await hmacSha256Hex(await linkKey(deps.db), `admin-session:${payload}`)}`;
   // The sign-in is audited (which key, when); the session value never is.
   const actor = { kind: "console" as const, keyId: apiKey.id, name: apiKey.name };
-  await writeAudited({ ...deps, actor }, [], { resourceType: "console_session", resourceId: null, action: "sign_in" });
+  await writeAudited({ ...deps, actor }, { resourceType: "console_session", resourceId: null, action: "sign_in" }, []);
   return { value, expiresAt };
 }
 

@@ -29,12 +29,16 @@ export async function createApiKey(
     lastUsedAt: null,
     revokedAt: null,
   };
-  await writeAudited(deps, [deps.db.insert(apiKeys).values(row)], {
-    resourceType: "api_key",
-    resourceId: id,
-    action: "create",
-    fields: fieldNames(input),
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "api_key",
+      resourceId: id,
+      action: "create",
+      fields: fieldNames(input),
+    },
+    [deps.db.insert(apiKeys).values(row)],
+  );
   return written({ key: `mq_${id}_${secret}`, apiKey: toPublic(row) }, {});
 }
 
@@ -58,12 +62,16 @@ export async function revokeApiKey(deps: StaffDeps, id: string): Promise<Written
   const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, id));
   if (!row) throw notFound("API key", id);
   const revoked = { ...row, revokedAt: row.revokedAt ?? deps.clock() };
-  await writeAudited(deps, [deps.db.update(apiKeys).set({ revokedAt: revoked.revokedAt }).where(eq(apiKeys.id, id))], {
-    resourceType: "api_key",
-    resourceId: id,
-    action: "revoke",
-    fields: ["revoked_at"],
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "api_key",
+      resourceId: id,
+      action: "revoke",
+      fields: ["revoked_at"],
+    },
+    [deps.db.update(apiKeys).set({ revokedAt: revoked.revokedAt }).where(eq(apiKeys.id, id))],
+  );
   return written(toPublic(revoked), {});
 }
 

@@ -48,8 +48,8 @@ export function auditStatement({ db, clock, actor }: StaffDeps, entry: AuditEntr
  * Runs a staff change and its audit rows atomically: one transaction on better-sqlite3, one `batch` on D1. Every
  * staff write verb goes through here instead of `runAtomically`.
  */
-export async function writeAudited(deps: StaffDeps, statements: Statement[], ...entries: AuditEntry[]) {
-  await runAtomically(deps.db, [...statements, ...entries.map((e) => auditStatement(deps, e))]);
+export async function writeAudited(deps: StaffDeps, entry: AuditEntry, statements: Statement[]) {
+  await runAtomically(deps.db, [...statements, auditStatement(deps, entry)]);
 }
 
 /** The names of the keys a patch sets, in API spelling. */

@@ -47,13 +47,17 @@ export async function createComponent(deps: StaffDeps, input: ComponentCreate): 
     createdAt: now,
     updatedAt: now,
   });
-  await writeAudited(deps, [insert], {
-    resourceType: "component",
-    resourceId: id,
-    action: "create",
-    after: { status: input.status },
-    fields: fieldNames(input),
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "component",
+      resourceId: id,
+      action: "create",
+      after: { status: input.status },
+      fields: fieldNames(input),
+    },
+    [insert],
+  );
   return written(await getComponent(deps, id), componentEffects);
 }
 
@@ -84,24 +88,32 @@ export async function updateComponent(deps: StaffDeps, id: string, patch: Compon
   if (statusChanges) {
     statements.push(...statusChangeStatements(deps.db, [{ componentId: id, status: patch.status! }], now));
   }
-  await writeAudited(deps, statements, {
-    resourceType: "component",
-    resourceId: id,
-    action: "update",
-    ...(statusChanges && { before: { status: current.status }, after: { status: patch.status } }),
-    fields: fieldNames(patch),
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "component",
+      resourceId: id,
+      action: "update",
+      ...(statusChanges && { before: { status: current.status }, after: { status: patch.status } }),
+      fields: fieldNames(patch),
+    },
+    statements,
+  );
   return written(await getComponent(deps, id), componentEffects);
 }
 
 export async function deleteComponent(deps: StaffDeps, id: string): Promise<Written<void>> {
   const current = await getComponent(deps, id);
-  await writeAudited(deps, [deps.db.delete(components).where(eq(components.id, id))], {
-    resourceType: "component",
-    resourceId: id,
-    action: "delete",
-    before: { status: current.status },
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "component",
+      resourceId: id,
+      action: "delete",
+      before: { status: current.status },
+    },
+    [deps.db.delete(components).where(eq(components.id, id))],
+  );
   return written(undefined, componentEffects);
 }
 
@@ -111,11 +123,15 @@ export async function reorder(
   ids: readonly string[],
   resourceType: "component" | "group" = "component",
 ): Promise<Written<void>> {
-  await writeAudited(deps, await reorderStatements(deps.db, ids, deps.clock()), {
-    resourceType,
-    resourceId: null,
-    action: "reorder",
-    fields: ["position"],
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType,
+      resourceId: null,
+      action: "reorder",
+      fields: ["position"],
+    },
+    await reorderStatements(deps.db, ids, deps.clock()),
+  );
   return written(undefined, componentEffects);
 }

@@ -30,7 +30,7 @@ export async function createGroup(deps: StaffDeps, input: GroupCreate): Promise<
     updatedAt: now,
   });
   const entry = { resourceType: "group", resourceId: id, action: "create", fields: fieldNames(input) };
-  await writeAudited(deps, [insert], entry);
+  await writeAudited(deps, entry, [insert]);
   return written(await getGroup(deps, id), componentEffects);
 }
 
@@ -40,12 +40,16 @@ export async function updateGroup(deps: StaffDeps, id: string, patch: GroupPatch
     .update(componentGroups)
     .set({ ...patch, updatedAt: deps.clock() })
     .where(eq(componentGroups.id, id));
-  await writeAudited(deps, [update], {
-    resourceType: "group",
-    resourceId: id,
-    action: "update",
-    fields: fieldNames(patch),
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "group",
+      resourceId: id,
+      action: "update",
+      fields: fieldNames(patch),
+    },
+    [update],
+  );
   return written(await getGroup(deps, id), componentEffects);
 }
 
@@ -53,6 +57,6 @@ export async function updateGroup(deps: StaffDeps, id: string, patch: GroupPatch
 export async function deleteGroup(deps: StaffDeps, id: string): Promise<Written<void>> {
   await getGroup(deps, id);
   const remove = deps.db.delete(componentGroups).where(eq(componentGroups.id, id));
-  await writeAudited(deps, [remove], { resourceType: "group", resourceId: id, action: "delete" });
+  await writeAudited(deps, { resourceType: "group", resourceId: id, action: "delete" }, [remove]);
   return written(undefined, componentEffects);
 }

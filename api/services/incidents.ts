@@ -102,14 +102,18 @@ export async function openIncident(deps: StaffDeps, input: IncidentCreate): Prom
       changes,
     }),
   ];
-  await writeAudited(deps, statements, {
-    resourceType: "incident",
-    resourceId: id,
-    action: "create",
-    before: audit.before,
-    after: { status, impact: row.impact, ...audit.after },
-    fields: fieldNames(input),
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "incident",
+      resourceId: id,
+      action: "create",
+      before: audit.before,
+      after: { status, impact: row.impact, ...audit.after },
+      fields: fieldNames(input),
+    },
+    statements,
+  );
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
@@ -147,30 +151,26 @@ export async function postIncidentUpdate(
     after: { status, impact: input.impact ?? incident.impact, ...audit.after },
     fields: fieldNames(input),
   };
-  await writeAudited(
-    deps,
-    [
-      ...updateStatements(deps, id, {
+  await writeAudited(deps, entry, [
+    ...updateStatements(deps, id, {
+      status,
+      body: input.body?.trim() || defaultBody(status),
+      notify: input.notify,
+      displayAt: input.display_at ?? now,
+      changes,
+    }),
+    deps.db
+      .update(incidents)
+      .set({
         status,
-        body: input.body?.trim() || defaultBody(status),
-        notify: input.notify,
-        displayAt: input.display_at ?? now,
-        changes,
-      }),
-      deps.db
-        .update(incidents)
-        .set({
-          status,
-          updatedAt: now,
-          ...(input.impact && { impact: input.impact }),
-          ...(status === "monitoring" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
-          ...(resolving && { resolvedAt: now }),
-          ...(!isClosedIncidentStatus(status) && { resolvedAt: null }),
-        })
-        .where(eq(incidents.id, id)),
-    ],
-    entry,
-  );
+        updatedAt: now,
+        ...(input.impact && { impact: input.impact }),
+        ...(status === "monitoring" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
+        ...(resolving && { resolvedAt: now }),
+        ...(!isClosedIncidentStatus(status) && { resolvedAt: null }),
+      })
+      .where(eq(incidents.id, id)),
+  ]);
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
@@ -189,13 +189,17 @@ export async function editIncident(deps: StaffDeps, id: string, patch: IncidentP
     .update(incidents)
     .set({ ...patch, updatedAt: deps.clock() })
     .where(eq(incidents.id, id));
-  await writeAudited(deps, [update], {
-    resourceType: "incident",
-    resourceId: id,
-    action: "edit",
-    ...(patch.impact !== undefined && { before: { impact: incident.impact }, after: { impact: patch.impact } }),
-    fields: fieldNames(patch),
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "incident",
+      resourceId: id,
+      action: "edit",
+      ...(patch.impact !== undefined && { before: { impact: incident.impact }, after: { impact: patch.impact } }),
+      fields: fieldNames(patch),
+    },
+    [update],
+  );
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
@@ -213,33 +217,33 @@ export async function editUpdate(
   }
   const now = deps.clock();
   const entry = { resourceType: "incident_update", resourceId: updateId, action: "edit", fields: fieldNames(edit) };
-  await writeAudited(
-    deps,
-    [
-      deps.db
-        .update(incidentUpdates)
-        .set({
-          ...(edit.body !== undefined && { body: edit.body }),
-          ...(edit.display_at !== undefined && { displayAt: edit.display_at }),
-          updatedAt: now,
-        })
-        .where(eq(incidentUpdates.id, updateId)),
-      deps.db.update(incidents).set({ updatedAt: now }).where(eq(incidents.id, incidentId)),
-    ],
-    entry,
-  );
+  await writeAudited(deps, entry, [
+    deps.db
+      .update(incidentUpdates)
+      .set({
+        ...(edit.body !== undefined && { body: edit.body }),
+        ...(edit.display_at !== undefined && { displayAt: edit.display_at }),
+        updatedAt: now,
+      })
+      .where(eq(incidentUpdates.id, updateId)),
+    deps.db.update(incidents).set({ updatedAt: now }).where(eq(incidents.id, incidentId)),
+  ]);
   return written(await loadIncident(deps.db, incidentId), incidentEffects(incidentId));
 }
 
 /** Deletes an incident or maintenance and its timeline. Component statuses are left as they are. */
 export async function deleteIncident(deps: StaffDeps, id: string, kind: Incident["kind"]): Promise<Written<Incident>> {
   const row = await getIncidentRow(deps, id, kind);
-  await writeAudited(deps, [deps.db.delete(incidents).where(eq(incidents.id, id))], {
-    resourceType: kind,
-    resourceId: id,
-    action: "delete",
-    before: kind === "incident" ? { status: row.status, impact: row.impact } : { status: row.status },
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: kind,
+      resourceId: id,
+      action: "delete",
+      before: kind === "incident" ? { status: row.status, impact: row.impact } : { status: row.status },
+    },
+    [deps.db.delete(incidents).where(eq(incidents.id, id))],
+  );
   return written(row, { publish: { deleted: [{ id: row.id, startedAt: row.startedAt }] } });
 }
 

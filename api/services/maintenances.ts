@@ -24,33 +24,29 @@ export async function scheduleMaintenance(deps: StaffDeps, input: MaintenanceCre
     after: { status: "scheduled" },
     fields: fieldNames(input),
   };
-  await writeAudited(
-    deps,
-    [
-      deps.db.insert(incidents).values({
-        id,
-        kind: "maintenance",
-        name: input.name,
-        status: "scheduled",
-        impact: "maintenance",
-        startedAt: input.scheduled_for,
-        scheduledFor: input.scheduled_for,
-        scheduledUntil: input.scheduled_until,
-        autoTransition: input.auto_transition,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      ...componentIds.map((componentId) => deps.db.insert(incidentComponents).values({ incidentId: id, componentId })),
-      ...updateStatements(deps, id, {
-        status: "scheduled",
-        body: input.body?.trim() || defaultBody("scheduled"),
-        notify: input.notify,
-        displayAt: now,
-        changes: [],
-      }),
-    ],
-    entry,
-  );
+  await writeAudited(deps, entry, [
+    deps.db.insert(incidents).values({
+      id,
+      kind: "maintenance",
+      name: input.name,
+      status: "scheduled",
+      impact: "maintenance",
+      startedAt: input.scheduled_for,
+      scheduledFor: input.scheduled_for,
+      scheduledUntil: input.scheduled_until,
+      autoTransition: input.auto_transition,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    ...componentIds.map((componentId) => deps.db.insert(incidentComponents).values({ incidentId: id, componentId })),
+    ...updateStatements(deps, id, {
+      status: "scheduled",
+      body: input.body?.trim() || defaultBody("scheduled"),
+      notify: input.notify,
+      displayAt: now,
+      changes: [],
+    }),
+  ]);
   // A window that has already begun starts at once rather than at the next tick.
   await advanceMaintenances(deps);
   return written(await loadIncident(deps.db, id), incidentEffects(id));
@@ -109,23 +105,19 @@ async function transition(
     after: { status, ...audit.after },
     fields,
   };
-  await writeAudited(
-    deps,
-    [
-      ...updateStatements(deps, maintenance.id, { ...update, status, displayAt: update.displayAt ?? now, changes }),
-      deps.db
-        .update(incidents)
-        .set({
-          status,
-          updatedAt: now,
-          ...(status === "verifying" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
-          ...(status === "completed" && { resolvedAt: now }),
-        })
-        // Guarded by the status read above, so a tick racing a staff update cannot apply the same move twice.
-        .where(and(eq(incidents.id, maintenance.id), eq(incidents.status, maintenance.status))),
-    ],
-    entry,
-  );
+  await writeAudited(deps, entry, [
+    ...updateStatements(deps, maintenance.id, { ...update, status, displayAt: update.displayAt ?? now, changes }),
+    deps.db
+      .update(incidents)
+      .set({
+        status,
+        updatedAt: now,
+        ...(status === "verifying" && { monitoringAt: sql`coalesce(${incidents.monitoringAt}, ${now})` }),
+        ...(status === "completed" && { resolvedAt: now }),
+      })
+      // Guarded by the status read above, so a tick racing a staff update cannot apply the same move twice.
+      .where(and(eq(incidents.id, maintenance.id), eq(incidents.status, maintenance.status))),
+  ]);
 }
 
 /**

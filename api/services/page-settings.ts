@@ -21,11 +21,15 @@ export async function updatePageSettings(deps: StaffDeps, patch: PagePatch): Pro
       updatedAt: deps.clock(),
     })
     .where(eq(pageSettings.id, "page"));
-  await writeAudited(deps, [update], {
-    resourceType: "page",
-    resourceId: "page",
-    action: "update",
-    fields: fieldNames(patch),
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "page",
+      resourceId: "page",
+      action: "update",
+      fields: fieldNames(patch),
+    },
+    [update],
+  );
   return written(await getPageSettings(deps), { publish: { everything: true } });
 }

@@ -56,12 +56,16 @@ export async function deleteSubscriber(deps: StaffDeps, id: string): Promise<Wri
   const { db } = deps;
   const [row] = await db.select({ status: subscribers.status }).from(subscribers).where(eq(subscribers.id, id));
   if (!row) throw notFound("Subscriber", id);
-  await writeAudited(deps, [db.delete(subscribers).where(eq(subscribers.id, id))], {
-    resourceType: "subscriber",
-    resourceId: id,
-    action: "delete",
-    before: { status: row.status },
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "subscriber",
+      resourceId: id,
+      action: "delete",
+      before: { status: row.status },
+    },
+    [db.delete(subscribers).where(eq(subscribers.id, id))],
+  );
   return written(undefined, {});
 }
 
@@ -111,13 +115,17 @@ export async function importSubscribers(
   statements.push(...(await confirmationStatements(deps, report.toConfirm)));
   // One row for the import, with its counts: the addresses are personal data and stay out of the log.
   const { created, updated, skipped, merged } = report;
-  await writeAudited(deps, statements, {
-    resourceType: "subscriber",
-    resourceId: null,
-    action: "import",
-    after: { created, updated, skipped, merged, invalid: report.invalid.length },
-    fields: ["email", "components", ...(skipConfirmation ? ["skip_confirmation"] : [])],
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "subscriber",
+      resourceId: null,
+      action: "import",
+      after: { created, updated, skipped, merged, invalid: report.invalid.length },
+      fields: ["email", "components", ...(skipConfirmation ? ["skip_confirmation"] : [])],
+    },
+    statements,
+  );
   return written(report, report.toConfirm.length > 0 ? { wake: true } : {});
 }
 

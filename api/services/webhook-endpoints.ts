@@ -59,21 +59,29 @@ export async function createWebhookEndpoint(
     createdAt: deps.clock(),
   };
   // The URL may carry a token of its own, and the secret is one: the audit row names the fields only.
-  await writeAudited(deps, [deps.db.insert(webhookEndpoints).values(row)], {
-    resourceType: "webhook_endpoint",
-    resourceId: row.id,
-    action: "create",
-    fields: fieldNames(input),
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "webhook_endpoint",
+      resourceId: row.id,
+      action: "create",
+      fields: fieldNames(input),
+    },
+    [deps.db.insert(webhookEndpoints).values(row)],
+  );
   return written(await report(deps, row), {});
 }
 
 export async function deleteWebhookEndpoint(deps: StaffDeps, id: string): Promise<Written<void>> {
   await getWebhookEndpoint(deps, id);
-  await writeAudited(deps, [deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id))], {
-    resourceType: "webhook_endpoint",
-    resourceId: id,
-    action: "delete",
-  });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "webhook_endpoint",
+      resourceId: id,
+      action: "delete",
+    },
+    [deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id))],
+  );
   return written(undefined, {});
 }
