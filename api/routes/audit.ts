@@ -16,7 +16,7 @@ const AuditQuery = z.strictObject({
   until: Instant.optional(),
 });
 
-export const presentAuditRow = (r: AuditRow) => ({
+const presentAuditRow = (r: AuditRow) => ({
   id: r.id,
   at: new Date(r.at).toISOString(),
   actor: { kind: r.actorKind, key_id: r.actorKeyId, name: r.actorName },
