@@ -21,7 +21,8 @@ export type AuditEntry = {
   resourceType: string;
   resourceId: string | null;
   action: string;
-  before?: Record<string, unknown> | null;
+  /** SQL (see component-status.ts) when the batch itself reads it, so that racing writes each record what they replaced. */
+  before?: Record<string, unknown> | SQL | null;
   after?: Record<string, unknown> | null;
   fields?: string[];
 };
@@ -49,7 +50,8 @@ export function auditStatement({ db, clock, actor }: StaffDeps, entry: AuditEntr
  * staff write verb goes through here instead of `runAtomically`.
  */
 export async function writeAudited(deps: StaffDeps, entry: AuditEntry, statements: Statement[]) {
-  await runAtomically(deps.db, [...statements, auditStatement(deps, entry)]);
+  // First in the batch: a `before` read by SQL sees the rows as the change finds them.
+  await runAtomically(deps.db, [auditStatement(deps, entry), ...statements]);
 }
 
 /** The names of the keys a patch sets, in API spelling. */

@@ -4,7 +4,7 @@ import { type Component, componentGroups, components } from "@/db/schema";
 import { AppError, notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { ComponentCreate, ComponentPatch } from "@/api/schemas";
-import { statusChangeStatements } from "./component-status";
+import { jsonObject, statusChangeStatements, statusNow } from "./component-status";
 import { fieldNames, type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
 import { componentEffects, type Written, written } from "./effects";
@@ -94,7 +94,7 @@ export async function updateComponent(deps: StaffDeps, id: string, patch: Compon
       resourceType: "component",
       resourceId: id,
       action: "update",
-      ...(statusChanges && { before: { status: current.status }, after: { status: patch.status } }),
+      ...(statusChanges && { before: jsonObject({ status: statusNow(id) }), after: { status: patch.status } }),
       fields: fieldNames(patch),
     },
     statements,
@@ -103,14 +103,14 @@ export async function updateComponent(deps: StaffDeps, id: string, patch: Compon
 }
 
 export async function deleteComponent(deps: StaffDeps, id: string): Promise<Written<void>> {
-  const current = await getComponent(deps, id);
+  await getComponent(deps, id);
   await writeAudited(
     deps,
     {
       resourceType: "component",
       resourceId: id,
       action: "delete",
-      before: { status: current.status },
+      before: jsonObject({ status: statusNow(id) }),
     },
     [deps.db.delete(components).where(eq(components.id, id))],
   );

@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Statement } from "@/db/client";
 import {
   type ComponentStatus,
@@ -13,13 +14,23 @@ import { newId } from "@/api/ids";
 import type { IncidentCreate, IncidentPatch, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
 import type { IncidentView } from "@/present/views";
 import { fieldNames, type StaffDeps, writeAudited } from "./audit";
-import { assertComponentsExist, componentAudit, type StatusChange, statusChangeStatements } from "./component-status";
+import {
+  assertComponentsExist,
+  componentAudit,
+  jsonObject,
+  type StatusChange,
+  statusChangeStatements,
+} from "./component-status";
 import type { Deps } from "./deps";
 import { incidentEffects, type Written, written } from "./effects";
 import { enqueueStatements, incidentWebhookStatements } from "./outbox";
 import { impactFromStatuses } from "./overall-status";
 import { componentsHeldByOtherIncidents, loadIncident } from "./read-model";
 import { isClosedIncidentStatus } from "@/db/vocabulary";
+
+/** A column of an incident or maintenance as the batch finds it, for an audit row's `before`. */
+export const incidentNow = (id: string, column: SQLiteColumn) =>
+  sql`(select ${column} from ${incidents} where ${incidents.id} = ${id})`;
 
 const defaultBodies: Record<UpdateStatus, string> = {
   investigating: "We are investigating this issue.",
@@ -91,7 +102,7 @@ export async function openIncident(deps: StaffDeps, input: IncidentCreate): Prom
     createdAt: now,
     updatedAt: now,
   };
-  const audit = await componentAudit(deps.db, changes);
+  const audit = componentAudit(changes);
   const statements = [
     deps.db.insert(incidents).values(row),
     ...updateStatements(deps, id, {
@@ -108,8 +119,8 @@ export async function openIncident(deps: StaffDeps, input: IncidentCreate): Prom
       resourceType: "incident",
       resourceId: id,
       action: "create",
-      before: audit.before,
-      after: { status, impact: row.impact, ...audit.after },
+      before: audit.before && jsonObject({ components: audit.before }),
+      after: { status, impact: row.impact, components: audit.after },
       fields: fieldNames(input),
     },
     statements,
@@ -142,13 +153,17 @@ export async function postIncidentUpdate(
   const resolving = isClosedIncidentStatus(status) && !isClosedIncidentStatus(incident.status);
   if (resolving && input.components === undefined) changes = await restoreChanges(deps, incident.id);
   const now = deps.clock();
-  const audit = await componentAudit(deps.db, changes);
+  const audit = componentAudit(changes);
   const entry = {
     resourceType: "incident",
     resourceId: id,
     action: resolving ? "resolve" : "post_update",
-    before: { status: incident.status, impact: incident.impact, ...audit.before },
-    after: { status, impact: input.impact ?? incident.impact, ...audit.after },
+    before: jsonObject({
+      status: incidentNow(id, incidents.status),
+      impact: incidentNow(id, incidents.impact),
+      components: audit.before,
+    }),
+    after: { status, impact: input.impact ?? incident.impact, components: audit.after },
     fields: fieldNames(input),
   };
   await writeAudited(deps, entry, [
@@ -195,7 +210,10 @@ export async function editIncident(deps: StaffDeps, id: string, patch: IncidentP
       resourceType: "incident",
       resourceId: id,
       action: "edit",
-      ...(patch.impact !== undefined && { before: { impact: incident.impact }, after: { impact: patch.impact } }),
+      ...(patch.impact !== undefined && {
+        before: jsonObject({ impact: incidentNow(id, incidents.impact) }),
+        after: { impact: patch.impact },
+      }),
       fields: fieldNames(patch),
     },
     [update],

@@ -5,10 +5,10 @@ import { newId } from "@/api/ids";
 import type { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
 import type { IncidentView } from "@/present/views";
 import { fieldNames, type StaffDeps, systemActor, writeAudited } from "./audit";
-import { assertComponentsExist, componentAudit, type StatusChange } from "./component-status";
+import { assertComponentsExist, componentAudit, jsonObject, type StatusChange } from "./component-status";
 import type { Deps } from "./deps";
 import { incidentEffects, type Written, written } from "./effects";
-import { defaultBody, getIncidentRow, restoreChanges, updateStatements } from "./incidents";
+import { defaultBody, getIncidentRow, incidentNow, restoreChanges, updateStatements } from "./incidents";
 import { loadIncident } from "./read-model";
 import { openMaintenanceStatuses } from "@/db/vocabulary";
 
@@ -96,13 +96,13 @@ async function transition(
 ) {
   const now = deps.clock();
   const changes = await transitionChanges(deps, maintenance, status);
-  const audit = await componentAudit(deps.db, changes);
+  const audit = componentAudit(changes);
   const entry = {
     resourceType: "maintenance",
     resourceId: maintenance.id,
     action: "post_update",
-    before: { status: maintenance.status, ...audit.before },
-    after: { status, ...audit.after },
+    before: jsonObject({ status: incidentNow(maintenance.id, incidents.status), components: audit.before }),
+    after: { status, components: audit.after },
     fields,
   };
   await writeAudited(deps, entry, [

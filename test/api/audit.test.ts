@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import { updateComponent } from "@/api/services/components";
 import { auditLog } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
 import {
@@ -379,6 +380,18 @@ describe("GET /api/v1/audit", () => {
 });
 
 describe("the audit row and its change are one write", () => {
+  it("two changes racing each record the status they replaced, as the status history does", async () => {
+    const id = await seededComponentId(t, "tix4");
+    // Both read the component before either writes: a before taken from those reads would say "operational" twice.
+    await Promise.all([
+      updateComponent(t.deps, id, { status: "major_outage" }),
+      updateComponent(t.deps, id, { status: "partial_outage" }),
+    ]);
+    const [second, first] = (await audit("?limit=2")).entries;
+    expect(first).toMatchObject({ before: { status: "operational" }, after: { status: "major_outage" } });
+    expect(second).toMatchObject({ before: { status: "major_outage" }, after: { status: "partial_outage" } });
+  });
+
   it("a change whose audit row cannot be written is not made", async () => {
     const id = await seededComponentId(t, "tix2");
     await t.deps.db.run(
