@@ -46,7 +46,7 @@ export function auditStatement({ db, clock, actor }: StaffDeps, entry: AuditEntr
 }
 
 /**
- * Runs a staff change and its audit rows atomically: one transaction on better-sqlite3, one `batch` on D1. Every
+ * Runs a staff change and its audit row atomically: one transaction on better-sqlite3, one `batch` on D1. Every
  * staff write verb goes through here instead of `runAtomically`.
  */
 export async function writeAudited(deps: StaffDeps, entry: AuditEntry, statements: Statement[]) {
