@@ -40,6 +40,11 @@ export default tseslint.config(
     "Services sit below publish, notify and routes; presentation they need lives in present/.",
   ),
   layer(
+    ["api/outbound/**/*.ts"],
+    [...database, "@/api/services/*", "@/api/notify/*", "@/api/publish/*", "@/api/routes/*", "@/site/*", "@/site/**"],
+    "api/outbound is the SSRF guard every user-supplied URL passes through: it knows URLs and addresses, nothing above.",
+  ),
+  layer(
     ["api/notify/**/*.ts", "api/publish/**/*.ts"],
     ["@/site/*", "@/site/**"],
     "Presentation is in present/, not site/.",

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { AppError, errorBody } from "./errors";
+import { AppError, errorBody, RateLimited } from "./errors";
+import { trustProxy } from "./middleware/client-address";
+import type { TrustProxy } from "./middleware/trust-proxy";
 import { requireKey, type AuthEnv } from "./middleware/auth";
 import { idempotency } from "./middleware/idempotency";
 import { openApiDocument } from "./openapi";
@@ -19,6 +21,8 @@ import { maintenanceRoutes } from "./routes/maintenances";
 import { pageSettingsRoutes } from "./routes/page-settings";
 import { resendWebhookRoutes } from "./routes/resend-webhooks";
 import type { Deps } from "./services/deps";
+import type { SubscribeLimits } from "./services/subscriptions";
+import { answerHeaders, headerPolicy } from "./security-headers";
 
 export type AppDeps = Deps & {
   publisher: {
@@ -32,6 +36,11 @@ export type AppDeps = Deps & {
   /** RESEND_WEBHOOK_SECRET: without it, /webhooks/resend answers 404. */
   resendWebhookSecret?: string;
   log?: (message: string) => void;
+  /** TRUST_PROXY: whose X-Forwarded-For counts when telling clients apart. Absent: nobody's. */
+  trustProxy?: TrustProxy;
+  subscribeLimits?: SubscribeLimits;
+  /** Runs work after the response is sent (on Workers, within the invocation). Default: on the next timer tick. */
+  afterAnswer?: (work: () => Promise<unknown>) => void;
 };
 
 export const maxBodyBytes = 64 * 1024;
@@ -41,12 +50,26 @@ export const maxImportBytes = 8 * 1024 * 1024;
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? console.error;
   const app = new Hono();
+  const policy = headerPolicy(deps.renderer.inlineSources, deps.siteUrl);
+
+  // Every answer, errors included, carries the security headers; a route's own (a page's referrer policy) wins.
+  app.use(async (c, next) => {
+    await next();
+    const type = c.res.headers.get("content-type") ?? "";
+    for (const [name, value] of Object.entries(answerHeaders(policy, c.req.path, type))) {
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+    }
+  });
 
   app.onError((err, c) => {
+    if (err instanceof RateLimited) c.header("retry-after", String(err.retryAfterSeconds));
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    // The client went away mid-body (or was cut at the request timeout): nobody to answer, nothing to log.
+    if (c.req.raw.signal.aborted) return c.json(errorBody("bad_request", "The request was cut off"), 400);
     log(`unexpected error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
     return c.json(errorBody("internal_error", "Something went wrong on our side"), 500);
   });
+  app.use(trustProxy(deps.trustProxy));
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
 
   // For load balancers: 200 once the pages are published, 503 while the first publish is still running.
@@ -96,7 +119,7 @@ export function createApp(deps: AppDeps) {
   app.on(["GET", "HEAD"], "*", async (c) => {
     const page = await deps.store.get(publishedPath(c.req.path));
     if (!page) return c.notFound();
-    return responseFromPage(page, c.req.raw);
+    return responseFromPage(page, c.req.raw, policy);
   });
 
   return app;

@@ -11,6 +11,7 @@ const statusByCode = {
   method_not_allowed: 405,
   conflict: 409,
   idempotency_mismatch: 422,
+  secret_not_replayable: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -30,6 +31,16 @@ export class AppError extends Error {
   }
   get status(): ContentfulStatusCode {
     return statusByCode[this.code];
+  }
+}
+
+/** A 429 that tells the client when to come back: the error handler sends `retryAfterSeconds` as Retry-After. */
+export class RateLimited extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("rate_limited", message);
   }
 }
 

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
+import { prepareExportDir, writeExportMarker } from "./publish/export-dir";
 import { join, resolve } from "node:path";
 import { parseConfig } from "./config";
 import { loadRenderer } from "./node-runtime";
-import { zlibCompressor } from "./publish/zlib-compressor";
+import { backgroundZlibCompressor } from "./publish/zlib-compressor";
 import { openNodeDb } from "@/db/node";
 import { FileStore } from "./publish/file-store";
 import { createPublisher } from "./publish/publisher";
@@ -21,16 +22,16 @@ try {
   const config = parseConfig(process.env);
   const file = join(config.dataDir, "marquee.db");
   if (!existsSync(file)) throw new Error(`There is no database at ${file}: start Marquee once, or set DATA_DIR`);
+  // Refuses a directory holding the database or files the export did not write, before anything is deleted.
+  const dir = live ? resolve(target) : prepareExportDir(target, file);
   const { db, close } = openNodeDb(file);
-  const dir = resolve(target);
-  if (!live) rmSync(dir, { recursive: true, force: true });
   const store = new FileStore(dir, 0);
   const publisher = createPublisher({
     db,
     clock: Date.now,
     renderer: await loadRenderer(),
     store,
-    compress: zlibCompressor,
+    compress: backgroundZlibCompressor,
     siteUrl: config.siteUrl,
     log: (m) => console.error(m),
     maxAttempts: 1,
@@ -40,11 +41,14 @@ try {
   await publisher.idle();
   if (publisher.state.lastError) throw new Error(`Export failed: ${publisher.state.lastError}`);
   // The entity tags are for Marquee's own server; a static host computes its own.
-  if (!live)
+  if (!live) {
     for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" }))
       if (f.endsWith(".etag")) rmSync(join(dir, f));
+  }
   close();
-  console.log(`Exported ${(await store.paths()).length} pages to ${dir}`);
+  const count = (await store.paths()).length;
+  if (!live) writeExportMarker(dir);
+  console.log(`Exported ${count} pages to ${dir}`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

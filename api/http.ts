@@ -53,3 +53,17 @@ function refusePrototypeKeys(data: object) {
     }
   }
 }
+
+export type FormBody = Record<string, string | File | (string | File)[]>;
+
+/**
+ * Reads a form body, urlencoded or multipart. One that cannot be parsed (multipart without its boundary, broken
+ * parts) is the client's mistake: 400 `bad_request`, never a server error with a stack in the log.
+ */
+export async function readForm(c: Context): Promise<FormBody> {
+  try {
+    return await c.req.parseBody({ all: true });
+  } catch {
+    throw new AppError("bad_request", "The form could not be read. Reload the page and send it again.");
+  }
+}

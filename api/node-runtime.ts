@@ -1,5 +1,5 @@
 import { getRequestListener } from "@hono/node-server";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -7,17 +7,22 @@ import { pathToFileURL } from "node:url";
 import { openNodeDb } from "@/db/node";
 import { createApp } from "./app";
 import type { Config } from "./config";
+import { securePrivateDataDir } from "./data-dir";
 import { FileStore } from "./publish/file-store";
-import { zlibCompressor } from "./publish/zlib-compressor";
+import { backgroundZlibCompressor } from "./publish/zlib-compressor";
 import { createPublisher, type Renderer } from "./publish/publisher";
 import { answerFromPage, publishedPath } from "./publish/serve";
+import { headerPolicy } from "./security-headers";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
-import { ensureConfiguredAdminKey } from "./services/api-keys";
+import { ensureConfiguredAdminKey, retireConfiguredAdminKey } from "./services/api-keys";
 import type { Deps } from "./services/deps";
 import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
 import { chooseTransport } from "./notify/choose-transport";
 import { createNotifier } from "./notify/notifier";
+import { createLimitedServer, defaultHttpLimits, type HttpLimits } from "./node-http-server";
+import { defaultSubscribeLimits } from "./services/subscriptions";
+import { createNodeOutbound } from "./outbound/node-outbound";
 
 const rendererEntry = resolve("dist/server/entry.mjs");
 
@@ -35,21 +40,33 @@ export function rendererVersion(): string {
 
 /** Opens the database, seeds it on first start, and makes sure there is a way in for the operator. */
 export async function openNodeDeps(config: Config, log: (m: string) => void) {
+  securePrivateDataDir(config.dataDir, log);
   const { db, close } = openNodeDb(join(config.dataDir, "marquee.db"));
-  const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl };
+  const outbound = createNodeOutbound({ allowPrivate: config.allowPrivateWebhooks });
+  const deps: Deps = { db, clock: Date.now, siteUrl: config.siteUrl, outbound };
+  if (config.allowPrivateWebhooks)
+    log("ALLOW_PRIVATE_WEBHOOKS is on: webhooks may reach private and loopback addresses");
   const publicUrl = config.siteUrl ?? `http://localhost:${config.port}`;
   if (await seedDefaultPage(deps, publicUrl)) log("Created the default page (Ticketing, tix1–tix5, Webtix, Wintix)");
   if (config.adminApiKey) {
     await ensureConfiguredAdminKey(deps, config.adminApiKey);
   } else {
+    if (await retireConfiguredAdminKey(deps)) log("ADMIN_API_KEY is no longer set: the key it made is now revoked");
     const key = await createFirstAdminKey(deps);
     if (key) log(`\n  Admin API key (shown once, keep it safe):\n\n    ${key}\n`);
   }
   return { deps, close };
 }
 
-/** Starts the whole Node server: API, publisher, ticker. Resolves once it listens. */
-export async function startNodeServer(config: Config, log: (m: string) => void = console.log) {
+/**
+ * Starts the whole Node server: API, publisher, ticker. Resolves once it listens. `http` overrides the server's
+ * timeouts (tests use short ones); the per-client connection cap comes from the configuration.
+ */
+export async function startNodeServer(
+  config: Config,
+  log: (m: string) => void = console.log,
+  options: { http?: Partial<HttpLimits> } = {},
+) {
   const { deps, close: closeDb } = await openNodeDeps(config, log);
   const store = new FileStore(join(config.dataDir, "site"));
   const stopping = new AbortController();
@@ -59,7 +76,7 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     rendererVersion: rendererVersion(),
     renderHistory: () => renderHistoryInChildProcess(config, store.root, stopping.signal, log),
     store,
-    compress: zlibCompressor,
+    compress: backgroundZlibCompressor,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
   });
   const notifier = createNotifier({
@@ -77,26 +94,35 @@ export async function startNodeServer(config: Config, log: (m: string) => void =
     notifier,
     resendWebhookSecret: config.resend.webhookSecret,
     log: console.error,
+    trustProxy: config.trustProxy,
+    subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
   });
   const honoListener = getRequestListener(app.fetch);
+  const policy = headerPolicy(renderer.inlineSources, config.siteUrl);
 
   // Readers' fast path: a published page is written straight from memory, without building a Request.
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const limits = { ...defaultHttpLimits, maxConnectionsPerClient: config.maxConnectionsPerClient, ...options.http };
+  const server: Server = createLimitedServer((req: IncomingMessage, res: ServerResponse) => {
     if ((req.method === "GET" || req.method === "HEAD") && req.url && !req.url.startsWith("/api/v1")) {
       const q = req.url.indexOf("?");
       const page = store.get(publishedPath(q === -1 ? req.url : req.url.slice(0, q)));
       if (page) {
-        const answer = answerFromPage(page, req.method, {
-          ifNoneMatch: req.headers["if-none-match"] ?? null,
-          acceptEncoding: (req.headers["accept-encoding"] as string | undefined) ?? null,
-        });
+        const answer = answerFromPage(
+          page,
+          req.method,
+          {
+            ifNoneMatch: req.headers["if-none-match"] ?? null,
+            acceptEncoding: (req.headers["accept-encoding"] as string | undefined) ?? null,
+          },
+          policy,
+        );
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
         return;
       }
     }
     void honoListener(req, res);
-  });
+  }, limits);
 
   // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered. Whatever
   // a crash left in the outbox goes out now, with the same idempotency keys.

@@ -110,7 +110,8 @@ export const operations: Operation[] = [
   {
     method: "post",
     path: "/webhooks",
-    summary: "Register a webhook URL; its signing secret is shown once (admin)",
+    summary:
+      "Register a webhook URL, which must reach a public address (422 otherwise); its secret is shown once (admin)",
     body: WebhookCreate,
   },
   { method: "get", path: "/webhooks/{id}", summary: "Get a webhook subscriber (admin)" },

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 
-export const adminKey = "bench-admin-key-0123456789";
+export const adminKey = "bench-admin-key-0123456789-vq7w2kx9";
 
 import { freePort } from "@/test/support/server";
 

@@ -159,6 +159,23 @@ export const apiKeys = sqliteTable("api_keys", {
   revokedAt: integer("revoked_at"),
 });
 
+/**
+ * Console sign-ins. The cookie carries a random id; only its SHA-256 is kept here, so a copy of the database (a
+ * backup) opens no console. Signing out deletes the row, which ends the session on the server.
+ */
+export const adminSessions = sqliteTable(
+  "admin_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    apiKeyId: text("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("admin_sessions_api_key_idx").on(t.apiKeyId), index("admin_sessions_expires_idx").on(t.expiresAt)],
+);
+
 /** Responses to POSTs that carried an Idempotency-Key, replayed when the client retries. */
 export const idempotencyKeys = sqliteTable(
   "idempotency_keys",

@@ -9,6 +9,8 @@ export type SubscriptionPageView = {
   form?: {
     action: string;
     button: string;
+    /** Carried in the form's body, not its URL: a token here never reaches a Referer or the address bar. */
+    hidden?: { name: string; value: string }[];
     choices?: { id: string; name: string; group: string | null; checked: boolean }[];
   };
   /** A second, plain form: the manage page's way to leave altogether. */

@@ -2,6 +2,7 @@
 // worker type-checks before anything is built.
 declare module "marquee:renderer" {
   export function render(path: string, locals: object): Promise<{ status: number; html: string }>;
+  export const inlineSources: { scripts: string[]; styles: string[] };
 }
 declare module "marquee:renderer-version" {
   const build: { version: string };

@@ -10,6 +10,9 @@ export type Env = {
   RESEND_RATE_LIMIT?: string;
   RESEND_WEBHOOK_SECRET?: string;
   EMAIL_FROM?: string;
+  CONFIRMATION_EMAILS_PER_HOUR?: string;
+  /** `true` lets webhook URLs name private addresses; Cloudflare's network still refuses most (docs/security.md). */
+  ALLOW_PRIVATE_WEBHOOKS?: string;
   /** `log` prints emails to the worker's log instead of sending them: for `npm run worker:dev` only. */
   EMAIL_TRANSPORT?: string;
   /** `1` logs the D1 statements each request ran (the benchmark reads them). */
@@ -23,6 +26,8 @@ export type WorkerConfig = {
   email: { kind: "resend"; apiKey: string; baseUrl?: string; rateLimit: number } | { kind: "log" };
   emailFrom: string | undefined;
   resendWebhookSecret: string | undefined;
+  confirmationEmailsPerHour: number;
+  allowPrivateWebhooks: boolean;
 };
 
 /** A setting the worker cannot run without; the message names it and says where it is set. */
@@ -57,6 +62,8 @@ export function readWorkerConfig(env: Env): WorkerConfig {
       RESEND_RATE_LIMIT: env.RESEND_RATE_LIMIT,
       RESEND_WEBHOOK_SECRET: env.RESEND_WEBHOOK_SECRET,
       EMAIL_FROM: env.EMAIL_FROM,
+      CONFIRMATION_EMAILS_PER_HOUR: env.CONFIRMATION_EMAILS_PER_HOUR,
+      ALLOW_PRIVATE_WEBHOOKS: env.ALLOW_PRIVATE_WEBHOOKS,
     });
   } catch (error) {
     throw new MissingSetting(error instanceof Error ? error.message : String(error));
@@ -76,5 +83,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
           },
     emailFrom: config.emailFrom,
     resendWebhookSecret: config.resend.webhookSecret,
+    confirmationEmailsPerHour: config.confirmationEmailsPerHour,
+    allowPrivateWebhooks: config.allowPrivateWebhooks,
   };
 }

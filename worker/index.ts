@@ -1,10 +1,11 @@
-import { errorBody } from "@/api/errors";
 import { publishedPath, responseFromPage } from "@/api/publish/serve";
+import { type HeaderPolicy, headerPolicy } from "@/api/security-headers";
 import { applyEffects, commit } from "@/api/services/effects";
 import { tick } from "@/api/services/tick";
 import * as renderer from "marquee:renderer";
 import build from "marquee:renderer-version";
-import { type Env, MissingSetting, readWorkerConfig, type WorkerConfig } from "./env";
+import { type Env, readWorkerConfig, type WorkerConfig } from "./env";
+import { startFailure } from "./start-failure";
 import { D1PageStore } from "./d1-store";
 import { countingQueries, type QueryCount } from "./query-count";
 import { invocation, setUp } from "./runtime";
@@ -12,6 +13,8 @@ import { invocation, setUp } from "./runtime";
 // The Workers entry: the same Hono app as on Node, over D1. See docs/deploy-cloudflare.md.
 let config: WorkerConfig | undefined;
 let ready = false;
+/** The same security headers as the app's, for pages answered before the app is built. */
+let policy: HeaderPolicy | undefined;
 
 /**
  * The configuration, checked on the first invocation of an isolate, and the one-time setup once it is known.
@@ -36,10 +39,7 @@ export default {
     try {
       run = (await start(env, "request", new URL(request.url).origin, count))!;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      console.error(`Marquee cannot start: ${message}`);
-      const code = error instanceof MissingSetting ? "unavailable" : "internal_error";
-      return Response.json(errorBody(code, `Marquee cannot start: ${message}`), { status: 503 });
+      return startFailure(error);
     }
     // Cloudflare sets CF-Connecting-IP to the reader's address; the subscribe form's per-client limit keys on it.
     const response = await run.app.fetch(request, { clientIp: request.headers.get("cf-connecting-ip") ?? undefined });
@@ -70,7 +70,8 @@ async function fromPublished(request: Request, config: WorkerConfig): Promise<Re
   if (pathname.startsWith("/api/v1")) return undefined;
   const page = await new D1PageStore(config.db, caches.default).get(publishedPath(pathname));
   if (!page) return undefined;
-  return responseFromPage(page, request);
+  policy ??= headerPolicy(renderer.inlineSources, config.siteUrl);
+  return responseFromPage(page, request, policy);
 }
 
 /** One log line per request: D1 statements and round trips for the answer, and for what ran after it. */

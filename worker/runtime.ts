@@ -5,11 +5,13 @@ import * as schema from "@/db/schema";
 import { createLogTransport } from "@/api/notify/log-transport";
 import { createNotifier } from "@/api/notify/notifier";
 import { createResendTransport } from "@/api/notify/resend-transport";
+import { createFetchOutbound } from "@/api/outbound/outbound";
 import { createPublisher, type Renderer } from "@/api/publish/publisher";
 import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { ensureConfiguredAdminKey } from "@/api/services/api-keys";
 import type { Deps } from "@/api/services/deps";
 import { seedDefaultPage } from "@/api/services/seed";
+import { defaultSubscribeLimits } from "@/api/services/subscriptions";
 import { D1PageStore } from "./d1-store";
 import { MissingSetting, type WorkerConfig } from "./env";
 import { missingMigrations } from "./migrations";
@@ -34,7 +36,9 @@ export function invocation(
 ) {
   const clock = Date.now;
   const db = drizzle(config.db, { schema }) as unknown as Db;
-  const deps: Deps = { db, clock, siteUrl: config.siteUrl };
+  // No DNS API on Workers: literal addresses and local names are refused here, private networks by the platform.
+  const outbound = createFetchOutbound({ allowPrivate: config.allowPrivateWebhooks });
+  const deps: Deps = { db, clock, siteUrl: config.siteUrl, outbound };
   const log = (message: string) => console.error(message);
   const store = new D1PageStore(config.db, typeof caches === "undefined" ? undefined : caches.default);
   const publisher = createPublisher({
@@ -65,8 +69,15 @@ export function invocation(
     deadline: clock() + drainBudget[kind].ms,
     maxChunks: drainBudget[kind].chunks,
   });
+  // Work a request left for after its answer (a subscription request); the invocation waits for it.
+  const afterAnswer: Promise<unknown>[] = [];
   const app = createApp({
     ...deps,
+    afterAnswer: (work) => {
+      afterAnswer.push(
+        new Promise((ok) => setTimeout(ok, 0)).then(work).catch((e: unknown) => log(`after the answer: ${e}`)),
+      );
+    },
     // No `state`: every invocation answers /healthz from the published set, which setUp made sure exists.
     publisher: { touch: (change) => publisher.touch(change) },
     store,
@@ -74,6 +85,7 @@ export function invocation(
     notifier,
     resendWebhookSecret: config.resendWebhookSecret,
     log,
+    subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
   });
   return {
     deps,
@@ -81,7 +93,10 @@ export function invocation(
     notifier,
     app,
     /** What must finish before the invocation ends: publishing and sending started by it. */
-    settled: () => Promise.all([publisher.idle(), notifier.idle()]).then(() => undefined),
+    settled: async () => {
+      await Promise.all(afterAnswer);
+      await Promise.all([publisher.idle(), notifier.idle()]);
+    },
   };
 }
 

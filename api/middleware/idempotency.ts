@@ -1,11 +1,14 @@
 import type { MiddlewareHandler } from "hono";
-import { AppError } from "@/api/errors";
+import { AppError, errorBody } from "@/api/errors";
 import { sha256Hex } from "@/api/ids";
 import type { Deps } from "@/api/services/deps";
 import { claimIdempotencyKey, releaseIdempotencyKey, storeIdempotentAnswer } from "@/api/services/idempotency-keys";
 import type { AuthEnv } from "./auth";
 
-/** A POST retried with the same Idempotency-Key gets the first answer again instead of making a second incident. */
+/**
+ * A POST retried with the same Idempotency-Key gets the first answer again instead of making a second incident. An
+ * answer that shows a secret once is not kept: its retry gets 409 `secret_not_replayable`.
+ */
 export function idempotency(deps: Deps): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const key = c.req.header("idempotency-key");
@@ -32,6 +35,38 @@ export function idempotency(deps: Deps): MiddlewareHandler<AuthEnv> {
       throw error;
     }
     if (c.res.status >= 500 || c.error) return releaseIdempotencyKey(deps, apiKeyId, key);
-    await storeIdempotentAnswer(deps, apiKeyId, key, { status: c.res.status, body: await c.res.clone().text() });
+    const body = await c.res.clone().text();
+    const secret = c.get("answerHasSecret") || showsSecret(body);
+    const answer = secret ? { status: 409, body: secretNotReplayable(body) } : { status: c.res.status, body };
+    await storeIdempotentAnswer(deps, apiKeyId, key, answer);
   };
+}
+
+/** Fields that carry a secret shown once; a route marks its answer too (`answerHasSecret`), this catches a forgotten one. */
+const secretFields = ["key", "secret", "ping_url", "token", "password"];
+
+function showsSecret(body: string): boolean {
+  try {
+    const json: unknown = JSON.parse(body);
+    return typeof json === "object" && json !== null && secretFields.some((f) => f in json);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a retry gets instead of a secret: the secret is never kept (24 h in clear in the database, and handed to
+ * anyone replaying the key). The id of what the first request made lets the client find it, or revoke it.
+ */
+function secretNotReplayable(body: string): string {
+  let id: unknown;
+  try {
+    id = (JSON.parse(body) as { id?: unknown }).id;
+  } catch {
+    id = undefined;
+  }
+  const message =
+    "The first request with this Idempotency-Key succeeded and its answer carried a secret, which is shown only " +
+    "once and not kept for a retry. Revoke or delete what it made and create another.";
+  return JSON.stringify(errorBody("secret_not_replayable", message, typeof id === "string" ? { id } : undefined));
 }

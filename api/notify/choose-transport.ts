@@ -10,8 +10,12 @@ export async function chooseTransport(
   log: (m: string) => void,
 ): Promise<MailTransport & { maxChunkSize?: number }> {
   if (config.resend.apiKey) {
-    const { createResendTransport } = await import("./resend-transport");
+    const [{ createResendTransport }, { nodePost }] = await Promise.all([
+      import("./resend-transport"),
+      import("./node-post"),
+    ]);
     return createResendTransport({
+      post: nodePost,
       apiKey: config.resend.apiKey,
       baseUrl: config.resend.baseUrl,
       requestsPerSecond: config.resend.rateLimit,

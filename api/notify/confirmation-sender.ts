@@ -4,6 +4,7 @@ import { confirmationLifetime, confirmationTokenMaker } from "@/api/services/con
 import type { Deps } from "@/api/services/deps";
 import { loadPage } from "@/api/services/read-model";
 import { linkKey } from "@/api/services/subscriber-links";
+import { withoutAddresses } from "@/present/redact";
 import { defaultFrom } from "./from";
 import { confirmationEmail } from "./templates";
 import type { ChunkResult, MailTransport } from "./transport";
@@ -104,13 +105,15 @@ export function createConfirmationSender(options: ConfirmationSenderOptions) {
       .update(confirmationEmails)
       .set({
         attempts: attempt,
-        error: result.error,
+        error: withoutAddresses(result.error),
         updatedAt: now,
         leaseUntil: giveUp ? null : now + wait,
         ...(giveUp && { status: "failed" as const }),
       })
       .where(where);
-    log(`confirmation chunk ${batch}/${chunk} ${giveUp ? "failed for good" : "failed, will retry"}: ${result.error}`);
+    log(
+      `confirmation chunk ${batch}/${chunk} ${giveUp ? "failed for good" : "failed, will retry"}: ${withoutAddresses(result.error)}`,
+    );
   }
 
   return { wake: loop.wake, idle: loop.idle };

@@ -1,5 +1,5 @@
-// Development mail: each email becomes an RFC 5322 .eml file in DATA_DIR/outbox (open it in any mail client) and
-// one log line. The message is built by nodemailer's stream transport, so its headers are byte for byte what the
+// Development mail: each email becomes an RFC 5322 .eml file in DATA_DIR/outbox (open it in any mail client), and
+// each chunk one log line with counts only: no recipient's address goes to the log. The message is built by nodemailer's stream transport, so its headers are byte for byte what the
 // SMTP transport would send.
 //
 // A retried chunk must not leave duplicates, so each file is named after a hash of (idempotencyKey, index): the
@@ -33,7 +33,8 @@ export function createDevTransport({ dir, log, now = Date.now }: DevTransportOpt
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
 
   async function existingFiles(): Promise<Map<string, string>> {
-    await mkdir(dir, { recursive: true });
+    // Only Marquee's user may read the outbox: the emails hold addresses and subscribers' links (docs/security.md).
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const byId = new Map<string, string>();
     for (const name of await readdir(dir)) {
       const match = /-([0-9a-f]{12})\.eml$/.exec(name);
@@ -48,9 +49,8 @@ export function createDevTransport({ dir, log, now = Date.now }: DevTransportOpt
     const name = `${stamp}-${sanitize(email.to)}-${id}.eml`;
     // Written aside and renamed, so a crash mid-write never leaves a half file that a retry would take as sent.
     const partial = join(dir, `.${name}.partial`);
-    await writeFile(partial, message as Buffer);
+    await writeFile(partial, message as Buffer, { mode: 0o600 });
     await rename(partial, join(dir, name));
-    log(`email to ${email.to}: ${email.subject} → ${join(dir, name)}`);
     return name;
   }
 
@@ -68,10 +68,13 @@ export function createDevTransport({ dir, log, now = Date.now }: DevTransportOpt
       try {
         const written = await existingFiles();
         const ids: string[] = [];
+        let fresh = 0;
         for (const [index, email] of emails.entries()) {
           const id = shortId(idempotencyKey, index);
-          ids.push(written.get(id) ?? (await write(email, options[index]!, id)));
+          const earlier = written.get(id);
+          ids.push(earlier ?? (fresh++, await write(email, options[index]!, id)));
         }
+        if (fresh > 0) log(`${fresh} email${fresh === 1 ? "" : "s"} (${emails[0]!.subject}) written to ${dir}`);
         return { ok: true, ids };
       } catch (err) {
         // A full disk or a bad directory: nothing about the email is wrong, so the chunk may be tried again.

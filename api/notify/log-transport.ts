@@ -1,8 +1,10 @@
-import type { MailTransport } from "./transport";
+import { withoutLinkTokens } from "@/present/redact";
+import { type MailTransport, wholeBody } from "./transport";
 
 /**
  * Emails printed to the log instead of sent: for `npm run worker:dev`, where there is no disk for .eml files and no
- * Resend account. Each email is one block with its recipient, subject, headers and text.
+ * Resend account. Each email is one block with its subject, headers and text, without its recipient, and with the
+ * tokens of its links (confirm, unsubscribe, manage) taken out: a log is read by more people than the inbox is.
  */
 export function createLogTransport(log: (text: string) => void): MailTransport {
   let sent = 0;
@@ -14,14 +16,15 @@ export function createLogTransport(log: (text: string) => void): MailTransport {
         const id = `log-${++sent}`;
         const headers = Object.entries(email.headers).map(([name, value]) => `${name}: ${value}`);
         log(
-          [
-            `--- email ${id} (${idempotencyKey})`,
-            `To: ${email.to}`,
-            `Subject: ${email.subject}`,
-            ...headers,
-            "",
-            email.text,
-          ].join("\n"),
+          withoutLinkTokens(
+            [
+              `--- email ${id} (${idempotencyKey})`,
+              `Subject: ${email.subject}`,
+              ...headers,
+              "",
+              wholeBody(email.text),
+            ].join("\n"),
+          ),
         );
         return id;
       });

@@ -60,9 +60,53 @@ export async function nextChunks(
 export async function recipientsOf(db: Db, { notificationId, chunk }: ChunkRef, partSize: number) {
   const ofChunk = and(eq(deliveries.notificationId, notificationId), eq(deliveries.chunk, chunk));
   if (partSize < chunkSize) return db.select().from(deliveries).where(ofChunk).orderBy(asc(deliveries.subscriberId));
-  const rows = await db
-    .select()
-    .from(deliveries)
-    .where(and(eq(deliveries.status, "pending"), ofChunk));
+  const rows = await statementsOf(db).pendingOfChunk.all({ notificationId, chunk });
   return rows.sort((a, b) => (a.subscriberId < b.subscriberId ? -1 : a.subscriberId > b.subscriberId ? 1 : 0));
+}
+
+/**
+ * The statements a fan-out runs for every chunk, prepared once per database: preparing them again for each of
+ * 1,000 chunks was a noticeable share of the sender's work.
+ */
+export function statementsOf(db: Db) {
+  let statements = prepared.get(db);
+  if (!statements) {
+    statements = prepareStatements(db);
+    prepared.set(db, statements);
+  }
+  return statements;
+}
+
+const prepared = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
+
+function prepareStatements(db: Db) {
+  const ofChunk = and(
+    eq(deliveries.notificationId, sql.placeholder("notificationId")),
+    eq(deliveries.chunk, sql.placeholder("chunk")),
+  );
+  // The recipients as one JSON parameter: D1 binds at most 100 parameters per statement, a chunk has 100.
+  const recipients = and(
+    eq(deliveries.notificationId, sql.placeholder("notificationId")),
+    sql`${deliveries.subscriberId} IN (SELECT value FROM json_each(${sql.placeholder("subscriberIds")}))`,
+  );
+  return {
+    pendingOfChunk: db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.status, "pending"), ofChunk))
+      .prepare(),
+    /** Each recipient's provider id is looked up in a JSON object of subscriber id → provider id. */
+    markSent: db
+      .update(deliveries)
+      .set({
+        status: "sent",
+        providerId: sql`json_extract(${sql.placeholder("providerIds")}, '$."' || ${deliveries.subscriberId} || '"')`,
+        attempts: sql`${sql.placeholder("attempts")}`,
+        error: null,
+        updatedAt: sql`${sql.placeholder("now")}`,
+        leaseUntil: null,
+      })
+      .where(recipients)
+      .prepare(),
+  };
 }

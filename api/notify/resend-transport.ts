@@ -1,21 +1,25 @@
-import { Resend } from "resend";
-import type { ChunkResult, MailTransport, OutgoingEmail } from "@/api/notify/transport";
+import type { ChunkResult, MailTransport } from "@/api/notify/transport";
+import { createBatchWriter } from "./batch-json";
+import { fetchPost, type HttpAnswer, type HttpPost } from "./http-post";
 
 export type ResendTransportOptions = {
   apiKey: string;
-  /**
-   * Resend's API origin (tests pass a local fake). Passed to the SDK's `baseUrl` option, so the SDK never falls back
-   * to `process.env.RESEND_BASE_URL`: config.ts is the one reader of the environment.
-   */
+  /** Resend's API origin (tests pass a local fake). */
   baseUrl?: string;
   requestsPerSecond: number;
-  /** The SDK has no timeout of its own. */
   fetchTimeoutMs?: number;
+  /** How requests are made: fetch unless the runtime has something cheaper (Node's http). */
+  post?: HttpPost;
   /** How the pacer waits (tests watch its waits instead of timing them). */
   sleep?: (ms: number) => Promise<void>;
 };
 
-type BatchResponse = Awaited<ReturnType<Resend["batch"]["send"]>>;
+/** Resend's answer: `error` is its JSON error body (https://resend.com/docs/api-reference/errors), or ours. */
+type BatchResponse = {
+  data: unknown;
+  error: { statusCode?: number | null; name?: string; message?: string } | null;
+  headers: Record<string, string>;
+};
 type ResendError = NonNullable<BatchResponse["error"]>;
 type PacedFailure = { result: ChunkResult; holdMs?: number };
 
@@ -32,38 +36,39 @@ const maxChunksInFlight = 6;
 /**
  * Sends chunks through Resend's batch endpoint, one request per chunk, never faster than `requestsPerSecond` nor
  * than the limit Resend's `ratelimit-*` headers announce
- * (https://resend.com/docs/api-reference/rate-limit). The SDK answers `{ data, error, headers }` instead of throwing.
+ * (https://resend.com/docs/api-reference/rate-limit).
+ *
+ * The request is made here rather than through Resend's SDK: the SDK serialises each batch with JSON.stringify, which
+ * with the encoding that follows was most of the work of a fan-out (see batch-json.ts). The request is the one the
+ * SDK sends: the same JSON, `Idempotency-Key`, `x-batch-validation: strict`.
  */
 export function createResendTransport(options: ResendTransportOptions): MailTransport {
   // An empty key would make the SDK read RESEND_API_KEY from the environment.
   if (!options.apiKey) throw new Error("The Resend transport needs an API key");
   if (!(options.requestsPerSecond > 0)) throw new RangeError("requestsPerSecond must be positive");
-  const resend = new Resend(options.apiKey, { baseUrl: (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "") });
+  const endpoint = `${(options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")}/emails/batch`;
   const pacer = createPacer(options.requestsPerSecond, options.sleep);
   const timeoutMs = options.fetchTimeoutMs ?? 30_000;
+  const post = options.post ?? fetchPost;
+  const maxInFlight = Math.min(maxChunksInFlight, Math.ceil(options.requestsPerSecond * roundTripSeconds));
+  const batches = createBatchWriter(maxInFlight);
 
   return {
     name: "resend",
     requestsPerSecond: options.requestsPerSecond,
-    maxInFlight: Math.min(maxChunksInFlight, Math.ceil(options.requestsPerSecond * roundTripSeconds)),
+    maxInFlight,
     async sendChunk(emails, idempotencyKey) {
       if (emails.length > maxBatchSize) {
         throw new RangeError(`A Resend batch holds at most ${maxBatchSize} emails, got ${emails.length}`);
       }
       if (emails.length === 0) return { ok: true, ids: [] };
+      // Encoded before its turn, so the request leaves when the pacer says, not a variable build time later.
+      const body = batches.encode(emails);
       await pacer.take();
-      let response: BatchResponse;
-      try {
-        response = await resend.batch.send(emails.map(toBatchItem), {
-          idempotencyKey,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        // The SDK rethrows an abort that lands while it reads an error body: the outcome is unknown, as on a timeout.
-        return { ok: false, retryable: true, error: `Resend request failed: ${String(error)}` };
-      }
+      const response = await postBatch(post, endpoint, options.apiKey, body, idempotencyKey, timeoutMs);
+      batches.release(body);
       const answeredAt = performance.now();
-      const headers = response.headers ?? {};
+      const headers = response.headers;
       // A window used up matters only when Resend allows fewer requests than we pace to: then slow down to its
       // limit and wait for the reset. At or under its limit our own pacing already keeps within it, and a pause on
       // every whole-second reset would cost a third of the throughput.
@@ -81,18 +86,50 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
   };
 }
 
-function toBatchItem(email: OutgoingEmail) {
-  return {
-    from: email.from,
-    to: [email.to],
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    headers: email.headers,
+/**
+ * One batch request. Never throws: no answer, a timeout or a 2xx that is not JSON is an error without a status (the
+ * batch may or may not have been accepted, so it is retried with the same key); any other answer that is not 2xx is
+ * Resend's JSON error body, or one made up from the status when the body is not JSON.
+ */
+async function postBatch(
+  post: HttpPost,
+  endpoint: string,
+  apiKey: string,
+  body: Uint8Array<ArrayBuffer>,
+  idempotencyKey: string,
+  timeoutMs: number,
+): Promise<BatchResponse> {
+  const headers = {
+    authorization: `Bearer ${apiKey}`,
+    "content-type": "application/json",
+    "idempotency-key": idempotencyKey,
+    "user-agent": "marquee",
+    "x-batch-validation": "strict",
   };
+  let answer: HttpAnswer;
+  try {
+    answer = await post(endpoint, headers, body, timeoutMs);
+  } catch (error) {
+    return { data: null, error: { statusCode: null, name: "request_failed", message: String(error) }, headers: {} };
+  }
+  const ok = answer.status >= 200 && answer.status < 300;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.text);
+  } catch {
+    const error = {
+      statusCode: ok ? null : answer.status,
+      name: "application_error",
+      message: "the answer was not JSON",
+    };
+    return { data: null, error, headers: answer.headers };
+  }
+  if (ok) return { data: parsed, error: null, headers: answer.headers };
+  const error = (parsed ?? {}) as ResendError;
+  return { data: null, error: { ...error, statusCode: error.statusCode ?? answer.status }, headers: answer.headers };
 }
 
-// The SDK returns the whole body as `data`, so the ids are at `data.data`.
+// Resend answers `{ "data": [{ "id": … }, …] }`.
 function readIds(data: unknown, expected: number): ChunkResult {
   const items = (data as { data?: unknown } | null)?.data;
   const ids = Array.isArray(items) ? items.map((item) => (item as { id?: unknown } | null)?.id) : [];
@@ -109,7 +146,7 @@ function readIds(data: unknown, expected: number): ChunkResult {
 
 /** Error names and statuses: https://resend.com/docs/api-reference/errors */
 function classify(error: ResendError, headers: Record<string, string>): PacedFailure {
-  // A non-2xx JSON body reaches us as-is, so statusCode is whatever Resend put in it; null means no HTTP answer.
+  // statusCode is the one in Resend's error body, else the HTTP status; null means no usable HTTP answer.
   const status = typeof error.statusCode === "number" ? error.statusCode : null;
   const message = `Resend ${status ?? "request failed"} ${error.name ?? "error"}: ${error.message ?? "no message"}`;
   const retryAfterMs = seconds(headers["retry-after"]);

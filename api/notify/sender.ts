@@ -2,7 +2,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { type Delivery, deliveries } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
 import { chunkSize } from "@/api/services/outbox";
-import { chunkName, nextChunks, recipientsOf, unleased } from "./outbox-reads";
+import { withoutAddresses } from "@/present/redact";
+import { chunkName, nextChunks, recipientsOf, statementsOf, unleased } from "./outbox-reads";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
 import { createWakeLoop } from "./wake-loop";
 
@@ -32,7 +33,10 @@ export type SenderOptions = Deps & {
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const nextTurn = () => new Promise<void>((r) => setTimeout(r, 0));
+// After the event loop has taken in waiting I/O (readers' requests, other chunks' answers): setImmediate runs once the
+// loop has polled for I/O, where a timer would run before it. Workers have no setImmediate.
+const nextTurn = () =>
+  new Promise<void>((r) => (typeof setImmediate === "function" ? setImmediate(r) : setTimeout(r, 0)));
 
 /**
  * Drains the outbox outside any request. A chunk's recipients are marked sent only after the provider accepted them,
@@ -92,8 +96,8 @@ export function createSender(options: SenderOptions) {
   }
 
   async function sendChunk(notificationId: string, chunk: number) {
-    // The queries below are synchronous on Node and building a chunk takes milliseconds: let readers' requests in
-    // between chunks, rather than after all the chunks in flight.
+    // The queries below are synchronous on Node and building a chunk takes milliseconds: readers' requests go first,
+    // here and between reading a chunk and building it, rather than after all the chunks in flight.
     await nextTurn();
     const rows = await recipientsOf(db, { notificationId, chunk }, unit);
     for (let i = 0; i < rows.length; i += unit) {
@@ -130,6 +134,7 @@ export function createSender(options: SenderOptions) {
       sql`${deliveries.subscriberId} IN (SELECT value FROM json_each(${ids}))`,
     );
     for (let attempt = recipients[0]!.attempts + 1; ; attempt++) {
+      await nextTurn();
       const result = await compose({ notificationId, recipients }).then(
         (emails) =>
           transport
@@ -144,30 +149,27 @@ export function createSender(options: SenderOptions) {
       );
       const now = clock();
       if (result.ok) {
-        // One statement for the chunk, each recipient's provider id looked up in a JSON object.
         const providerIds = JSON.stringify(
           Object.fromEntries(recipients.map((r, index) => [r.subscriberId, result.ids[index] ?? null])),
         );
-        await db
-          .update(deliveries)
-          .set({
-            status: "sent",
-            providerId: sql`json_extract(${providerIds}, '$."' || ${deliveries.subscriberId} || '"')`,
-            attempts: attempt,
-            error: null,
-            updatedAt: now,
-            leaseUntil: null,
-          })
-          .where(where);
+        await statementsOf(db).markSent.run({
+          notificationId,
+          subscriberIds: ids,
+          providerIds,
+          attempts: attempt,
+          now,
+        });
         return;
       }
       const giveUp = !result.retryable || attempt >= maxAttempts;
-      // Never swallowed: the error stays on the recipients' rows, where staff see it.
+      // Never swallowed: the error stays on the recipients' rows, where staff see it. Without addresses: a mail
+      // server names the recipient it refused, and read keys see these errors (GET /api/v1/notifications).
+      const error = withoutAddresses(result.error);
       await db
         .update(deliveries)
-        .set({ attempts: attempt, error: result.error, updatedAt: now, ...(giveUp && { status: "failed" as const }) })
+        .set({ attempts: attempt, error, updatedAt: now, ...(giveUp && { status: "failed" as const }) })
         .where(where);
-      log(`chunk ${key} ${giveUp ? "failed for good" : "failed, will retry"} (attempt ${attempt}): ${result.error}`);
+      log(`chunk ${key} ${giveUp ? "failed for good" : "failed, will retry"} (attempt ${attempt}): ${error}`);
       if (giveUp) return;
       const wait = result.retryAfterMs ?? Math.min(60_000, backoffMs * 2 ** (attempt - 1));
       if (options.leaseMs) {

@@ -7,7 +7,7 @@
 // The one window left is a crash between the server's 250 and the outbox's write, which no SMTP client can close.
 import nodemailer from "nodemailer";
 import type { SendMailOptions } from "nodemailer";
-import type { ChunkResult, MailTransport, OutgoingEmail } from "@/api/notify/transport";
+import { type ChunkResult, type MailTransport, type OutgoingEmail, wholeBody } from "@/api/notify/transport";
 import { assertHeaderSafe } from "@/api/notify/headers";
 
 export type SmtpTransportOptions = {
@@ -34,8 +34,8 @@ export function toMailOptions(email: OutgoingEmail): SendMailOptions {
     from: assertHeaderSafe(email.from, "from"),
     to: assertHeaderSafe(email.to, "to"),
     subject: assertHeaderSafe(email.subject, "subject"),
-    text: email.text,
-    html: email.html,
+    text: wholeBody(email.text),
+    html: wholeBody(email.html),
     messageId: header("message-id"),
     inReplyTo: header("in-reply-to"),
     references: references ? references.split(/\s+/) : undefined,

@@ -3,7 +3,7 @@
 // with inline styles (mail clients drop <style> and external sheets) and no images.
 import type { Incident } from "@/db/schema";
 import type { PageInfo, UpdateView } from "@/present/views";
-import type { OutgoingEmail } from "@/api/notify/transport";
+import { type OutgoingEmail, wholeBody } from "@/api/notify/transport";
 import {
   assertHeaderSafe,
   assertSingleAddress,
@@ -98,9 +98,14 @@ function maintenanceWindow(incident: Incident, timeZone: string): string | null 
   return `${formatDateTime(start, timeZone)} – ${until}`;
 }
 
-/** A notification about one update of an incident or maintenance, threaded with the incident's other emails. */
+/**
+ * A notification about one update of an incident or maintenance, threaded with the incident's other emails, with
+ * its bodies as whole strings: the form for one email. A notification's many emails are built by
+ * `prepareIncidentEmail` once and `personalizeIncidentEmail` per recipient.
+ */
 export function incidentEmail(input: IncidentEmailInput): OutgoingEmail {
-  return personalizeIncidentEmail(prepareIncidentEmail(input), input);
+  const email = personalizeIncidentEmail(prepareIncidentEmail(input), input);
+  return { ...email, text: wholeBody(email.text), html: wholeBody(email.html) };
 }
 
 /** Everything of an update's email that is the same for every recipient. */
@@ -157,18 +162,21 @@ ${componentList}
   };
 }
 
-/** One recipient's email: the prepared parts, the address, and the links that only this subscriber may see. */
+/**
+ * One recipient's email: the prepared parts, the address, and the links that only this subscriber may see. The
+ * bodies are pieces: the prepared ones, shared by every recipient, around this recipient's footer.
+ */
 export function personalizeIncidentEmail(prepared: PreparedIncidentEmail, recipient: RecipientParts): OutgoingEmail {
   const { unsubscribeUrl, manageUrl } = recipient;
-  const text = `${prepared.textBeforeFooter}Manage your subscription: ${manageUrl}\nUnsubscribe: ${unsubscribeUrl}\n`;
+  const textFooter = `Manage your subscription: ${manageUrl}\nUnsubscribe: ${unsubscribeUrl}\n`;
   const footer = `You receive this email because you subscribed to ${escape(prepared.pageName)} status updates.<br>
 ${link(manageUrl, "Manage your subscription")} · ${link(unsubscribeUrl, "Unsubscribe")}`;
   return {
     from: prepared.from,
     to: assertSingleAddress(recipient.to, "to"),
     subject: prepared.subject,
-    text,
-    html: prepared.htmlBeforeFooter + footer + prepared.htmlAfterFooter,
+    text: [prepared.textBeforeFooter, textFooter],
+    html: [prepared.htmlBeforeFooter, footer, prepared.htmlAfterFooter],
     headers: { ...prepared.threadHeaders, ...unsubscribeHeaders(unsubscribeUrl) },
   };
 }

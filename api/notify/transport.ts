@@ -1,10 +1,20 @@
+/**
+ * A body, whole or as the pieces it is made of, in order. The emails of one notification are built from the same
+ * shared pieces (the same string objects) with each recipient's own pieces between them, so a transport that
+ * serialises a batch can encode each shared piece once per batch instead of once per email.
+ */
+export type EmailBody = string | readonly string[];
+
+/** The body as one string. */
+export const wholeBody = (body: EmailBody): string => (typeof body === "string" ? body : body.join(""));
+
 /** One email as Marquee hands it to a transport. Every header value is already free of CR and LF. */
 export type OutgoingEmail = {
   from: string;
   to: string;
   subject: string;
-  text: string;
-  html: string;
+  text: EmailBody;
+  html: EmailBody;
   /** Extra headers: Message-ID, In-Reply-To, References, List-Unsubscribe, List-Unsubscribe-Post. */
   headers: Record<string, string>;
 };

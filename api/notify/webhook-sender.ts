@@ -1,6 +1,7 @@
 import { and, asc, eq, lte } from "drizzle-orm";
 import { components, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { hmacSha256Hex } from "@/api/ids";
+import { describeOutboundError, originForLog, outboundOf } from "@/api/outbound/outbound";
 import type { Deps } from "@/api/services/deps";
 import { deriveOverallStatus } from "@/api/services/overall-status";
 import { loadIncident, loadPage } from "@/api/services/read-model";
@@ -14,7 +15,6 @@ export type WebhookSenderOptions = Deps & {
   log?: (message: string) => void;
   backoffMs?: number;
   timeoutMs?: number;
-  fetch?: typeof fetch;
   /** Stop taking deliveries after this time (UTC ms); the next run resumes. */
   deadline?: number;
 };
@@ -32,7 +32,7 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   const { db, clock } = options;
   const log = options.log ?? (() => {});
   const backoffMs = options.backoffMs ?? 30_000;
-  const doFetch = options.fetch ?? fetch;
+  const outbound = outboundOf(options);
 
   async function body(delivery: typeof webhookDeliveries.$inferSelect): Promise<string | null> {
     const page = await loadPage(db, options.siteUrl);
@@ -78,7 +78,8 @@ export function createWebhookSender(options: WebhookSenderOptions) {
     if (payload === null) error = "the incident or component no longer exists";
     else {
       try {
-        const res = await doFetch(url, {
+        // The URL is checked again here: its name may resolve elsewhere now than at registration (DNS rebinding).
+        const res = await outbound.fetch(url, {
           method: "POST",
           headers: {
             "content-type": "application/json",
@@ -87,13 +88,13 @@ export function createWebhookSender(options: WebhookSenderOptions) {
             "x-marquee-signature": await signWebhook(secret, payload, Math.floor(clock() / 1000)),
           },
           body: payload,
-          redirect: "manual",
           signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
         });
-        if (res.status < 200 || res.status >= 300) error = `answered ${res.status}`;
+        if (res.status >= 300 && res.status < 400) error = `answered ${res.status} (redirects are not followed)`;
+        else if (res.status < 200 || res.status >= 300) error = `answered ${res.status}`;
         await res.body?.cancel();
       } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
+        error = describeOutboundError(e);
       }
     }
     const done = error === null;
@@ -107,7 +108,9 @@ export function createWebhookSender(options: WebhookSenderOptions) {
         nextAttemptAt: clock() + Math.min(3600e3, backoffMs * 2 ** (attempt - 1)),
       })
       .where(eq(webhookDeliveries.id, delivery.id));
-    if (!done) log(`webhook ${delivery.id} to ${url} ${giveUp ? "failed for good" : "failed, will retry"}: ${error}`);
+    // The origin only: a webhook URL's path is often its secret.
+    const to = `endpoint ${delivery.endpointId} (${originForLog(url)})`;
+    if (!done) log(`webhook ${delivery.id} to ${to} ${giveUp ? "failed for good" : "failed, will retry"}: ${error}`);
   }
 
   async function drain() {

@@ -1,7 +1,7 @@
 // /history.rss and /history.atom in the shape of Statuspage's feeds (reference/statuspage-v2.md §4). Both are built
 // from the snapshot alone, never from the clock, so the same data gives byte-identical feeds (and stable ETags).
 import RSS from "rss";
-import { escapeText, xmlSafe } from "@/present/escape";
+import { escapeText } from "@/present/escape";
 import type { IncidentView, PageInfo, SiteSnapshot } from "@/present/views";
 import { clockInZone, dateInZone, isoInZone, monthInZone, wallClock, zoneAbbreviation } from "@/present/time";
 import { updateStatusLabels } from "@/present/labels";
@@ -44,8 +44,9 @@ export function historyHtml(i: IncidentView, timeZone: string): string {
 export function historyRss(snapshot: SiteSnapshot): string {
   const { page } = snapshot;
   const feed = new RSS({
-    // The package wraps titles and descriptions in CDATA: only characters XML forbids outright need removing.
-    title: xmlSafe(feedTitle(page)),
+    // The package wraps titles and descriptions in CDATA, but readers take an RSS title as HTML: a title is text, so
+    // it is escaped (which also keeps a `]]>` in it from ending the CDATA section).
+    title: escapeText(feedTitle(page)),
     description: "Statuspage",
     site_url: page.url,
     feed_url: `${page.url}/history.rss`,
@@ -54,7 +55,7 @@ export function historyRss(snapshot: SiteSnapshot): string {
   });
   for (const i of snapshot.feedItems) {
     feed.item({
-      title: xmlSafe(i.name),
+      title: escapeText(i.name),
       description: historyHtml(i, page.timeZone),
       url: incidentUrl(page, i.id),
       date: new Date(latestUpdateAt(i)),

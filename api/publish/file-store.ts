@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { contentTypeFor, fileNameFor, type PublishedPage } from "./page";
 import type { PageStore, PublishMarker } from "./serve";
@@ -33,18 +34,21 @@ export class FileStore implements PageStore {
     return page;
   }
 
+  // The file system is asynchronous here: a publish writes dozens of files, and readers must not wait on a slow disk.
   async replace(pages: PublishedPage[], deletions: string[]): Promise<void> {
     for (const page of pages) {
       const file = join(this.root, fileNameFor(page.path));
-      mkdirSync(dirname(file), { recursive: true });
-      writeAtomically(file, page.body);
-      writeAtomically(`${file}.gz`, page.gzip);
-      writeAtomically(`${file}.br`, page.br);
-      writeAtomically(`${file}.etag`, new TextEncoder().encode(page.etag));
+      await mkdir(dirname(file), { recursive: true });
+      await Promise.all([
+        writeAtomically(file, page.body),
+        writeAtomically(`${file}.gz`, page.gzip),
+        writeAtomically(`${file}.br`, page.br),
+        writeAtomically(`${file}.etag`, new TextEncoder().encode(page.etag)),
+      ]);
     }
     for (const path of deletions) {
       const file = join(this.root, fileNameFor(path));
-      for (const suffix of ["", ".gz", ".br", ".etag"]) rmSync(file + suffix, { force: true });
+      await Promise.all(["", ".gz", ".br", ".etag"].map((suffix) => rm(file + suffix, { force: true })));
     }
     // Readers only see the new set once every file is written, and all of it at once.
     for (const page of pages) this.remember(page);
@@ -75,7 +79,7 @@ export class FileStore implements PageStore {
   }
 
   async writeMarker(marker: PublishMarker): Promise<void> {
-    writeAtomically(join(this.root, markerFile), new TextEncoder().encode(JSON.stringify(marker)));
+    await writeAtomically(join(this.root, markerFile), new TextEncoder().encode(JSON.stringify(marker)));
   }
 
   private readFromDisk(path: string): PublishedPage | undefined {
@@ -122,9 +126,9 @@ export class FileStore implements PageStore {
 
 const size = (p: PublishedPage) => p.body.byteLength + p.gzip.byteLength + p.br.byteLength;
 
-function writeAtomically(file: string, data: Uint8Array) {
-  writeFileSync(`${file}.tmp`, data);
-  renameSync(`${file}.tmp`, file);
+async function writeAtomically(file: string, data: Uint8Array) {
+  await writeFile(`${file}.tmp`, data);
+  await rename(`${file}.tmp`, file);
 }
 
 function listFiles(root: string): string[] {

@@ -8,9 +8,13 @@ import { historyAtom, historyRss } from "./feeds";
 import { historyIndexView, historyMonthView } from "./history";
 import { type MonthPage, pathsOf } from "./history-pages";
 import { buildPage, type Compressor, type PublishedPage } from "./page";
+import type { InlineSources } from "@/api/security-headers";
 
-/** The built Astro site: renders one page from the data it is given. */
-export type Renderer = { render(path: string, locals: object): Promise<{ status: number; html: string }> };
+/** The built Astro site: renders one page from the data it is given, and lists the inline code its pages carry. */
+export type Renderer = {
+  render(path: string, locals: object): Promise<{ status: number; html: string }>;
+  inlineSources?: InlineSources;
+};
 
 /** Turns data into published pages (rendered, compressed): what a publish puts in the store. */
 export function createPageRenderer({ db, renderer, compress }: { db: Db; renderer: Renderer; compress: Compressor }) {

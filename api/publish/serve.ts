@@ -1,3 +1,4 @@
+import { answerHeaders, type HeaderPolicy } from "@/api/security-headers";
 import type { PublishedPage } from "./page";
 
 /** Where published pages are kept. Lookups are synchronous on Node (memory, then disk). */
@@ -83,11 +84,14 @@ function etagMatches(ifNoneMatch: string, etag: string): boolean {
 type Variant = { etag: string; body: Uint8Array; ok: Record<string, string>; notModified: Record<string, string> };
 
 /** Each page's three encodings with their headers, built on first use and kept as long as the page. */
-const variantsOf = new WeakMap<PublishedPage, Record<Encoding, Variant>>();
+const variantsOf = new WeakMap<PublishedPage, { policy: HeaderPolicy | undefined; v: Record<Encoding, Variant> }>();
 
-function variants(page: PublishedPage): Record<Encoding, Variant> {
-  let v = variantsOf.get(page);
-  if (v) return v;
+function variants(page: PublishedPage, policy: HeaderPolicy | undefined): Record<Encoding, Variant> {
+  const cached = variantsOf.get(page);
+  if (cached && cached.policy === policy) return cached.v;
+  const security = policy
+    ? answerHeaders(policy, page.path, page.contentType)
+    : { "x-content-type-options": "nosniff" };
   const make = (encoding: Encoding, body: Uint8Array): Variant => {
     // Each encoding has its own entity tag, so caches never mix a compressed body with an uncompressed one.
     const etag = encoding === "identity" ? page.etag : `${page.etag.slice(0, -1)}-${encoding}"`;
@@ -98,7 +102,7 @@ function variants(page: PublishedPage): Record<Encoding, Variant> {
       // Short: a status page must show a change within seconds; revalidation is a cheap 304. No
       // stale-while-revalidate: a reader reloading during an outage must not be shown a page half a minute old.
       "cache-control": "public, max-age=5",
-      "x-content-type-options": "nosniff",
+      ...security,
       ...(page.contentType.startsWith("application/json") && { "access-control-allow-origin": "*" }),
     };
     const ok = {
@@ -108,18 +112,22 @@ function variants(page: PublishedPage): Record<Encoding, Variant> {
     };
     return { etag, body, ok, notModified };
   };
-  v = { identity: make("identity", page.body), gzip: make("gzip", page.gzip), br: make("br", page.br) };
-  variantsOf.set(page, v);
+  const v = { identity: make("identity", page.body), gzip: make("gzip", page.gzip), br: make("br", page.br) };
+  variantsOf.set(page, { policy, v });
   return v;
 }
 
-/** The answer to a GET or HEAD for a published page: a memory lookup, nothing computed per request. */
+/**
+ * The answer to a GET or HEAD for a published page: a memory lookup, nothing computed per request. `policy` gives
+ * the security headers (api/security-headers.ts); every runtime passes the same one.
+ */
 export function answerFromPage(
   page: PublishedPage,
   method: string,
   headers: { ifNoneMatch: string | null; acceptEncoding: string | null },
+  policy?: HeaderPolicy,
 ): Answer {
-  const variant = variants(page)[pickEncoding(headers.acceptEncoding)];
+  const variant = variants(page, policy)[pickEncoding(headers.acceptEncoding)];
   if (headers.ifNoneMatch && etagMatches(headers.ifNoneMatch, variant.etag)) {
     return { status: 304, headers: variant.notModified, body: null };
   }
@@ -127,11 +135,13 @@ export function answerFromPage(
 }
 
 /** The same answer as a fetch-style Response, for the Hono app and the Workers entry. */
-export function responseFromPage(page: PublishedPage, request: Request): Response {
-  const answer = answerFromPage(page, request.method, {
-    ifNoneMatch: request.headers.get("if-none-match"),
-    acceptEncoding: clientAcceptEncoding(request),
-  });
+export function responseFromPage(page: PublishedPage, request: Request, policy?: HeaderPolicy): Response {
+  const answer = answerFromPage(
+    page,
+    request.method,
+    { ifNoneMatch: request.headers.get("if-none-match"), acceptEncoding: clientAcceptEncoding(request) },
+    policy,
+  );
   return new Response(
     answer.body as Uint8Array<ArrayBuffer> | null,
     {

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { AppError } from "@/api/errors";
-import { validate } from "@/api/http";
+import { readForm, validate } from "@/api/http";
 import { type AdminEnv, cookiePath, requireSession, sameOrigin, sessionCookie } from "@/api/middleware/admin-session";
 import { commit, type Written } from "@/api/services/effects";
 import {
@@ -15,7 +15,8 @@ import {
 import { type AdminAuditView, auditEntryView } from "@/present/admin-views";
 import { loadAdminDashboard } from "@/api/services/admin-dashboard";
 import { listAudit } from "@/api/services/audit";
-import { createSession, sessionMs } from "@/api/services/admin-sessions";
+import { clientRetryAfter, noteAuthFailure } from "@/api/middleware/auth-throttle";
+import { createSession, endSession, sessionMs } from "@/api/services/admin-sessions";
 import { authenticate, hasScope } from "@/api/services/api-keys";
 import { updateComponent } from "@/api/services/components";
 import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
@@ -41,14 +42,18 @@ const headers = {
   // refuses (https://fetch.spec.whatwg.org/#origin-header). "same-origin" still sends nothing to other sites.
   "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
-  "content-security-policy": "frame-ancestors 'none'",
 };
 
 /** The staff console: server-rendered forms over the same services, publishing and notifying as the staff API does. */
 export function adminConsoleRoutes(deps: AppDeps) {
-  const render = async (c: Context, path: string, locals: object, status: 200 | 401 | 403 | 404 | 409 | 422) =>
-    c.html((await deps.renderer.render(path, locals)).html, status, headers);
-  const notice = async (c: Context, title: string, message: string, status: 403) =>
+  const render = async (
+    c: Context,
+    path: string,
+    locals: object,
+    status: 200 | 400 | 401 | 403 | 404 | 409 | 422 | 429,
+    extra: Record<string, string> = {},
+  ) => c.html((await deps.renderer.render(path, locals)).html, status, { ...headers, ...extra });
+  const notice = async (c: Context, title: string, message: string, status: 400 | 403) =>
     render(c, "/admin/notice", { page: await loadPage(deps.db, deps.siteUrl), title, message }, status);
   const forbidden = (c: Context) =>
     notice(
@@ -57,8 +62,8 @@ export function adminConsoleRoutes(deps: AppDeps) {
       "This form has expired or did not come from this console. Go back, reload and try again.",
       403,
     );
-  const login = async (c: Context, message: string | null, status: 200 | 401 = 200) =>
-    render(c, "/admin/login", { page: await loadPage(deps.db, deps.siteUrl), message }, status);
+  const login = async (c: Context, message: string | null, status: 200 | 401 | 429 = 200, extra = {}) =>
+    render(c, "/admin/login", { page: await loadPage(deps.db, deps.siteUrl), message }, status, extra);
   const dashboard = async (c: Context<AdminEnv>, status: 200 | 404 | 409 | 422, error: unknown = null) =>
     render(
       c,
@@ -71,6 +76,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
       },
       status,
     );
+  // Read once by the middleware below, which answers a form it cannot read; the routes get the parsed copy.
   const body = (c: Context): Promise<form.FormBody> => c.req.parseBody({ all: true });
 
   /** Runs one change; a refused input shows the dashboard again with the message, and nothing is changed. */
@@ -94,11 +100,29 @@ export function adminConsoleRoutes(deps: AppDeps) {
   return new Hono<AdminEnv>()
     .use(bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text("Request body too large", 413) }))
     .use(async (c, next) => (c.req.method === "POST" && !sameOrigin(c, deps.siteUrl) ? forbidden(c) : next()))
+    .use(async (c, next) => {
+      if (c.req.method !== "POST") return next();
+      try {
+        await readForm(c);
+      } catch (error) {
+        if (error instanceof AppError) return notice(c, "Bad request", error.message, 400);
+        throw error;
+      }
+      return next();
+    })
     .get("/login", (c) => login(c, null))
     .post("/login", async (c) => {
+      // Past its failed attempts a client is turned away before its key is looked at (the API counts with it).
+      const retryAfter = await clientRetryAfter(deps, c);
+      if (retryAfter !== null) {
+        const wait = `${Math.ceil(retryAfter / 60)} min`;
+        const message = `Too many failed sign-ins from this address. Try again in ${wait}.`;
+        return login(c, message, 429, { "retry-after": String(retryAfter) });
+      }
       const key = (await body(c)).key;
       const apiKey = await authenticate(deps, typeof key === "string" ? key.trim() : undefined).catch(() => null);
       if (!apiKey || !hasScope(apiKey.scopes, "write")) {
+        await noteAuthFailure(deps, c);
         // Slows down guessing; the answer is the same whether the key is unknown, revoked or read-only.
         await new Promise((resolve) => setTimeout(resolve, 500));
         return login(c, "That key cannot sign in. Use an API key with write access.", 401);
@@ -131,7 +155,9 @@ export function adminConsoleRoutes(deps: AppDeps) {
       };
       return render(c, "/admin/audit", view, 200);
     })
-    .post("/logout", (c) => {
+    .post("/logout", async (c) => {
+      // Ended on the server: a copy of the cookie (another tab, a stolen one) opens nothing any more.
+      await endSession(staff(c, deps), c.get("session"));
       deleteCookie(c, sessionCookie, { path: cookiePath, secure: true, httpOnly: true, sameSite: "Strict" });
       return c.redirect("/admin/login", 303);
     })

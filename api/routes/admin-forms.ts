@@ -1,8 +1,9 @@
+import type { FormBody } from "@/api/http";
 import { instantFromWallClock } from "@/present/time";
 
 /** Form fields as the console posts them, turned into the shapes of the staff API's zod schemas (api/schemas.ts). */
 
-export type FormBody = Record<string, string | File | (string | File)[]>;
+export type { FormBody };
 
 const texts = (body: FormBody, name: string): string[] =>
   [body[name] ?? []].flat().filter((v): v is string => typeof v === "string");

@@ -25,6 +25,7 @@ export function apiKeyRoutes(deps: AppDeps) {
     .get("/api-keys", async (c) => c.json((await listApiKeys(deps)).map(presentKey)))
     .post("/api-keys", async (c) => {
       const { key, apiKey } = await commit(deps, createApiKey(staff(c, deps), await readJson(c, ApiKeyCreate)));
+      c.set("answerHasSecret", true);
       return c.json({ ...presentKey(apiKey), key }, 201);
     })
     .delete("/api-keys/:id", async (c) =>

@@ -31,6 +31,7 @@ export function webhookEndpointRoutes(deps: AppDeps) {
     .get("/webhooks", async (c) => c.json((await listWebhookEndpoints(deps)).map(present)))
     .post("/webhooks", async (c) => {
       const endpoint = await commit(deps, createWebhookEndpoint(staff(c, deps), await readJson(c, WebhookCreate)));
+      c.set("answerHasSecret", true);
       return c.json({ ...present(endpoint), secret: endpoint.secret }, 201);
     })
     .get("/webhooks/:id", async (c) => c.json(present(await getWebhookEndpoint(deps, c.req.param("id")))))

@@ -1,9 +1,9 @@
 import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
-import { type ApiKey, type ApiScope, apiKeys } from "@/db/schema";
+import { adminSessions, type ApiKey, type ApiScope, apiKeys } from "@/db/schema";
 import { AppError, notFound } from "@/api/errors";
 import { constantTimeEqual, newId, randomToken, sha256Hex } from "@/api/ids";
 import type { ApiKeyCreate } from "@/api/schemas";
-import { fieldNames, type StaffDeps, writeAudited } from "./audit";
+import { fieldNames, type StaffDeps, systemActor, writeAudited } from "./audit";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
 
@@ -42,16 +42,33 @@ export async function createApiKey(
   return written({ key: `mq_${id}_${secret}`, apiKey: toPublic(row) }, {});
 }
 
+const configuredId = "configured";
+
 /**
  * An operator-chosen key (ADMIN_API_KEY) may have any form, so it is stored under a fixed id and found by that id.
- * Re-running with the same value is a no-op; a new value replaces the old secret.
+ * Re-running with the same value is a no-op; a new value replaces the old secret and ends the old one's sessions.
  */
 export async function ensureConfiguredAdminKey(deps: Deps, key: string): Promise<void> {
   const secretHash = await sha256Hex(key);
+  const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, configuredId));
+  if (row && row.secretHash !== secretHash) {
+    await deps.db.delete(adminSessions).where(eq(adminSessions.apiKeyId, configuredId));
+  }
   await deps.db
     .insert(apiKeys)
-    .values({ id: "configured", name: "ADMIN_API_KEY", secretHash, scopes: ["admin"], createdAt: deps.clock() })
+    .values({ id: configuredId, name: "ADMIN_API_KEY", secretHash, scopes: ["admin"], createdAt: deps.clock() })
     .onConflictDoUpdate({ target: apiKeys.id, set: { secretHash, revokedAt: null } });
+}
+
+/**
+ * ADMIN_API_KEY was removed from the environment: the key it made stops working (revoked, as staff would revoke
+ * it), instead of living on in the database unseen. Setting the variable again brings it back.
+ */
+export async function retireConfiguredAdminKey(deps: Deps): Promise<boolean> {
+  const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, configuredId));
+  if (!row || row.revokedAt !== null) return false;
+  await revokeApiKey({ ...deps, actor: systemActor("ADMIN_API_KEY removed") }, configuredId);
+  return true;
 }
 
 export async function listApiKeys({ db }: Deps): Promise<PublicApiKey[]> {
@@ -70,7 +87,11 @@ export async function revokeApiKey(deps: StaffDeps, id: string): Promise<Written
       action: "revoke",
       fields: ["revoked_at"],
     },
-    [deps.db.update(apiKeys).set({ revokedAt: revoked.revokedAt }).where(eq(apiKeys.id, id))],
+    [
+      deps.db.update(apiKeys).set({ revokedAt: revoked.revokedAt }).where(eq(apiKeys.id, id)),
+      // Its console sessions end too (verifySession would refuse them anyway; this leaves no live row behind).
+      deps.db.delete(adminSessions).where(eq(adminSessions.apiKeyId, id)),
+    ],
   );
   return written(toPublic(revoked), {});
 }

@@ -1,4 +1,4 @@
-import { count } from "drizzle-orm";
+import { count, isNull } from "drizzle-orm";
 import { runAtomically } from "@/db/client";
 import { apiKeys, componentGroups, components, pageSettings } from "@/db/schema";
 import { newId } from "@/api/ids";
@@ -49,10 +49,13 @@ export async function seedDefaultPage(deps: Deps, url: string): Promise<boolean>
   return true;
 }
 
-/** Creates the first admin key when there is none, and returns it so the operator sees it once. */
+/**
+ * Creates an admin key when no admin key works (first start, or ADMIN_API_KEY removed), and returns it so the
+ * operator sees it once.
+ */
 export async function createFirstAdminKey(deps: Deps): Promise<string | null> {
-  const [{ n } = { n: 0 }] = await deps.db.select({ n: count() }).from(apiKeys);
-  if (n > 0) return null;
+  const live = await deps.db.select({ scopes: apiKeys.scopes }).from(apiKeys).where(isNull(apiKeys.revokedAt));
+  if (live.some((k) => k.scopes.includes("admin"))) return null;
   const actor = systemActor("first start");
   const { key } = (await createApiKey({ ...deps, actor }, { name: "First admin key", scopes: ["admin"] })).value;
   return key;

@@ -14,6 +14,7 @@ import { SubscriberImportRow } from "@/api/schemas";
 import { confirmationStatements } from "./confirmations";
 import type { DeliveryProgress } from "@/present/admin-views";
 import { type StaffDeps, writeAudited } from "./audit";
+import { withoutAddresses } from "@/present/redact";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
 
@@ -270,9 +271,22 @@ export async function deliveryProgress({ db }: Deps, limit: number): Promise<Del
       sent: total("sent"),
       pending: total("pending"),
       failed: total("failed"),
-      errors: mine
-        .filter((c) => c.error && c.status !== "sent")
-        .map((c) => ({ status: c.status, error: c.error, count: c.n })),
+      errors: errorCounts(mine.filter((c) => c.error && c.status !== "sent")),
     };
   });
+}
+
+/**
+ * Errors as anyone with a read key may see them: without addresses. New errors are stored that way; this also covers
+ * those stored before, merging the ones that differed only by the address.
+ */
+function errorCounts(rows: { status: string; error: string | null; n: number }[]) {
+  const merged = new Map<string, { status: string; error: string; count: number }>();
+  for (const row of rows) {
+    const error = withoutAddresses(row.error ?? "");
+    const entry = merged.get(`${row.status}\n${error}`);
+    if (entry) entry.count += row.n;
+    else merged.set(`${row.status}\n${error}`, { status: row.status, error, count: row.n });
+  }
+  return [...merged.values()];
 }

@@ -1,41 +1,82 @@
 import { and, eq, lt } from "drizzle-orm";
 import { runAtomically, type Statement } from "@/db/client";
 import { confirmationTokens, type Subscriber, subscriberComponents, subscribers } from "@/db/schema";
-import { AppError } from "@/api/errors";
+import { RateLimited } from "@/api/errors";
+import { clientKey } from "@/api/ip-address";
 import { newId, sha256Hex } from "@/api/ids";
 import type { SubscribeInput } from "@/api/schemas";
 import { assertComponentsExist } from "./component-status";
 import { confirmationStatements } from "./confirmations";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
-import { withinRateLimit } from "./rate-limit";
+import { hitRateLimit, withinRateLimit } from "./rate-limit";
 
 const hour = 3600e3;
 
-/** What a request led to: a confirmation email queued, or nothing sent (already subscribed, over a limit). */
+/** What a request led to: a confirmation email queued, or nothing sent (already subscribed, suppressed). */
 export type SubscriptionRequest = "confirmation-queued" | "already-active" | "nothing-sent";
 
+/** How much the public form may ask of Marquee. */
+export type SubscribeLimits = {
+  /** Requests one client (an IPv4 address, an IPv6 /64) may make in an hour. */
+  perClient: number;
+  /** Confirmation emails one address (plus-tags removed) may be sent in an hour. */
+  perAddress: number;
+  /** Confirmation emails the whole page may queue in an hour, however many clients ask: no mail cannon. */
+  perPage: number;
+};
+
+export const defaultSubscribeLimits: SubscribeLimits = { perClient: 20, perAddress: 3, perPage: 200 };
+
 /**
- * Starts a double opt-in. The answer to the requester is the same whatever happens here, so the form never tells
- * whether an address is subscribed; what differs is only the email the address itself receives. Limits per address
- * and per client stop anyone from using the form to flood an inbox.
+ * The key of the per-address limit: one inbox however its address is spelled. `victim+1@` and `Victim+2@` reach the
+ * same mailbox at most providers. Only the key: the address stored and written to stays as given.
  */
-export async function requestSubscription(
+export function addressLimitKey(email: string): string {
+  const at = email.lastIndexOf("@");
+  const local = email.slice(0, at).replace(/\+.*$/, "");
+  return `${local}@${email.slice(at + 1)}`.toLowerCase();
+}
+
+/**
+ * The part of a subscription request that does not depend on whether the address is known, so that it costs the
+ * same for every address: the components exist, and the limits. A client over its limit, or the page over its
+ * hourly cap, gets RateLimited. False when the address was asked for too often this hour: the requester is answered
+ * as usual and nothing is sent, so that the answer reveals nothing either. True: `requestSubscription` may follow,
+ * after the answer.
+ */
+export async function admitSubscriptionRequest(
   deps: Deps,
   input: SubscribeInput,
   client: string,
-): Promise<Written<SubscriptionRequest>> {
+  limits: SubscribeLimits = defaultSubscribeLimits,
+): Promise<boolean> {
+  const now = deps.clock();
+  await assertComponentsExist(deps.db, [...new Set(input.components ?? [])]);
+  const fromClient = await hitRateLimit(deps.db, `subscribe-client:${clientKey(client)}`, limits.perClient, hour, now);
+  if (!fromClient.allowed) {
+    throw new RateLimited("Too many subscription requests from here; try again later", fromClient.retryAfterSeconds);
+  }
+  const addressKey = `subscribe-address:${await sha256Hex(addressLimitKey(input.email))}`;
+  if (!(await withinRateLimit(deps.db, addressKey, limits.perAddress, hour, now))) return false;
+  const page = await hitRateLimit(deps.db, "subscribe-page", limits.perPage, hour, now);
+  if (!page.allowed) {
+    throw new RateLimited(
+      "This page has sent all the confirmation emails it may this hour; try again later",
+      page.retryAfterSeconds,
+    );
+  }
+  return true;
+}
+
+/**
+ * Starts a double opt-in for an admitted request: queues the confirmation email, or does nothing when the address is
+ * already subscribed or suppressed. Runs after the requester has been answered (see the route), so how long this
+ * takes tells nobody whether the address is subscribed; what differs is only the email the address itself receives.
+ */
+export async function requestSubscription(deps: Deps, input: SubscribeInput): Promise<Written<SubscriptionRequest>> {
   const now = deps.clock();
   const components = [...new Set(input.components ?? [])];
-  await assertComponentsExist(deps.db, components);
-  if (!(await withinRateLimit(deps.db, `subscribe-client:${client}`, 20, hour, now))) {
-    throw new AppError("rate_limited", "Too many subscription requests from here; try again in an hour");
-  }
-  // Over the per-address limit: accept quietly and send nothing, so that the answer reveals nothing either.
-  if (!(await withinRateLimit(deps.db, `subscribe-address:${await sha256Hex(input.email)}`, 3, hour, now))) {
-    return written("nothing-sent", {});
-  }
-
   const [existing] = await deps.db.select().from(subscribers).where(eq(subscribers.email, input.email));
   if (existing?.status === "active") return written("already-active", {});
   if (existing?.status === "suppressed") return written("nothing-sent", {});
@@ -68,6 +109,18 @@ function componentStatements(deps: Deps, subscriberId: string, components: strin
     deps.db.delete(subscriberComponents).where(eq(subscriberComponents.subscriberId, subscriberId)),
     ...components.map((componentId) => deps.db.insert(subscriberComponents).values({ subscriberId, componentId })),
   ];
+}
+
+/**
+ * Who a confirmation token would confirm, changing nothing: the link in the email only shows a button, since mail
+ * scanners follow links. Unknown, used and expired tokens give null.
+ */
+export async function pendingConfirmation(deps: Deps, token: string): Promise<Subscriber | null> {
+  const tokenHash = await sha256Hex(token);
+  const [row] = await deps.db.select().from(confirmationTokens).where(eq(confirmationTokens.tokenHash, tokenHash));
+  if (!row || row.expiresAt < deps.clock()) return null;
+  const [subscriber] = await deps.db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId));
+  return subscriber ?? null;
 }
 
 /** Confirms the subscription a token names. Unknown, used and expired tokens give null and change nothing. */

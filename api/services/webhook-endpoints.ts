@@ -2,6 +2,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { notFound } from "@/api/errors";
 import { newId, randomToken } from "@/api/ids";
+import { checkUserUrl } from "@/api/outbound/outbound";
 import type { WebhookCreate } from "@/api/schemas";
 import { fieldNames, type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
@@ -51,6 +52,8 @@ export async function createWebhookEndpoint(
   deps: StaffDeps,
   input: WebhookCreate,
 ): Promise<Written<WebhookEndpointReport>> {
+  // Refused before it is stored, and again before each send (api/outbound, docs/security.md).
+  await checkUserUrl(deps, input.url);
   const row: WebhookEndpoint = {
     id: newId(),
     url: input.url,

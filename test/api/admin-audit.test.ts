@@ -25,7 +25,7 @@ const newest = async () =>
 
 type ConsoleWrite = { path: string; form: Record<string, string>; resource_type: string; action: string };
 
-/** Every POST route of the console. Signing out changes no data and is the one route without a row. */
+/** Every POST route of the console, with the row each one records. */
 const writes: Record<string, ((csrf: string) => Promise<ConsoleWrite>) | "not a change"> = {
   "POST /admin/login": async () => ({
     path: "/admin/login",
@@ -33,7 +33,12 @@ const writes: Record<string, ((csrf: string) => Promise<ConsoleWrite>) | "not a 
     resource_type: "console_session",
     action: "sign_in",
   }),
-  "POST /admin/logout": "not a change",
+  "POST /admin/logout": async (csrf) => ({
+    path: "/admin/logout",
+    form: { csrf },
+    resource_type: "console_session",
+    action: "sign_out",
+  }),
   "POST /admin/components/:id": async (csrf) => ({
     path: `/admin/components/${await seededComponentId(t, "tix3")}`,
     form: { csrf, status: "degraded_performance" },

@@ -55,6 +55,18 @@ function browser() {
 }
 
 describe("signing in to the staff console", () => {
+  it("answers a multipart body without its boundary with a readable 400 page, not a server error", async () => {
+    const res = await t.app.request("/admin/login", {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data" },
+      body: "key=whatever",
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain("The form could not be read");
+    expect(res.headers.get("set-cookie")).toBeNull();
+  });
+
   it("answers a wrong key with the login page again, after a delay, and no cookie", async () => {
     const started = Date.now();
     const res = await browser().signIn("mq_aaaaaaaaaaaa_wrongwrongwrongwrong");

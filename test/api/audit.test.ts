@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { updateComponent } from "@/api/services/components";
-import { auditLog } from "@/db/schema";
+import { adminSessions, auditLog } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
+import { consoleBrowser } from "@/test/support/console-browser";
 import {
   type CreatedApiKey,
   createComponent,
@@ -18,7 +19,8 @@ import {
 
 let t: TestApp;
 beforeEach(async () => {
-  t = await makeApp();
+  // Webhook URLs are checked at registration: hooks.example.com stands for a public host.
+  t = await makeApp({ resolve: async () => [{ address: "93.184.215.14", family: 4 }] });
 });
 afterEach(async () => {
   await t.cleanup();
@@ -259,6 +261,33 @@ describe("the audit log of the staff API", () => {
     const replay = await t.call("POST", "/api/v1/incidents", { name: "Webtix down" }, { headers });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect((await audit()).entries.filter((e) => e.id > before)).toHaveLength(1);
+  });
+
+  it("a retried key creation is refused as secret_not_replayable and records nothing more", async () => {
+    const before = (await newest()).id;
+    const headers = { "idempotency-key": "deploy-bot-key" };
+    const body = { name: "deploy bot", scopes: ["write"] };
+    await expectStatus(await t.call("POST", "/api/v1/api-keys", body, { headers }), 201);
+    await expectError(await t.call("POST", "/api/v1/api-keys", body, { headers }), 409, "secret_not_replayable");
+    const mine = (await audit()).entries.filter((e) => e.id > before);
+    expect(mine.map((e) => `${e.action} ${e.resource_type}`)).toEqual(["create api_key"]);
+  });
+
+  it("revoking a key records one row and ends the console sessions it opened", async () => {
+    const bot = await expectStatus<CreatedApiKey>(
+      await t.call("POST", "/api/v1/api-keys", { name: "console user", scopes: ["write"] }),
+      201,
+    );
+    const b = consoleBrowser(t);
+    expect((await b.signIn(bot.key)).status).toBe(303);
+    const sessionsOf = async () => (await t.deps.db.select().from(adminSessions)).filter((s) => s.apiKeyId === bot.id);
+    expect(await sessionsOf()).toHaveLength(1);
+    const before = (await newest()).id;
+    await expectStatus(await t.call("DELETE", `/api/v1/api-keys/${bot.id}`), 200);
+    expect(await sessionsOf()).toEqual([]);
+    const mine = (await audit()).entries.filter((e) => e.id > before);
+    expect(mine).toMatchObject([{ resource_type: "api_key", resource_id: bot.id, action: "revoke" }]);
+    expect((await b.request("GET", "/admin")).headers.get("location")).toBe("/admin/login");
   });
 
   it("a refused write records nothing", async () => {

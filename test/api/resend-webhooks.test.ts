@@ -87,6 +87,18 @@ describe("Resend's delivery webhooks", () => {
     expect(await s.status("bounce@example.com")).toBe("active");
   });
 
+  it("accepts a signed 100 KB event: the public forms' smaller limit does not apply here", async () => {
+    const s = await setup();
+    const large = JSON.stringify({
+      type: "email.bounced",
+      created_at: "2026-11-25T12:00:00.000Z",
+      data: { email_id: "e2", to: ["bounce@example.com"], bounce: { type: "Permanent" }, pad: "x".repeat(100 * 1024) },
+    });
+    const res = await s.post(large, sign(large, "msg_large", s.now));
+    expect(res.status).toBe(200);
+    expect(await s.status("bounce@example.com")).toBe("suppressed");
+  });
+
   it("refuses a body over 256 KB with 413", async () => {
     const s = await setup();
     const huge = JSON.stringify({

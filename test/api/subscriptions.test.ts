@@ -24,16 +24,31 @@ async function setup() {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-  /** Subscribes, follows the link in the confirmation email, and returns the link-bearing email count so far. */
-  const subscribeAndConfirm = async (email: string, components?: string[]) => {
+  /** Subscribes and returns the path of the link in the confirmation email. */
+  const subscribeForLink = async (email: string, components?: string[]) => {
     const before = (await readOutbox(env.outbox)).length;
     expect((await subscribe({ email, components })).status).toBe(202);
     const mails = await waitForOutbox(env.outbox, before + 1);
     const confirmation = mails.find((m) => recipients(m).includes(email) && /Confirm/.test(m.subject ?? ""))!;
-    const link = confirmation.text!.match(/https?:\/\/\S+\/subscribe\/confirm\/\S+/)![0];
-    const confirmed = await env.app.request(new URL(link).pathname);
-    expect(confirmed.status).toBe(200);
+    return new URL(confirmation.text!.match(/https?:\/\/\S+\/subscribe\/confirm\/\S+/)![0]).pathname;
   };
+  /** Posts the confirmation page's form as a browser on this site would. */
+  const pressConfirm = (token: string, headers: Record<string, string> = { "sec-fetch-site": "same-origin" }) =>
+    env.app.request("/subscribe/confirm", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams({ token }).toString(),
+    });
+  /** Subscribes, follows the link in the confirmation email and presses its button. */
+  const subscribeAndConfirm = async (email: string, components?: string[]) => {
+    const link = await subscribeForLink(email, components);
+    expect((await env.app.request(link)).status).toBe(200);
+    const confirmed = await pressConfirm(link.split("/").at(-1)!);
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain("will now receive status updates");
+  };
+  const statusOf = async (email: string) =>
+    (await env.deps.db.select().from(subscribers).where(eq(subscribers.email, email)))[0]!.status;
   const openIncident = async (name: string, component: string) => {
     const res = await env.call("POST", "/api/v1/incidents", { name, components: { [id(component)]: "major_outage" } });
     expect(res.status).toBe(201);
@@ -41,7 +56,17 @@ async function setup() {
     return (await res.json()) as { id: string };
   };
   const mailsTo = async (email: string) => (await readOutbox(env.outbox)).filter((m) => recipients(m).includes(email));
-  return { ...env, id, subscribe, subscribeAndConfirm, openIncident, mailsTo };
+  return {
+    ...env,
+    id,
+    subscribe,
+    subscribeForLink,
+    pressConfirm,
+    subscribeAndConfirm,
+    statusOf,
+    openIncident,
+    mailsTo,
+  };
 }
 
 describe("subscribing", () => {
@@ -79,6 +104,57 @@ describe("subscribing", () => {
     expect((await s.mailsTo("bob@example.com")).filter((m) => /tix3 slow/.test(m.subject ?? ""))).toHaveLength(1);
   });
 
+  it("the emailed link only shows a button, so a mail scanner following it confirms nothing", async () => {
+    const s = await setup();
+    const link = await s.subscribeForLink("scanned@example.com");
+    const token = link.split("/").at(-1)!;
+    for (let i = 0; i < 3; i++) {
+      const res = await s.app.request(link);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      const html = await res.text();
+      // A plain form, no script needed; the token travels in its body, never in the URL it posts to.
+      expect(html).toMatch(/<form method="post" action="\/subscribe\/confirm">/);
+      expect(html).toContain(`<input type="hidden" name="token" value="${token}">`);
+      expect(html).toContain("Confirm subscription");
+    }
+    expect(await s.statusOf("scanned@example.com")).toBe("unconfirmed");
+    expect((await s.pressConfirm(token)).status).toBe(200);
+    expect(await s.statusOf("scanned@example.com")).toBe("active");
+  });
+
+  it("refuses a confirmation posted from another site, confirming nothing", async () => {
+    const s = await setup();
+    const token = (await s.subscribeForLink("victim@example.com")).split("/").at(-1)!;
+    for (const headers of <Record<string, string>[]>[
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site", origin: "https://evil.example.com" },
+      { origin: "https://evil.example.com" },
+    ]) {
+      const res = await s.pressConfirm(token, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(await res.text()).toContain("did not come from this site");
+    }
+    expect(await s.statusOf("victim@example.com")).toBe("unconfirmed");
+    // What browsers send from the button page itself, under its no-referrer policy: Origin null.
+    expect((await s.pressConfirm(token, { origin: "null" })).status).toBe(200);
+    expect(await s.statusOf("victim@example.com")).toBe("active");
+  });
+
+  it("a used or unknown token posted to the button gets the plain 404 page", async () => {
+    const s = await setup();
+    const token = (await s.subscribeForLink("twice@example.com")).split("/").at(-1)!;
+    expect((await s.pressConfirm(token)).status).toBe(200);
+    expect((await s.pressConfirm(token)).status).toBe(404);
+    expect((await s.pressConfirm("nonsense")).status).toBe(404);
+    const empty = await s.app.request("/subscribe/confirm", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
+    expect(empty.status).toBe(404);
+  });
+
   it("an expired confirmation link gets the plain 404 page and subscribes nobody", async () => {
     const s = await setup();
     await s.subscribe({ email: "late@example.com" });
@@ -86,6 +162,7 @@ describe("subscribing", () => {
     const link = new URL(mail!.text!.match(/https?:\/\/\S+\/subscribe\/confirm\/\S+/)![0]).pathname;
     s.clock.advance(49 * 3600e3);
     expect((await s.app.request(link)).status).toBe(404);
+    expect((await s.pressConfirm(link.split("/").at(-1)!)).status).toBe(404);
     const [row] = await s.deps.db.select().from(subscribers).where(eq(subscribers.email, "late@example.com"));
     expect(row!.status).toBe("unconfirmed");
   });
@@ -130,6 +207,40 @@ describe("subscribing", () => {
     expect(res.headers.get("content-type")).toMatch(/text\/html/);
     expect(await res.text()).toContain("Check your inbox");
     await waitForOutbox(s.outbox, 1);
+  });
+
+  it("answers a multipart form without its boundary with a readable 400 page, storing nothing", async () => {
+    const s = await setup();
+    const res = await s.app.request("/subscribe", {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data" },
+      body: "email=broken@example.com",
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await res.text()).toContain("The form could not be read");
+    expect(await s.deps.db.select().from(subscribers)).toEqual([]);
+  });
+
+  it("the confirmation button answers an unreadable form with a readable 400 page, confirming nothing", async () => {
+    const s = await setup();
+    const token = (await s.subscribeForLink("unreadable@example.com")).split("/").at(-1)!;
+    const broken = { "content-type": "multipart/form-data", "sec-fetch-site": "same-origin" };
+    const confirm = await s.app.request("/subscribe/confirm", {
+      method: "POST",
+      headers: broken,
+      body: `token=${token}`,
+    });
+    expect(confirm.status).toBe(400);
+    expect(await confirm.text()).toContain("The form could not be read");
+    expect(await s.statusOf("unreadable@example.com")).toBe("unconfirmed");
+  });
+
+  it("keeps its own 16 KB limit on bodies", async () => {
+    const s = await setup();
+    const res = await s.subscribe({ email: "big@example.com", pad: "x".repeat(17 * 1024) });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe("payload_too_large");
   });
 
   it("answers the same for a new address and an already subscribed one, and sends no flood", async () => {
@@ -193,6 +304,19 @@ describe("unsubscribing and managing", () => {
     }
   });
 
+  it("the manage page answers an unreadable form with a readable 400 page, changing nothing", async () => {
+    const { s, manage } = await confirmedWithLinks();
+    const res = await s.app.request(manage, {
+      method: "POST",
+      headers: { "content-type": "multipart/form-data" },
+      body: "components=x",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("The form could not be read");
+    const [row] = await s.deps.db.select().from(subscribers).where(eq(subscribers.email, "ann@example.com"));
+    expect(row!.allComponents).toBe(true);
+  });
+
   it("the manage page changes which components a subscriber hears about", async () => {
     const { s, manage } = await confirmedWithLinks();
     const managePage = await (await s.app.request(manage)).text();
@@ -216,9 +340,9 @@ describe("rate-limit counters", () => {
   it("are dropped a day after their window", async () => {
     const s = await setup();
     await s.subscribe({ email: "old@example.com" });
-    expect((await s.deps.db.select().from(rateLimits)).length).toBe(2);
+    expect((await s.deps.db.select().from(rateLimits)).length).toBe(3);
     await deleteStaleRateLimits(s.deps.db, s.clock() + 2 * 3600e3);
-    expect((await s.deps.db.select().from(rateLimits)).length).toBe(2);
+    expect((await s.deps.db.select().from(rateLimits)).length).toBe(3);
     await deleteStaleRateLimits(s.deps.db, s.clock() + 25 * 3600e3);
     expect(await s.deps.db.select().from(rateLimits)).toEqual([]);
   });

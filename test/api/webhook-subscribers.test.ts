@@ -34,7 +34,8 @@ afterEach(async () => {
 });
 
 async function setup(statuses?: number[]) {
-  const env = await makeApp();
+  // The receiver listens on 127.0.0.1, which only an operator's ALLOW_PRIVATE_WEBHOOKS lets through.
+  const env = await makeApp({ allowPrivateWebhooks: true });
   const receiver = await startReceiver(statuses);
   cleanups.push(env.cleanup, receiver.close);
   const created = await env.call("POST", "/api/v1/webhooks", { url: receiver.url, description: "chat bot" });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser } from "playwright-core";
 import { axeViolations, launchChromium, type Marquee, startMarquee, watchPage } from "@/test/support/browser";
 
-const adminKey = "browser-audit-key-0123456789";
+const adminKey = "browser-audit-key-0123456789-vq7w2kx9";
 let browser: Browser;
 let marquee: Marquee;
 

@@ -4,7 +4,7 @@ import { axeViolations, launchChromium, type Marquee, startMarquee, watchPage } 
 import { waitForOutbox } from "@/test/support/outbox";
 import { waitUntil } from "@/test/support/wait";
 
-const adminKey = "browser-admin-key-0123456789";
+const adminKey = "browser-admin-key-0123456789-vq7w2kx9";
 let browser: Browser;
 let marquee: Marquee;
 
@@ -229,6 +229,30 @@ describe("the status page in a browser", () => {
     await context.close();
   });
 
+  test("runs its own scripts under the Content-Security-Policy, and the policy stops a script injected into it", async () => {
+    const id = await openIncident("Webtix down on tix1 (policy)", "tix1");
+    const context = await browser.newContext({ viewport: desktop, timezoneId: "America/New_York" });
+    const page = await context.newPage();
+    const watch = await watchPage(page);
+    const answer = await page.goto(`${marquee.base}/`);
+    await resolveIncident(id);
+    expect(answer!.headers()["content-security-policy"]).toMatch(/script-src 'sha256-/);
+    // Both inline scripts ran: the refresh script checked summary.json, the times script localised the times.
+    await expect.poll(() => text(page.locator("#updated"))).toMatch(/^Updated \d\d:\d\d:\d\d$/);
+    expect(await text(page.locator("#now time").first())).toMatch(/ E[SD]T, /);
+    expect(watch.errors).toEqual([]);
+
+    // Markup that slipped into a page would run nothing, and the browser reports it.
+    await page.evaluate(() => {
+      const script = document.createElement("script");
+      script.textContent = "window.injected = true";
+      document.body.append(script);
+    });
+    await expect.poll(() => watch.violations).toEqual(["script-src-elem blocked inline"]);
+    expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+    await context.close();
+  });
+
   test("with JavaScript, times are in the reader's zone, named, and open incidents say how long ago", async () => {
     const id = await openIncident("Webtix down on tix1 (zones)", "tix1");
     try {
@@ -268,6 +292,10 @@ describe("the status page in a browser", () => {
       expect(mail.to).toMatchObject({ text: "reader@example.com" });
       const link = mail.text!.match(/\S*\/subscribe\/confirm\/\S+/)![0];
       await page.goto(marquee.base + new URL(link, marquee.base).pathname);
+      // Following the link only shows a button: mail scanners follow links too.
+      expect(await text(page.locator("h1"))).toBe("Confirm your subscription");
+      await page.getByRole("button", { name: "Confirm subscription" }).tap();
+      await page.waitForURL(`${marquee.base}/subscribe/confirm`);
       expect(await text(page.locator("main"))).toContain("reader@example.com will now receive status updates.");
     });
   });

@@ -6,7 +6,7 @@ import { startFakeResend } from "@/test/support/fake-resend";
 import { waitUntil } from "@/test/support/wait";
 import { exited, startServer } from "@/test/support/server";
 
-const adminKey = "crash-test-admin-key-0123";
+const adminKey = "crash-test-admin-key-0123-vq7w2kx9";
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -6,7 +6,7 @@ import { maxImportBytes } from "@/api/app";
 import { maxImportRows } from "@/api/schemas";
 import { startServerAsNpmStart } from "@/test/support/server";
 
-const adminKey = "import-test-admin-key-0123";
+const adminKey = "import-test-admin-key-0123-vq7w2kx9";
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

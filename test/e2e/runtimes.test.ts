@@ -7,8 +7,16 @@ import { runOutageScenario, runSubscriberScenario } from "./scenario";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
 import { rawGet, spawnServer } from "@/test/support/server";
 import { waitUntil } from "@/test/support/wait";
+import { headerPolicy, type InlineSources } from "@/api/security-headers";
 
-const adminKey = "e2e-admin-key-0123456789";
+/** The security headers both runtimes must send, from the same renderer build they serve. */
+const expectedPolicy = async () => {
+  const entry = new URL("../../dist/server/entry.mjs", import.meta.url).href;
+  const { inlineSources } = (await import(/* @vite-ignore */ entry)) as { inlineSources: InlineSources };
+  return headerPolicy(inlineSources, "");
+};
+
+const adminKey = "e2e-admin-key-0123456789-vq7w2kx9";
 
 /**
  * One body of end-to-end tests, run against each runtime as its users start it: `npm start` (Node, SQLite file)
@@ -96,6 +104,28 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     const missing = await fetch(`${base}/no-such-page`);
     expect(missing.status).toBe(404);
     expect((await missing.json()).error.code).toBe("not_found");
+  });
+
+  it("sends the same security headers on pages, the console, subscription pages and the API", async () => {
+    const { base } = server;
+    const policy = await expectedPolicy();
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toBe(policy.csp("/"));
+    const stale = await fetch(`${base}/`, { headers: { "if-none-match": page.headers.get("etag")! } });
+    expect(stale.status).toBe(304);
+    expect(stale.headers.get("content-security-policy")).toBe(policy.csp("/"));
+    const console = await fetch(`${base}/admin/login`);
+    expect(console.headers.get("content-security-policy")).toBe(policy.csp("/admin/login"));
+    expect(console.headers.get("referrer-policy")).toBe("same-origin");
+    const link = await fetch(`${base}/subscribe/confirm/nonsense`);
+    expect(link.headers.get("content-security-policy")).toBe(policy.csp("/subscribe/confirm/nonsense"));
+    expect(link.headers.get("referrer-policy")).toBe("no-referrer");
+    for (const res of [page, stale, await fetch(`${base}/api/v2/summary.json`), await fetch(`${base}/api/v1/x`)]) {
+      expect(res.headers.get("x-content-type-options"), res.url).toBe("nosniff");
+      expect(res.headers.get("strict-transport-security")).toBeNull();
+    }
+    expect(page.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
 
   it("emails subscribers through Resend: confirm, one alert each, one-click unsubscribe", async () => {
@@ -206,5 +236,23 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
     expect(await tooBig.text()).toBe(
       '{"error":{"code":"payload_too_large","message":"Request bodies here are limited to 64 KB"}}',
     );
+  });
+
+  it("refuses a webhook aimed at this machine or the metadata service, without DNS on Workers too", async () => {
+    const { base } = server;
+    for (const [url, reason] of [
+      ["http://0x7f000001:8080/hook", "address is loopback"],
+      ["http://[::ffff:127.0.0.1]/hook", "address is loopback"],
+      ["http://169.254.169.254/latest/meta-data/", "address is link-local"],
+      ["http://localhost:3000/hook", "localhost is not a public host name"],
+    ]) {
+      const res = await fetch(`${base}/api/v1/webhooks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ url }),
+      });
+      expect(res.status, url).toBe(422);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(`url: refused: ${reason}`);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -38,7 +38,7 @@ function anEmail(to: string) {
 }
 
 describe("the development outbox", () => {
-  it("writes each email as an .eml file a mail client can read, and logs it", async () => {
+  it("writes each email as an .eml file a mail client can read, and logs the count, not the addresses", async () => {
     const { dir, lines, transport } = await outbox();
 
     const result = await transport.sendChunk([anEmail("a@example.org"), anEmail("b@example.org")], "chunk-1");
@@ -47,10 +47,9 @@ describe("the development outbox", () => {
     expect(files).toHaveLength(2);
     expect(result).toEqual({ ok: true, ids: files });
     expect(files[0]).toMatch(/^2026-11-25T15-20-00-000Z-a@example\.org-[0-9a-f]{12}\.eml$/);
-    expect(lines).toEqual([
-      `email to a@example.org: [Ticketing] Webtix down on tix1 — Investigating → ${join(dir, files[0]!)}`,
-      `email to b@example.org: [Ticketing] Webtix down on tix1 — Investigating → ${join(dir, files[1]!)}`,
-    ]);
+    expect(lines).toEqual([`2 emails ([Ticketing] Webtix down on tix1 — Investigating) written to ${dir}`]);
+    expect(lines.join("\n")).not.toContain("@example.org");
+    expect(lines.join("\n")).not.toContain("tok789");
 
     const raw = await readFile(join(dir, files[0]!), "utf8");
     expect(raw).toContain("\r\n");
@@ -72,10 +71,23 @@ describe("the development outbox", () => {
 
     expect(retry).toEqual(first);
     expect(await readdir(dir)).toHaveLength(2);
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(1);
 
     await transport.sendChunk(chunk, "chunk-3");
     expect(await readdir(dir)).toHaveLength(4);
+  });
+
+  it("keeps the outbox to Marquee's user: the folder 0700, each email 0600", async () => {
+    const { dir, transport } = await outbox();
+    const previous = process.umask(0o022);
+    try {
+      await transport.sendChunk([anEmail("a@example.org")], "chunk-5");
+    } finally {
+      process.umask(previous);
+    }
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    const [file] = await readdir(dir);
+    expect((await stat(join(dir, file!))).mode & 0o777).toBe(0o600);
   });
 
   it("refuses, for good, an email whose header carries a line break", async () => {

@@ -1,9 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { fetchPost, type HttpPost } from "@/api/notify/http-post";
+import { nodePost } from "@/api/notify/node-post";
 import { createResendTransport } from "@/api/notify/resend-transport";
 import type { OutgoingEmail } from "@/api/notify/transport";
 import { type FakeResendOptions, startFakeResend } from "@/test/support/fake-resend";
 
 const fakes: { close(): Promise<void> }[] = [];
+// Each case runs over fetch (Workers) and over node:http (Node).
+let post: HttpPost = fetchPost;
 afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.close()));
 });
@@ -13,14 +17,18 @@ async function setup(fakeOptions: FakeResendOptions = {}, transportOptions: { rp
   fakes.push(fake);
   // Every wait of the pacer, in ms: what it decided to wait, whatever the machine took to do it.
   const waits: number[] = [];
+  // When each request left, as the transport started it (the fake sees them later, by however busy it is).
+  const sentAt: number[] = [];
   const transport = createResendTransport({
     apiKey: "re_test",
     baseUrl: fake.url,
     requestsPerSecond: transportOptions.rps ?? 1000,
     fetchTimeoutMs: transportOptions.timeoutMs,
+    post: (...args) => (sentAt.push(performance.now()), post(...args)),
     sleep: (ms) => (waits.push(ms), new Promise((resolve) => setTimeout(resolve, ms))),
   });
-  return { fake, transport, waits };
+  const gaps = () => sentAt.slice(1).map((at, i) => at - sentAt[i]!);
+  return { fake, transport, waits, gaps };
 }
 
 function emails(count: number, tag = "a"): OutgoingEmail[] {
@@ -37,7 +45,14 @@ function emails(count: number, tag = "a"): OutgoingEmail[] {
   }));
 }
 
-describe("the Resend transport", () => {
+describe.each([
+  ["fetch", fetchPost],
+  ["node:http", nodePost],
+])("the Resend transport over %s", (_, using) => {
+  beforeAll(() => {
+    post = using;
+  });
+
   it("sends a chunk of 100 as one request with the idempotency key and returns 100 ids in order", async () => {
     const { fake, transport } = await setup();
     const result = await transport.sendChunk(emails(100), "marquee/n1/0");
@@ -101,6 +116,24 @@ describe("the Resend transport", () => {
     const { fake, transport } = await setup();
     fake.failNextWith(502, "<html>Bad gateway</html>");
     expect(await transport.sendChunk(emails(1), "k")).toMatchObject({ ok: false, retryable: true });
+  });
+
+  it("a 200 that is not JSON may have been accepted: retryable with the same key, never failed for good", async () => {
+    const { fake, transport } = await setup();
+    fake.failNextWith(200, "<html>Welcome to the captive portal</html>");
+    const first = await transport.sendChunk(emails(2), "k");
+    expect(first).toMatchObject({ ok: false, retryable: true, error: expect.stringContaining("not JSON") });
+    expect(await transport.sendChunk(emails(2), "k")).toEqual({ ok: true, ids: fake.accepted.map((e) => e.id) });
+  });
+
+  it("a 403 that is not JSON keeps its status and is not retried", async () => {
+    const { fake, transport } = await setup();
+    fake.failNextWith(403, "<html>Forbidden</html>");
+    expect(await transport.sendChunk(emails(1), "k")).toMatchObject({
+      ok: false,
+      retryable: false,
+      error: expect.stringContaining("Resend 403"),
+    });
   });
 
   it("a 429 is retryable after retry-after, and the transport itself waits that long before its next request", async () => {
@@ -173,13 +206,16 @@ describe("the Resend transport", () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  // The gaps are measured where the transport starts each request. The fake counts arrivals, which this machine's
+  // scheduling can bunch by a hundred milliseconds and more when it is busy: its window is narrowed to absorb that.
   it("paces concurrent callers to requestsPerSecond, so a fake enforcing that rate refuses none", async () => {
-    const { fake, transport } = await setup({ requestsPerSecond: 5 }, { rps: 5 });
+    const { fake, transport, gaps } = await setup({ requestsPerSecond: 5, windowMs: 800 }, { rps: 5 });
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => transport.sendChunk(emails(100, `${i}`), `c${i}`)),
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1800);
+    expect(Math.min(...gaps())).toBeGreaterThanOrEqual(200);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(fake.requests.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(fake.accepted).toHaveLength(1000);
@@ -196,8 +232,9 @@ describe("the Resend transport", () => {
   });
 
   it("at exactly Resend's limit, keeps the full rate instead of pausing at every window's end", async () => {
-    const { fake, transport, waits } = await setup({ requestsPerSecond: 5 }, { rps: 5 });
+    const { fake, transport, waits, gaps } = await setup({ requestsPerSecond: 5, windowMs: 800 }, { rps: 5 });
     for (let i = 0; i < 10; i++) await transport.sendChunk(emails(1, `${i}`), `k${i}`);
+    expect(Math.min(...gaps())).toBeGreaterThanOrEqual(200);
     expect(fake.requests.every((r) => r.status === 200)).toBe(true);
     // Ten requests at 5/s: waits of about 204 ms each; pausing for the window's reset would wait up to a second.
     expect(waits.length).toBeGreaterThan(0);

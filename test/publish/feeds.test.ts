@@ -4,6 +4,11 @@ import { historyAtom, historyHtml, historyRss } from "@/api/publish/feeds";
 import { at, makeIncident, makeMaintenance, makePage, makeSnapshot } from "@/test/support/views";
 
 const parser = new Parser();
+const decodeEntities = (html: string) =>
+  html.replace(
+    /&(lt|gt|quot|#39|amp);/g,
+    (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#39": "'", amp: "&" })[e]!,
+  );
 
 /** An outage that was investigated, updated, and resolved, plus a maintenance: the two kinds of feed item. */
 function history(overrides: Parameters<typeof makeSnapshot>[0] = {}) {
@@ -61,11 +66,15 @@ describe("the RSS history feed", () => {
   });
 
   it("keeps markup in a title or body as text", async () => {
-    const evil = makeIncident({ name: "<b>tix1</b> ]]> & co" }, [{ body: "<script>alert(1)</script>\u0007" }]);
+    const name = "<script>alert(2)</script> <b>tix1</b> ]]> & co";
+    const evil = makeIncident({ name }, [{ body: "<script>alert(1)</script>\u0007" }]);
     const xml = historyRss(makeSnapshot({ feedItems: [evil] }));
     expect(xml).not.toContain("<script>");
+    expect(xml).not.toContain("<b>");
     const item = (await parser.parseString(xml)).items[0]!;
-    expect(item.title).toBe("<b>tix1</b> ]]> & co");
+    // Inside CDATA the escaped title stays escaped: a reader showing the title as HTML shows the staff's text.
+    expect(item.title).toBe("&lt;script&gt;alert(2)&lt;/script&gt; &lt;b&gt;tix1&lt;/b&gt; ]]&gt; &amp; co");
+    expect(decodeEntities(item.title!)).toBe(name);
     expect(item.content).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
   });
 });

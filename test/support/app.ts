@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { createApp } from "@/api/app";
+import { type AppDeps, createApp } from "@/api/app";
 import { loadRenderer } from "@/api/node-runtime";
-import { zlibCompressor } from "@/api/publish/zlib-compressor";
+import { backgroundZlibCompressor } from "@/api/publish/zlib-compressor";
 import { FileStore } from "@/api/publish/file-store";
 import { type Change, createPublisher } from "@/api/publish/publisher";
 import { createApiKey } from "@/api/services/api-keys";
@@ -9,24 +9,41 @@ import type { ApiScope } from "@/db/schema";
 import { makeDeps } from "./deps";
 import { createDevTransport } from "@/api/notify/dev-transport";
 import { createNotifier } from "@/api/notify/notifier";
+import { createNodeOutbound, type Resolver } from "@/api/outbound/node-outbound";
 
 /** The Resend webhook secret the test app is configured with (base64 after whsec_, as Resend issues them). */
 export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secret-32by").toString("base64")}`;
 
 /**
  * The real app over a fresh SQLite file, the real publisher and renderer, and a page store in a temporary
- * directory, and a notifier that writes emails as .eml files to `outbox`. `changes` records what each request asked the publisher to republish.
+ * directory, and a notifier that writes emails as .eml files to `outbox`. `changes` records what each request asked
+ * the publisher to republish. `overrides` replace app deps (limits, TRUST_PROXY). Outbound requests go through the
+ * Node SSRF guard, strict as in production unless `allowPrivateWebhooks` (a test with a receiver on 127.0.0.1);
+ * `resolve` stands in for DNS.
  */
-export async function makeApp() {
-  const env = await makeDeps();
+export async function makeApp(
+  options: { allowPrivateWebhooks?: boolean; resolve?: Resolver; log?: (message: string) => void } = {},
+  overrides: Partial<AppDeps> = {},
+) {
+  const base = await makeDeps();
+  const outbound = createNodeOutbound({
+    allowPrivate: options.allowPrivateWebhooks ?? false,
+    resolve: options.resolve,
+  });
+  const env = { ...base, deps: { ...base.deps, outbound } };
   const store = new FileStore(join(env.dir, "site"));
-  const publisher = createPublisher({ ...env.deps, renderer: await loadRenderer(), store, compress: zlibCompressor });
+  const publisher = createPublisher({
+    ...env.deps,
+    renderer: await loadRenderer(),
+    store,
+    compress: backgroundZlibCompressor,
+  });
   const changes: Change[] = [];
   const outbox = join(env.dir, "outbox");
   const notifier = createNotifier({
     ...env.deps,
     transport: createDevTransport({ dir: outbox, log: () => {} }),
-    log: () => {},
+    log: options.log ?? (() => {}),
     backoffMs: 10,
     webhookBackoffMs: 10,
   });
@@ -39,6 +56,7 @@ export async function makeApp() {
     resendWebhookSecret: testWebhookSecret,
     publisher: { touch: (c) => (changes.push(c), publisher.touch(c)), state: publisher.state },
     log: () => {},
+    ...overrides,
   });
   const keys = {} as Record<ApiScope, string>;
   for (const scope of ["read", "write", "admin"] as const) {

@@ -62,7 +62,8 @@ const axeSource = readFileSync(new URL("../../node_modules/axe-core/axe.min.js",
 
 /** axe-core's violations on the page as it is now, one readable line each (empty when there are none). */
 export async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
+  // Evaluated through the DevTools protocol: the page's Content-Security-Policy refuses a script tag added to it.
+  await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe;
     return (await axe.run(document)).violations;
@@ -74,12 +75,26 @@ type AxeResults = { violations: { id: string; help: string; nodes: { target: str
 
 /**
  * What the page asks the network for, from chromium's own log (CDP): every URL, and the bytes received for each,
- * as sent (compressed) and with their headers. Also every console error and uncaught exception.
+ * as sent (compressed) and with their headers. Also every console error and uncaught exception, and every
+ * Content-Security-Policy violation (`violations`, also counted among the errors).
  */
 export async function watchPage(page: Page) {
   const urls: string[] = [];
   const bytes = new Map<string, number>();
   const errors: string[] = [];
+  const violations: string[] = [];
+  await page.exposeFunction("reportPolicyViolation", (violation: string) => {
+    violations.push(violation);
+    errors.push(`CSP violation: ${violation}`);
+  });
+  // Init scripts come through the DevTools protocol, so the policy they watch does not stop them.
+  await page.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (e) =>
+      (window as unknown as { reportPolicyViolation(v: string): void }).reportPolicyViolation(
+        `${e.effectiveDirective} blocked ${e.blockedURI}`,
+      ),
+    ),
+  );
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
   const urlOf = new Map<string, string>();
@@ -93,5 +108,5 @@ export async function watchPage(page: Page) {
   });
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
-  return { urls, bytes, errors, total: () => [...bytes.values()].reduce((a, b) => a + b, 0) };
+  return { urls, bytes, errors, violations, total: () => [...bytes.values()].reduce((a, b) => a + b, 0) };
 }

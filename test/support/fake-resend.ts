@@ -10,6 +10,12 @@ export type FakeResendOptions = {
   apiKey?: string;
   /** Enforced over a sliding second, with `ratelimit-*` headers; unset means no limit and no such headers. */
   requestsPerSecond?: number;
+  /**
+   * The sliding window the limit counts in (default 1000 ms). On a busy machine the fake sees requests late by up to
+   * a hundred milliseconds and more (a new connection, its own event loop), bunching correctly paced ones; a
+   * narrower window absorbs that.
+   */
+  windowMs?: number;
   /** Replies to the next requests, in order, before any other check. */
   failNext?: ScriptedReply[];
   delayMs?: number;
@@ -63,6 +69,7 @@ const defaultNames: Record<number, string> = {
 export async function startFakeResend(options: FakeResendOptions = {}) {
   const scripted: ScriptedReply[] = [...(options.failNext ?? [])];
   const limit = options.requestsPerSecond;
+  const windowMs = options.windowMs ?? 1000;
   const window: number[] = []; // arrival times of the requests counted against the limit
   const keys = new Map<string, { hash: string; at: number; reply?: Reply }>();
   const accepted: AcceptedEmail[] = [];
@@ -70,13 +77,13 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
   const held: (() => void)[] = [];
 
   function slideWindow(now: number) {
-    while (window.length > 0 && window[0]! <= now - 1000) window.shift();
+    while (window.length > 0 && window[0]! <= now - windowMs) window.shift();
   }
 
   function rateHeaders(now: number): Record<string, string> {
     if (limit === undefined) return {};
     slideWindow(now);
-    const resetSeconds = window.length > 0 ? Math.ceil((window[0]! + 1000 - now) / 1000) : 0;
+    const resetSeconds = window.length > 0 ? Math.ceil((window[0]! + windowMs - now) / 1000) : 0;
     return {
       "ratelimit-limit": String(limit),
       "ratelimit-remaining": String(Math.max(0, limit - window.length)),
@@ -104,7 +111,7 @@ export async function startFakeResend(options: FakeResendOptions = {}) {
     if (limit !== undefined) {
       slideWindow(now);
       if (window.length >= limit) {
-        const retryAfter = Math.ceil((window[0]! + 1000 - now) / 1000);
+        const retryAfter = Math.ceil((window[0]! + windowMs - now) / 1000);
         const reply = failure(
           429,
           "rate_limit_exceeded",
