@@ -15,6 +15,7 @@ import { type PageStore, publishedPath, responseFromPage } from "./publish/serve
 import { apiKeyRoutes } from "./routes/api-keys";
 import { backupRoutes } from "./routes/backups";
 import { lastBackup } from "./services/backups";
+import { auditRoutes } from "./routes/audit";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
@@ -139,6 +140,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
   api.route("/", backupRoutes(deps));
+  api.route("/", auditRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));

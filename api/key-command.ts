@@ -6,6 +6,7 @@ import { apiScopes } from "@/db/vocabulary";
 import { parseConfig } from "./config";
 import { ApiKeyCreate } from "./schemas";
 import { createApiKey, listApiKeys, revokeApiKey } from "./services/api-keys";
+import { systemActor } from "./services/audit";
 
 // `npm run key -- create NAME [--scope admin|write|read]`, `npm run key -- list`, `npm run key -- revoke ID`: API keys
 // from the shell, on the database in DATA_DIR, for an operator who lost the key printed at first start. Safe while
@@ -34,12 +35,14 @@ try {
   const file = join(config.dataDir, "marquee.db");
   if (!existsSync(file)) throw new Error(`There is no database at ${file}: start Marquee once, or set DATA_DIR`);
   const { db, close } = openNodeDb(file);
-  const deps = { db, clock: Date.now };
+  // The audit log names the shell as the one who made or revoked the key. A key changes no page and queues no
+  // email, so the writes have no effects to apply here.
+  const deps = { db, clock: Date.now, actor: systemActor("npm run key") };
   try {
     if (command === "create") {
       const input = ApiKeyCreate.safeParse({ name: arg, scopes: [args.values.scope ?? "admin"] });
       if (!input.success) throw new Error(`--scope must be one of ${apiScopes.join(", ")}, and NAME 1–255 characters`);
-      const { key, apiKey } = await createApiKey(deps, input.data);
+      const { key, apiKey } = (await createApiKey(deps, input.data)).value;
       console.log(
         `Created the ${apiKey.scopes.join(", ")} key "${apiKey.name}" (id ${apiKey.id}), shown once:\n\n  ${key}\n`,
       );
@@ -49,7 +52,7 @@ try {
         console.log(`${k.id}  ${k.scopes.join(",").padEnd(16)} ${state.padEnd(32)} ${k.name}`);
       }
     } else {
-      const revoked = await revokeApiKey(deps, arg!);
+      const revoked = (await revokeApiKey(deps, arg!)).value;
       console.log(`Revoked the key "${revoked.name}" (id ${revoked.id}); its console sessions are ended`);
     }
   } finally {

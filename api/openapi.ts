@@ -119,6 +119,12 @@ export const operations: Operation[] = [
   { method: "get", path: "/backups", summary: "The database's backups, newest first, with their checks and result" },
   { method: "get", path: "/page", summary: "Get the page settings (admin)" },
   { method: "patch", path: "/page", summary: "Change the page name, URL or time zone (admin)", body: PagePatch },
+  {
+    method: "get",
+    path: "/audit",
+    summary:
+      "The audit log of staff changes, newest first (admin); query: limit, cursor, resource_type, resource_id, since, until",
+  },
 ];
 
 const ErrorSchema = {

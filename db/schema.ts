@@ -1,6 +1,7 @@
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   apiScopes,
+  auditActorKinds,
   componentStatuses,
   deliveryStatuses,
   impacts,
@@ -414,3 +415,32 @@ export const backups = sqliteTable(
   (t) => [index("backups_taken_idx").on(t.takenAt)],
 );
 export type Backup = typeof backups.$inferSelect;
+
+/**
+ * Every staff change: who, what, when, and the before/after of status fields (other changes list the names of the
+ * fields they touched, never their values, so no key, secret or webhook URL lands here). Written in the same
+ * transaction or batch as the change it records; the app never deletes a row (docs/security.md, "Audit log").
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    actorKind: text("actor_kind", { enum: auditActorKinds }).notNull(),
+    /** The API key that made the change, or that signed in to the console; null for Marquee itself. */
+    actorKeyId: text("actor_key_id"),
+    /** The key's name when the change was made: names can be reused, ids cannot. */
+    actorName: text("actor_name").notNull(),
+    resourceType: text("resource_type").notNull(),
+    resourceId: text("resource_id"),
+    action: text("action").notNull(),
+    before: text("before", { mode: "json" }).$type<Record<string, unknown>>(),
+    after: text("after", { mode: "json" }).$type<Record<string, unknown>>(),
+    fields: text("fields", { mode: "json" }).$type<string[]>().notNull().default([]),
+  },
+  (t) => [
+    index("audit_log_at_idx").on(t.at, t.id),
+    index("audit_log_resource_idx").on(t.resourceType, t.resourceId, t.id),
+  ],
+);
+export type AuditRow = typeof auditLog.$inferSelect;

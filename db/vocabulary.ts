@@ -41,3 +41,5 @@ export const isClosedIncidentStatus = (status: string): boolean =>
 
 /** D1 binds at most 100 parameters per statement: lists of ids go to the database in slices of this many. */
 export const idsPerStatement = 90;
+/** Who made a change in the audit log: an API key, the console (signed in with a key), or Marquee itself. */
+export const auditActorKinds = ["api_key", "console", "system"] as const;

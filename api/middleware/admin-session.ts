@@ -1,13 +1,14 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import { csrfToken, verifyCsrfToken, verifySession } from "@/api/services/admin-sessions";
+import type { Actor } from "@/api/services/audit";
 import type { Deps } from "@/api/services/deps";
 import type { FormBody } from "@/api/routes/admin-forms";
 
 export const sessionCookie = "marquee_admin";
 export const cookiePath = "/admin";
 
-export type AdminEnv = { Variables: { session: string; csrf: string; apiKeyId: string } };
+export type AdminEnv = { Variables: { session: string; csrf: string; apiKeyId: string; actor: Actor } };
 
 /** Browsers send Origin on cross-site POSTs; behind a TLS proxy the scheme may differ, so hosts are compared. */
 export function sameOrigin(c: Context, siteUrl?: string): boolean {
@@ -43,8 +44,8 @@ export function cookieWillBeDropped(c: Context, siteUrl?: string): boolean {
 export function requireSession(deps: Deps, forbidden: (c: Context) => Promise<Response>): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     const session = getCookie(c, sessionCookie);
-    const apiKeyId = await verifySession(deps, session);
-    if (!apiKeyId || !session) {
+    const apiKey = await verifySession(deps, session);
+    if (!apiKey || !session) {
       if (session !== undefined) deleteCookie(c, sessionCookie, { path: cookiePath, secure: true });
       return c.redirect("/admin/login", 303);
     }
@@ -53,7 +54,9 @@ export function requireSession(deps: Deps, forbidden: (c: Context) => Promise<Re
       if (!(await verifyCsrfToken(deps, session, body.csrf))) return forbidden(c);
     }
     c.set("session", session);
-    c.set("apiKeyId", apiKeyId);
+    c.set("apiKeyId", apiKey.id);
+    // Console changes are recorded under the key that signed in.
+    c.set("actor", { kind: "console", keyId: apiKey.id, name: apiKey.name });
     c.set("csrf", await csrfToken(deps, session));
     await next();
   };

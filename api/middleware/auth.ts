@@ -2,11 +2,15 @@ import type { MiddlewareHandler } from "hono";
 import type { ApiScope } from "@/db/schema";
 import { AppError } from "@/api/errors";
 import { authenticate, hasScope, type PublicApiKey } from "@/api/services/api-keys";
+import type { Actor } from "@/api/services/audit";
 import type { Deps } from "@/api/services/deps";
 import { noteAuthFailure, throttledAnswer } from "./auth-throttle";
 
-/** `answerHasSecret`: the answer shows a secret once (a new key), so it is never kept for an idempotent replay. */
-export type AuthEnv = { Variables: { apiKey: PublicApiKey; answerHasSecret?: boolean } };
+/**
+ * `actor` is who the audit log names for a write: routes pass it on with `staff(c, deps)`. `answerHasSecret`: the
+ * answer shows a secret once (a new key), so it is never kept for an idempotent replay.
+ */
+export type AuthEnv = { Variables: { apiKey: PublicApiKey; actor: Actor; answerHasSecret?: boolean } };
 
 /**
  * Bearer-key authentication; reads need `read`, writes need `write`, unless a route asks for more. A client that sent
@@ -26,6 +30,7 @@ export function requireKey(deps: Deps): MiddlewareHandler<AuthEnv> {
     const needed: ApiScope = c.req.method === "GET" || c.req.method === "HEAD" ? "read" : "write";
     if (!hasScope(apiKey.scopes, needed)) throw new AppError("forbidden", `This API key lacks the ${needed} scope`);
     c.set("apiKey", apiKey);
+    c.set("actor", { kind: "api_key", keyId: apiKey.id, name: apiKey.name });
     await next();
   };
 }

@@ -19,7 +19,9 @@ import {
   IncidentUpdateCreate,
   MaintenanceCreate,
 } from "@/api/schemas";
+import { type AdminAuditView, auditEntryView } from "@/present/admin-views";
 import { loadAdminDashboard } from "@/api/services/admin-dashboard";
+import { listAudit } from "@/api/services/audit";
 import { clientRetryAfter, noteAuthFailure } from "@/api/middleware/auth-throttle";
 import { createSession, endSession, sessionMs } from "@/api/services/admin-sessions";
 import { authenticate, hasScope } from "@/api/services/api-keys";
@@ -28,6 +30,7 @@ import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
 import { scheduleMaintenance } from "@/api/services/maintenances";
 import { loadPage } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
+import { staff } from "./staff";
 import * as form from "./admin-forms";
 import { isClosedIncidentStatus } from "@/db/vocabulary";
 
@@ -137,7 +140,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         return login(c, "That key cannot sign in. Use an API key with write access.", 401);
       }
-      const session = await createSession(deps, apiKey.id);
+      const session = await createSession(deps, apiKey);
       setCookie(c, sessionCookie, session.value, {
         httpOnly: true,
         secure: true,
@@ -150,9 +153,24 @@ export function adminConsoleRoutes(deps: AppDeps) {
     })
     .use(requireSession(deps, forbidden))
     .get("/", (c) => dashboard(c, 200))
+    .get("/audit", async (c) => {
+      // A malformed filter or cursor is ignored rather than refused: this is a page to read, not an API.
+      const type = c.req.query("resource_type")?.trim().slice(0, 64) || null;
+      const cursor = Number(c.req.query("cursor")) || undefined;
+      const { rows, nextCursor } = await listAudit(deps, { limit: 100, cursor, resourceType: type ?? undefined });
+      const next = nextCursor && new URLSearchParams({ ...(type && { resource_type: type }), cursor: `${nextCursor}` });
+      const view: AdminAuditView = {
+        page: await loadPage(deps.db, deps.siteUrl),
+        csrf: c.get("csrf"),
+        entries: rows.map(auditEntryView),
+        resourceType: type,
+        nextQuery: next ? next.toString() : null,
+      };
+      return render(c, "/admin/audit", view, 200);
+    })
     .post("/logout", async (c) => {
       // Ended on the server: a copy of the cookie (another tab, a stolen one) opens nothing any more.
-      await endSession(deps, c.get("session"));
+      await endSession(staff(c, deps), c.get("session"));
       deleteCookie(c, sessionCookie, { path: cookiePath, secure: true, httpOnly: true, sameSite: "Strict" });
       return c.redirect("/admin/login", 303);
     })
@@ -160,19 +178,29 @@ export function adminConsoleRoutes(deps: AppDeps) {
       act(
         c,
         "component",
-        (b) => updateComponent(deps, c.req.param("id"), validate(ComponentPatch, form.componentForm(b))),
+        (b) => updateComponent(staff(c, deps), c.req.param("id"), validate(ComponentPatch, form.componentForm(b))),
         "component",
       ),
     )
     .post("/incidents", (c) =>
-      act(c, "incident", (b) => openIncident(deps, validate(IncidentCreate, form.openIncidentForm(b))), "opened"),
+      act(
+        c,
+        "incident",
+        (b) => openIncident(staff(c, deps), validate(IncidentCreate, form.openIncidentForm(b))),
+        "opened",
+      ),
     )
     .post("/incidents/:id/updates", async (c) => {
       const resolving = isClosedIncidentStatus(String((await body(c)).status));
       return act(
         c,
         `update:${c.req.param("id")}`,
-        (b) => postIncidentUpdate(deps, c.req.param("id"), validate(IncidentUpdateCreate, form.incidentUpdateForm(b))),
+        (b) =>
+          postIncidentUpdate(
+            staff(c, deps),
+            c.req.param("id"),
+            validate(IncidentUpdateCreate, form.incidentUpdateForm(b)),
+          ),
         resolving ? "resolved" : "updated",
       );
     })
@@ -182,7 +210,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
         `update:${c.req.param("id")}`,
         async (b) => {
           const input = validate(IncidentResolve, form.resolveForm(b));
-          return postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" });
+          return postIncidentUpdate(staff(c, deps), c.req.param("id"), { ...input, status: "resolved" });
         },
         "resolved",
       ),
@@ -194,7 +222,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
         async (b) => {
           const { timeZone } = await loadPage(deps.db, deps.siteUrl);
           const input = validate(MaintenanceCreate, form.maintenanceForm(b, timeZone));
-          return scheduleMaintenance(deps, input);
+          return scheduleMaintenance(staff(c, deps), input);
         },
         "scheduled",
       ),

@@ -3,7 +3,9 @@ import { readJson } from "@/api/http";
 import { type AuthEnv, requireScope } from "@/api/middleware/auth";
 import { ApiKeyCreate } from "@/api/schemas";
 import { createApiKey, listApiKeys, revokeApiKey, type PublicApiKey } from "@/api/services/api-keys";
+import { commit } from "@/api/services/effects";
 import type { AppDeps } from "@/api/app";
+import { staff } from "./staff";
 
 const presentKey = (k: PublicApiKey) => ({
   id: k.id,
@@ -22,9 +24,11 @@ export function apiKeyRoutes(deps: AppDeps) {
     .use("/api-keys/*", admin)
     .get("/api-keys", async (c) => c.json((await listApiKeys(deps)).map(presentKey)))
     .post("/api-keys", async (c) => {
-      const { key, apiKey } = await createApiKey(deps, await readJson(c, ApiKeyCreate));
+      const { key, apiKey } = await commit(deps, createApiKey(staff(c, deps), await readJson(c, ApiKeyCreate)));
       c.set("answerHasSecret", true);
       return c.json({ ...presentKey(apiKey), key }, 201);
     })
-    .delete("/api-keys/:id", async (c) => c.json(presentKey(await revokeApiKey(deps, c.req.param("id")))));
+    .delete("/api-keys/:id", async (c) =>
+      c.json(presentKey(await commit(deps, revokeApiKey(staff(c, deps), c.req.param("id"))))),
+    );
 }

@@ -8,6 +8,7 @@ import { commit, type Written } from "@/api/services/effects";
 import * as service from "@/api/services/incidents";
 import { loadIncident, loadPage, loadRecent } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
+import { staff } from "./staff";
 import { answerChangedIncident } from "./changed-incident";
 
 export function incidentRoutes(deps: AppDeps) {
@@ -20,7 +21,7 @@ export function incidentRoutes(deps: AppDeps) {
       return c.json((await loadRecent(deps.db, "incident", limit)).map((v) => presentIncident(v, page)));
     })
     .post("/incidents", async (c) => {
-      return c.json(await answer(service.openIncident(deps, await readJson(c, IncidentCreate))), 201);
+      return c.json(await answer(service.openIncident(staff(c, deps), await readJson(c, IncidentCreate))), 201);
     })
     .get("/incidents/:id", async (c) => {
       await service.getIncidentRow(deps, c.req.param("id"), "incident");
@@ -28,24 +29,26 @@ export function incidentRoutes(deps: AppDeps) {
       return c.json(presentIncident(view, await loadPage(deps.db, deps.siteUrl)));
     })
     .patch("/incidents/:id", async (c) => {
-      return c.json(await answer(service.editIncident(deps, c.req.param("id"), await readJson(c, IncidentPatch))));
+      return c.json(
+        await answer(service.editIncident(staff(c, deps), c.req.param("id"), await readJson(c, IncidentPatch))),
+      );
     })
     .delete("/incidents/:id", async (c) => {
-      await commit(deps, service.deleteIncident(deps, c.req.param("id"), "incident"));
+      await commit(deps, service.deleteIncident(staff(c, deps), c.req.param("id"), "incident"));
       return c.body(null, 204);
     })
     .post("/incidents/:id/updates", async (c) => {
       const input = await readJson(c, IncidentUpdateCreate);
-      return c.json(await answer(service.postIncidentUpdate(deps, c.req.param("id"), input)), 201);
+      return c.json(await answer(service.postIncidentUpdate(staff(c, deps), c.req.param("id"), input)), 201);
     })
     .post("/incidents/:id/resolve", async (c) => {
       const input = await readJson(c, IncidentResolve);
       return c.json(
-        await answer(service.postIncidentUpdate(deps, c.req.param("id"), { ...input, status: "resolved" })),
+        await answer(service.postIncidentUpdate(staff(c, deps), c.req.param("id"), { ...input, status: "resolved" })),
       );
     })
     .patch("/incidents/:id/updates/:updateId", async (c) => {
       const edit = await readJson(c, UpdateEdit);
-      return c.json(await answer(service.editUpdate(deps, c.req.param("id"), c.req.param("updateId"), edit)));
+      return c.json(await answer(service.editUpdate(staff(c, deps), c.req.param("id"), c.req.param("updateId"), edit)));
     });
 }

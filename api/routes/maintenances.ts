@@ -9,6 +9,7 @@ import { deleteIncident, getIncidentRow } from "@/api/services/incidents";
 import { postMaintenanceUpdate, scheduleMaintenance } from "@/api/services/maintenances";
 import { loadIncident, loadPage, loadRecent } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
+import { staff } from "./staff";
 import { answerChangedIncident } from "./changed-incident";
 
 export function maintenanceRoutes(deps: AppDeps) {
@@ -20,7 +21,7 @@ export function maintenanceRoutes(deps: AppDeps) {
       return c.json((await loadRecent(deps.db, "maintenance", 100)).map((v) => presentIncident(v, page)));
     })
     .post("/maintenances", async (c) => {
-      return c.json(await answer(scheduleMaintenance(deps, await readJson(c, MaintenanceCreate))), 201);
+      return c.json(await answer(scheduleMaintenance(staff(c, deps), await readJson(c, MaintenanceCreate))), 201);
     })
     .get("/maintenances/:id", async (c) => {
       await getIncidentRow(deps, c.req.param("id"), "maintenance");
@@ -30,10 +31,10 @@ export function maintenanceRoutes(deps: AppDeps) {
     })
     .post("/maintenances/:id/updates", async (c) => {
       const input = await readJson(c, MaintenanceUpdateCreate);
-      return c.json(await answer(postMaintenanceUpdate(deps, c.req.param("id"), input)), 201);
+      return c.json(await answer(postMaintenanceUpdate(staff(c, deps), c.req.param("id"), input)), 201);
     })
     .delete("/maintenances/:id", async (c) => {
-      await commit(deps, deleteIncident(deps, c.req.param("id"), "maintenance"));
+      await commit(deps, deleteIncident(staff(c, deps), c.req.param("id"), "maintenance"));
       return c.body(null, 204);
     });
 }

@@ -6,6 +6,7 @@ import { commit } from "@/api/services/effects";
 import { getPageSettings, updatePageSettings } from "@/api/services/page-settings";
 import type { PageSettings } from "@/db/schema";
 import type { AppDeps } from "@/api/app";
+import { staff } from "./staff";
 
 const presentSettings = (s: PageSettings, siteUrl?: string) => ({
   id: s.code,
@@ -21,7 +22,7 @@ export function pageSettingsRoutes(deps: AppDeps) {
     .use("/page", requireScope("admin"))
     .get("/page", async (c) => c.json(presentSettings(await getPageSettings(deps), deps.siteUrl)))
     .patch("/page", async (c) => {
-      const settings = await commit(deps, updatePageSettings(deps, await readJson(c, PagePatch)));
+      const settings = await commit(deps, updatePageSettings(staff(c, deps), await readJson(c, PagePatch)));
       return c.json(presentSettings(settings, deps.siteUrl));
     });
 }

@@ -8,6 +8,7 @@ import { SubscriberImport } from "@/api/schemas";
 import { deleteSubscriber, deliveryProgress, importSubscribers, listSubscribers } from "@/api/services/subscribers";
 import type { Subscriber } from "@/db/schema";
 import type { AppDeps } from "@/api/app";
+import { staff } from "./staff";
 
 const ListQuery = z.object({
   search: z.string().max(254).optional(),
@@ -40,12 +41,12 @@ export function subscriberRoutes(deps: AppDeps) {
     })
     .post("/subscribers/import", async (c) => {
       const input = await readJson(c, SubscriberImport);
-      const report = await commit(deps, importSubscribers(deps, input.subscribers, input.skip_confirmation));
+      const report = await commit(deps, importSubscribers(staff(c, deps), input.subscribers, input.skip_confirmation));
       const { toConfirm: _, ...answer } = report;
       return c.json(answer, 200);
     })
     .delete("/subscribers/:id", async (c) => {
-      await deleteSubscriber(deps, c.req.param("id"));
+      await commit(deps, deleteSubscriber(staff(c, deps), c.req.param("id")));
       return c.body(null, 204);
     })
     .get("/notifications", async (c) => {

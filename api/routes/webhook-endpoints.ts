@@ -9,7 +9,9 @@ import {
   listWebhookEndpoints,
   type WebhookEndpointReport,
 } from "@/api/services/webhook-endpoints";
+import { commit } from "@/api/services/effects";
 import type { AppDeps } from "@/api/app";
+import { staff } from "./staff";
 
 const present = (e: WebhookEndpointReport) => ({
   id: e.id,
@@ -28,13 +30,13 @@ export function webhookEndpointRoutes(deps: AppDeps) {
     .use("/webhooks/*", admin)
     .get("/webhooks", async (c) => c.json((await listWebhookEndpoints(deps)).map(present)))
     .post("/webhooks", async (c) => {
-      const endpoint = await createWebhookEndpoint(deps, await readJson(c, WebhookCreate));
+      const endpoint = await commit(deps, createWebhookEndpoint(staff(c, deps), await readJson(c, WebhookCreate)));
       c.set("answerHasSecret", true);
       return c.json({ ...present(endpoint), secret: endpoint.secret }, 201);
     })
     .get("/webhooks/:id", async (c) => c.json(present(await getWebhookEndpoint(deps, c.req.param("id")))))
     .delete("/webhooks/:id", async (c) => {
-      await deleteWebhookEndpoint(deps, c.req.param("id"));
+      await commit(deps, deleteWebhookEndpoint(staff(c, deps), c.req.param("id")));
       return c.body(null, 204);
     });
 }

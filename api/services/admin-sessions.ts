@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { adminSessions, apiKeys, appSecrets } from "@/db/schema";
 import { constantTimeEqual, hmacSha256Hex, randomToken, sha256Hex } from "@/api/ids";
 import { hasScope } from "./api-keys";
+import { type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
 
 /** How long a console sign-in lasts. */
@@ -28,12 +29,21 @@ const sign = async (db: Db, id: string, expiresAt: number | string) =>
  * A session is `<random id>.<expires at ms>.<HMAC>`. The signature turns away made-up cookies without a lookup; the
  * row (kept under the id's hash) is what makes it valid, so signing out or revoking the key ends it on the server.
  */
-export async function createSession(deps: Deps, apiKeyId: string): Promise<{ value: string; expiresAt: number }> {
+export async function createSession(
+  deps: Deps,
+  apiKey: { id: string; name: string },
+): Promise<{ value: string; expiresAt: number }> {
   const now = deps.clock();
   const expiresAt = now + sessionMs;
   const id = randomToken(24);
-  await deps.db.delete(adminSessions).where(lte(adminSessions.expiresAt, now));
-  await deps.db.insert(adminSessions).values({ idHash: await sha256Hex(id), apiKeyId, createdAt: now, expiresAt });
+  // The sign-in is audited (which key, when) in the batch that stores its session; the session value never is.
+  const actor = { kind: "console" as const, keyId: apiKey.id, name: apiKey.name };
+  await writeAudited({ ...deps, actor }, { resourceType: "console_session", resourceId: null, action: "sign_in" }, [
+    deps.db.delete(adminSessions).where(lte(adminSessions.expiresAt, now)),
+    deps.db
+      .insert(adminSessions)
+      .values({ idHash: await sha256Hex(id), apiKeyId: apiKey.id, createdAt: now, expiresAt }),
+  ]);
   return { value: `${id}.${expiresAt}.${await sign(deps.db, id, expiresAt)}`, expiresAt };
 }
 
@@ -42,24 +52,33 @@ const parse = (value: string | undefined) => {
   return match ? { id: match[1]!, expiresAt: match[2]!, mac: match[3]! } : null;
 };
 
-/** The API key id a session names, or null when it is forged, expired, ended, or its key is revoked or lacks `write`. */
-export async function verifySession(deps: Deps, value: string | undefined): Promise<string | null> {
+/** The API key a session names, or null when it is forged, expired, ended, or its key is revoked or lacks `write`. */
+export async function verifySession(
+  deps: Deps,
+  value: string | undefined,
+): Promise<{ id: string; name: string } | null> {
   const session = parse(value);
   if (!session || !constantTimeEqual(await sign(deps.db, session.id, session.expiresAt), session.mac)) return null;
   const now = deps.clock();
   if (Number(session.expiresAt) <= now) return null;
   const [row] = await deps.db
-    .select({ apiKeyId: apiKeys.id, scopes: apiKeys.scopes, revokedAt: apiKeys.revokedAt })
+    .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes, revokedAt: apiKeys.revokedAt })
     .from(adminSessions)
     .innerJoin(apiKeys, eq(apiKeys.id, adminSessions.apiKeyId))
     .where(and(eq(adminSessions.idHash, await sha256Hex(session.id)), gt(adminSessions.expiresAt, now)));
-  return row && row.revokedAt === null && hasScope(row.scopes, "write") ? row.apiKeyId : null;
+  return row && row.revokedAt === null && hasScope(row.scopes, "write") ? { id: row.id, name: row.name } : null;
 }
 
-/** Signing out: the session's row goes, so the cookie opens nothing any more, wherever a copy of it is. */
-export async function endSession(deps: Deps, value: string | undefined): Promise<void> {
+/**
+ * Signing out: the session's row goes, so the cookie opens nothing any more, wherever a copy of it is. Audited in the
+ * same batch, as the sign-in is.
+ */
+export async function endSession(deps: StaffDeps, value: string | undefined): Promise<void> {
   const session = parse(value);
-  if (session) await deps.db.delete(adminSessions).where(eq(adminSessions.idHash, await sha256Hex(session.id)));
+  if (!session) return;
+  await writeAudited(deps, { resourceType: "console_session", resourceId: null, action: "sign_out" }, [
+    deps.db.delete(adminSessions).where(eq(adminSessions.idHash, await sha256Hex(session.id))),
+  ]);
 }
 
 /** The token every console form carries: bound to the session, so it cannot be lifted from another sign-in. */

@@ -3,7 +3,9 @@ import { adminSessions, type ApiKey, type ApiScope, apiKeys } from "@/db/schema"
 import { AppError, notFound } from "@/api/errors";
 import { constantTimeEqual, newId, randomToken, sha256Hex } from "@/api/ids";
 import type { ApiKeyCreate } from "@/api/schemas";
+import { fieldNames, type StaffDeps, systemActor, writeAudited } from "./audit";
 import type { Deps } from "./deps";
+import { type Written, written } from "./effects";
 
 /** Keys look like `mq_<id>_<secret>`: the id finds the row, the secret's hash is compared in constant time. */
 const keyPattern = /^mq_([a-z0-9]{12})_([A-Za-z0-9_-]{16,128})$/;
@@ -13,10 +15,10 @@ const toPublic = ({ secretHash: _h, ...rest }: ApiKey): PublicApiKey => rest;
 
 /** Creates a key and returns it in full: the only time the secret is ever shown. */
 export async function createApiKey(
-  deps: Deps,
+  deps: StaffDeps,
   input: ApiKeyCreate,
   secret = randomToken(24),
-): Promise<{ key: string; apiKey: PublicApiKey }> {
+): Promise<Written<{ key: string; apiKey: PublicApiKey }>> {
   const id = newId();
   const row: ApiKey = {
     id,
@@ -27,8 +29,17 @@ export async function createApiKey(
     lastUsedAt: null,
     revokedAt: null,
   };
-  await deps.db.insert(apiKeys).values(row);
-  return { key: `mq_${id}_${secret}`, apiKey: toPublic(row) };
+  await writeAudited(
+    deps,
+    {
+      resourceType: "api_key",
+      resourceId: id,
+      action: "create",
+      fields: fieldNames(input),
+    },
+    [deps.db.insert(apiKeys).values(row)],
+  );
+  return written({ key: `mq_${id}_${secret}`, apiKey: toPublic(row) }, {});
 }
 
 const configuredId = "configured";
@@ -56,7 +67,7 @@ export async function ensureConfiguredAdminKey(deps: Deps, key: string): Promise
 export async function retireConfiguredAdminKey(deps: Deps): Promise<boolean> {
   const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, configuredId));
   if (!row || row.revokedAt !== null) return false;
-  await revokeApiKey(deps, configuredId);
+  await revokeApiKey({ ...deps, actor: systemActor("ADMIN_API_KEY removed") }, configuredId);
   return true;
 }
 
@@ -64,14 +75,25 @@ export async function listApiKeys({ db }: Deps): Promise<PublicApiKey[]> {
   return (await db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt))).map(toPublic);
 }
 
-export async function revokeApiKey(deps: Deps, id: string): Promise<PublicApiKey> {
+export async function revokeApiKey(deps: StaffDeps, id: string): Promise<Written<PublicApiKey>> {
   const [row] = await deps.db.select().from(apiKeys).where(eq(apiKeys.id, id));
   if (!row) throw notFound("API key", id);
   const revoked = { ...row, revokedAt: row.revokedAt ?? deps.clock() };
-  await deps.db.update(apiKeys).set({ revokedAt: revoked.revokedAt }).where(eq(apiKeys.id, id));
-  // Its console sessions end too (verifySession would refuse them anyway; this leaves no live row behind).
-  await deps.db.delete(adminSessions).where(eq(adminSessions.apiKeyId, id));
-  return toPublic(revoked);
+  await writeAudited(
+    deps,
+    {
+      resourceType: "api_key",
+      resourceId: id,
+      action: "revoke",
+      fields: ["revoked_at"],
+    },
+    [
+      deps.db.update(apiKeys).set({ revokedAt: revoked.revokedAt }).where(eq(apiKeys.id, id)),
+      // Its console sessions end too (verifySession would refuse them anyway; this leaves no live row behind).
+      deps.db.delete(adminSessions).where(eq(adminSessions.apiKeyId, id)),
+    ],
+  );
+  return written(toPublic(revoked), {});
 }
 
 const scopeRank: Record<ApiScope, number> = { read: 0, write: 1, admin: 2 };

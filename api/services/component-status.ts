@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { Db, Statement } from "@/db/client";
 import { type ComponentStatus, componentStatusChanges, components, incidentUpdateComponents } from "@/db/schema";
 import { AppError } from "@/api/errors";
@@ -53,3 +53,29 @@ export function statusChangeStatements(db: Db, changes: readonly StatusChange[],
   }
   return statements;
 }
+
+/**
+ * An audit row's before/after for `changes`. `before` is read by the batch itself, like the status history's old
+ * status above, so it stays right when two writes race; `after` is what the changes set.
+ */
+export function componentAudit(changes: readonly StatusChange[]) {
+  if (changes.length === 0) return { before: undefined, after: undefined };
+  const ids = JSON.stringify(changes.map((c) => c.componentId));
+  return {
+    before: sql`json((select json_group_object(${components.id}, ${components.status}) from ${components} where ${components.id} in (select value from json_each(${ids}))))`,
+    after: Object.fromEntries(changes.map((c) => [c.componentId, c.status])),
+  };
+}
+
+/** A component's status as the batch finds it. */
+export const statusNow = (id: string) =>
+  sql`(select ${components.status} from ${components} where ${components.id} = ${id})`;
+
+/** A JSON object of `fields` built in SQL, for an audit row's `before` read by its own batch. */
+export const jsonObject = (fields: Record<string, SQL | undefined>): SQL =>
+  sql`json_object(${sql.join(
+    Object.entries(fields)
+      .filter((e): e is [string, SQL] => e[1] !== undefined)
+      .map(([k, v]) => sql`${k}, ${v}`),
+    sql`, `,
+  )})`;

@@ -1,10 +1,11 @@
 import { asc, eq } from "drizzle-orm";
-import { runAtomically, type Statement } from "@/db/client";
+import type { Statement } from "@/db/client";
 import { type Component, componentGroups, components } from "@/db/schema";
 import { AppError, notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { ComponentCreate, ComponentPatch } from "@/api/schemas";
-import { statusChangeStatements } from "./component-status";
+import { jsonObject, statusChangeStatements, statusNow } from "./component-status";
+import { fieldNames, type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
 import { componentEffects, type Written, written } from "./effects";
 import { nextPosition, reorderStatements } from "./positions";
@@ -28,12 +29,12 @@ async function assertGroupExists({ db }: Deps, groupId: string | null | undefine
   if (!group) throw new AppError("validation_failed", `Unknown group id: ${groupId}`);
 }
 
-export async function createComponent(deps: Deps, input: ComponentCreate): Promise<Written<Component>> {
+export async function createComponent(deps: StaffDeps, input: ComponentCreate): Promise<Written<Component>> {
   await assertGroupExists(deps, input.group_id);
   const now = deps.clock();
   const id = newId();
   const groupId = input.group_id ?? null;
-  await deps.db.insert(components).values({
+  const insert = deps.db.insert(components).values({
     id,
     groupId,
     name: input.name,
@@ -46,11 +47,22 @@ export async function createComponent(deps: Deps, input: ComponentCreate): Promi
     createdAt: now,
     updatedAt: now,
   });
+  await writeAudited(
+    deps,
+    {
+      resourceType: "component",
+      resourceId: id,
+      action: "create",
+      after: { status: input.status },
+      fields: fieldNames(input),
+    },
+    [insert],
+  );
   return written(await getComponent(deps, id), componentEffects);
 }
 
 /** Updates fields and, when the status changes, records the change in the status history in the same write. */
-export async function updateComponent(deps: Deps, id: string, patch: ComponentPatch): Promise<Written<Component>> {
+export async function updateComponent(deps: StaffDeps, id: string, patch: ComponentPatch): Promise<Written<Component>> {
   const current = await getComponent(deps, id);
   await assertGroupExists(deps, patch.group_id);
   const now = deps.clock();
@@ -72,20 +84,54 @@ export async function updateComponent(deps: Deps, id: string, patch: ComponentPa
         .where(eq(components.id, id)),
     );
   }
-  if (patch.status !== undefined && patch.status !== current.status) {
-    statements.push(...statusChangeStatements(deps.db, [{ componentId: id, status: patch.status }], now));
+  const statusChanges = patch.status !== undefined && patch.status !== current.status;
+  if (statusChanges) {
+    statements.push(...statusChangeStatements(deps.db, [{ componentId: id, status: patch.status! }], now));
   }
-  await runAtomically(deps.db, statements);
+  await writeAudited(
+    deps,
+    {
+      resourceType: "component",
+      resourceId: id,
+      action: "update",
+      ...(statusChanges && { before: jsonObject({ status: statusNow(id) }), after: { status: patch.status } }),
+      fields: fieldNames(patch),
+    },
+    statements,
+  );
   return written(await getComponent(deps, id), componentEffects);
 }
 
-export async function deleteComponent(deps: Deps, id: string): Promise<Written<void>> {
+export async function deleteComponent(deps: StaffDeps, id: string): Promise<Written<void>> {
   await getComponent(deps, id);
-  await deps.db.delete(components).where(eq(components.id, id));
+  await writeAudited(
+    deps,
+    {
+      resourceType: "component",
+      resourceId: id,
+      action: "delete",
+      before: jsonObject({ status: statusNow(id) }),
+    },
+    [deps.db.delete(components).where(eq(components.id, id))],
+  );
   return written(undefined, componentEffects);
 }
 
-export async function reorder(deps: Deps, ids: readonly string[]): Promise<Written<void>> {
-  await runAtomically(deps.db, await reorderStatements(deps.db, ids, deps.clock()));
+/** Gives groups and components new positions; one audit row for the whole order, which names no single resource. */
+export async function reorder(
+  deps: StaffDeps,
+  ids: readonly string[],
+  resourceType: "component" | "group" = "component",
+): Promise<Written<void>> {
+  await writeAudited(
+    deps,
+    {
+      resourceType,
+      resourceId: null,
+      action: "reorder",
+      fields: ["position"],
+    },
+    await reorderStatements(deps.db, ids, deps.clock()),
+  );
   return written(undefined, componentEffects);
 }

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
-import { runAtomically, type Statement } from "@/db/client";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { Statement } from "@/db/client";
 import {
   type ComponentStatus,
   type Incident,
@@ -12,13 +13,24 @@ import { AppError, notFound } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { IncidentCreate, IncidentPatch, IncidentUpdateCreate, UpdateEdit } from "@/api/schemas";
 import type { IncidentView } from "@/present/views";
-import { assertComponentsExist, type StatusChange, statusChangeStatements } from "./component-status";
+import { fieldNames, type StaffDeps, writeAudited } from "./audit";
+import {
+  assertComponentsExist,
+  componentAudit,
+  jsonObject,
+  type StatusChange,
+  statusChangeStatements,
+} from "./component-status";
 import type { Deps } from "./deps";
 import { incidentEffects, type Written, written } from "./effects";
 import { enqueueStatements, incidentWebhookStatements } from "./outbox";
 import { impactFromStatuses } from "./overall-status";
 import { componentsHeldByOtherIncidents, loadIncident } from "./read-model";
 import { isClosedIncidentStatus } from "@/db/vocabulary";
+
+/** A column of an incident or maintenance as the batch finds it, for an audit row's `before`. */
+export const incidentNow = (id: string, column: SQLiteColumn) =>
+  sql`(select ${column} from ${incidents} where ${incidents.id} = ${id})`;
 
 const defaultBodies: Record<UpdateStatus, string> = {
   investigating: "We are investigating this issue.",
@@ -68,7 +80,7 @@ export function updateStatements(
 }
 
 /** Opens an incident with its first update; the affected components change status in the same write. */
-export async function openIncident(deps: Deps, input: IncidentCreate): Promise<Written<IncidentView>> {
+export async function openIncident(deps: StaffDeps, input: IncidentCreate): Promise<Written<IncidentView>> {
   const changes = toChanges(input.components);
   await assertComponentsExist(
     deps.db,
@@ -90,7 +102,8 @@ export async function openIncident(deps: Deps, input: IncidentCreate): Promise<W
     createdAt: now,
     updatedAt: now,
   };
-  await runAtomically(deps.db, [
+  const audit = componentAudit(changes);
+  const statements = [
     deps.db.insert(incidents).values(row),
     ...updateStatements(deps, id, {
       status,
@@ -99,7 +112,19 @@ export async function openIncident(deps: Deps, input: IncidentCreate): Promise<W
       displayAt: startedAt,
       changes,
     }),
-  ]);
+  ];
+  await writeAudited(
+    deps,
+    {
+      resourceType: "incident",
+      resourceId: id,
+      action: "create",
+      before: audit.before && jsonObject({ components: audit.before }),
+      after: { status, impact: row.impact, components: audit.after },
+      fields: fieldNames(input),
+    },
+    statements,
+  );
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
@@ -114,7 +139,7 @@ async function getIncidentRow(deps: Deps, id: string, kind: Incident["kind"]): P
  * those another open incident or active maintenance still holds.
  */
 export async function postIncidentUpdate(
-  deps: Deps,
+  deps: StaffDeps,
   id: string,
   input: IncidentUpdateCreate,
 ): Promise<Written<IncidentView>> {
@@ -135,7 +160,20 @@ export async function postIncidentUpdate(
   const resolving = isClosedIncidentStatus(status) && !isClosedIncidentStatus(incident.status);
   if (resolving && input.components === undefined) changes = await restoreChanges(deps, incident.id);
   const now = deps.clock();
-  await runAtomically(deps.db, [
+  const audit = componentAudit(changes);
+  const entry = {
+    resourceType: "incident",
+    resourceId: id,
+    action: resolving ? "resolve" : "post_update",
+    before: jsonObject({
+      status: incidentNow(id, incidents.status),
+      impact: incidentNow(id, incidents.impact),
+      components: audit.before,
+    }),
+    after: { status, impact: input.impact ?? incident.impact, components: audit.after },
+    fields: fieldNames(input),
+  };
+  await writeAudited(deps, entry, [
     ...updateStatements(deps, id, {
       status,
       body: input.body?.trim() || defaultBody(status),
@@ -167,18 +205,32 @@ export async function restoreChanges(deps: Deps, incidentId: string): Promise<St
     .map((c) => ({ componentId: c.id, status: "operational" as const }));
 }
 
-export async function editIncident(deps: Deps, id: string, patch: IncidentPatch): Promise<Written<IncidentView>> {
-  await getIncidentRow(deps, id, "incident");
-  await deps.db
+export async function editIncident(deps: StaffDeps, id: string, patch: IncidentPatch): Promise<Written<IncidentView>> {
+  const incident = await getIncidentRow(deps, id, "incident");
+  const update = deps.db
     .update(incidents)
     .set({ ...patch, updatedAt: deps.clock() })
     .where(eq(incidents.id, id));
+  await writeAudited(
+    deps,
+    {
+      resourceType: "incident",
+      resourceId: id,
+      action: "edit",
+      ...(patch.impact !== undefined && {
+        before: jsonObject({ impact: incidentNow(id, incidents.impact) }),
+        after: { impact: patch.impact },
+      }),
+      fields: fieldNames(patch),
+    },
+    [update],
+  );
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
 /** Corrects an update's text or display time; the components it changed stay as they are. */
 export async function editUpdate(
-  deps: Deps,
+  deps: StaffDeps,
   incidentId: string,
   updateId: string,
   edit: UpdateEdit,
@@ -189,7 +241,8 @@ export async function editUpdate(
     throw new AppError("validation_failed", "Nothing to change: give body or display_at");
   }
   const now = deps.clock();
-  await runAtomically(deps.db, [
+  const entry = { resourceType: "incident_update", resourceId: updateId, action: "edit", fields: fieldNames(edit) };
+  await writeAudited(deps, entry, [
     deps.db
       .update(incidentUpdates)
       .set({
@@ -204,9 +257,18 @@ export async function editUpdate(
 }
 
 /** Deletes an incident or maintenance and its timeline. Component statuses are left as they are. */
-export async function deleteIncident(deps: Deps, id: string, kind: Incident["kind"]): Promise<Written<Incident>> {
+export async function deleteIncident(deps: StaffDeps, id: string, kind: Incident["kind"]): Promise<Written<Incident>> {
   const row = await getIncidentRow(deps, id, kind);
-  await deps.db.delete(incidents).where(eq(incidents.id, id));
+  await writeAudited(
+    deps,
+    {
+      resourceType: kind,
+      resourceId: id,
+      action: "delete",
+      before: kind === "incident" ? { status: row.status, impact: row.impact } : { status: row.status },
+    },
+    [deps.db.delete(incidents).where(eq(incidents.id, id))],
+  );
   return written(row, { publish: { deleted: [{ id: row.id, startedAt: row.startedAt }] } });
 }
 

@@ -1,23 +1,30 @@
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
-import { runAtomically } from "@/db/client";
 import { type Incident, incidentComponents, incidents, type MaintenanceStatus } from "@/db/schema";
 import { AppError } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
 import type { IncidentView } from "@/present/views";
-import { assertComponentsExist, type StatusChange } from "./component-status";
+import { fieldNames, type StaffDeps, systemActor, writeAudited } from "./audit";
+import { assertComponentsExist, componentAudit, jsonObject, type StatusChange } from "./component-status";
 import type { Deps } from "./deps";
 import { incidentEffects, type Written, written } from "./effects";
-import { defaultBody, getIncidentRow, restoreChanges, updateStatements } from "./incidents";
+import { defaultBody, getIncidentRow, incidentNow, restoreChanges, updateStatements } from "./incidents";
 import { loadIncident } from "./read-model";
 import { openMaintenanceStatuses } from "@/db/vocabulary";
 
-export async function scheduleMaintenance(deps: Deps, input: MaintenanceCreate): Promise<Written<IncidentView>> {
+export async function scheduleMaintenance(deps: StaffDeps, input: MaintenanceCreate): Promise<Written<IncidentView>> {
   const componentIds = [...new Set(input.components)];
   await assertComponentsExist(deps.db, componentIds);
   const now = deps.clock();
   const id = newId();
-  await runAtomically(deps.db, [
+  const entry = {
+    resourceType: "maintenance",
+    resourceId: id,
+    action: "create",
+    after: { status: "scheduled" },
+    fields: fieldNames(input),
+  };
+  await writeAudited(deps, entry, [
     deps.db.insert(incidents).values({
       id,
       kind: "maintenance",
@@ -60,7 +67,7 @@ async function transitionChanges(
 }
 
 export async function postMaintenanceUpdate(
-  deps: Deps,
+  deps: StaffDeps,
   id: string,
   input: MaintenanceUpdateCreate,
 ): Promise<Written<IncidentView>> {
@@ -69,23 +76,36 @@ export async function postMaintenanceUpdate(
   if (maintenance.status === "completed" && status !== "completed") {
     throw new AppError("conflict", "This maintenance is completed; schedule a new one instead");
   }
-  await transition(deps, maintenance, status, {
-    body: input.body?.trim() || defaultBody(status),
-    notify: input.notify,
-    displayAt: input.display_at,
-  });
+  await transition(
+    deps,
+    maintenance,
+    status,
+    { body: input.body?.trim() || defaultBody(status), notify: input.notify, displayAt: input.display_at },
+    fieldNames(input),
+  );
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 
+/** Posts a maintenance update, moving its status and components, recorded in the audit log by the actor at hand. */
 async function transition(
-  deps: Deps,
+  deps: StaffDeps,
   maintenance: Incident,
   status: MaintenanceStatus,
   update: { body: string; notify: boolean; displayAt?: number },
+  fields: string[],
 ) {
   const now = deps.clock();
   const changes = await transitionChanges(deps, maintenance, status);
-  await runAtomically(deps.db, [
+  const audit = componentAudit(changes);
+  const entry = {
+    resourceType: "maintenance",
+    resourceId: maintenance.id,
+    action: "post_update",
+    before: jsonObject({ status: incidentNow(maintenance.id, incidents.status), components: audit.before }),
+    after: { status, components: audit.after },
+    fields,
+  };
+  await writeAudited(deps, entry, [
     ...updateStatements(deps, maintenance.id, { ...update, status, displayAt: update.displayAt ?? now, changes }),
     deps.db
       .update(incidents)
@@ -104,7 +124,9 @@ async function transition(
  * Moves maintenances whose window has started to in_progress and those whose window has ended to completed, for
  * those scheduled with auto_transition. Returns the ids it moved. Runs on every tick (Node timer, Workers cron).
  */
-export async function advanceMaintenances(deps: Deps): Promise<Written<string[]>> {
+export async function advanceMaintenances(plain: Deps): Promise<Written<string[]>> {
+  // Whoever's request runs it, a move at the window's edge is Marquee's own.
+  const deps = { ...plain, actor: systemActor("maintenance schedule") };
   const now = deps.clock();
   const due = await deps.db
     .select()
@@ -120,12 +142,12 @@ export async function advanceMaintenances(deps: Deps): Promise<Written<string[]>
   const moved: string[] = [];
   for (let m of due) {
     if (m.status === "scheduled") {
-      await transition(deps, m, "in_progress", { body: defaultBody("in_progress"), notify: true });
+      await transition(deps, m, "in_progress", { body: defaultBody("in_progress"), notify: true }, ["status"]);
       m = await getIncidentRow(deps, m.id, "maintenance");
       moved.push(m.id);
     }
     if (m.scheduledUntil !== null && m.scheduledUntil <= now && m.status !== "completed") {
-      await transition(deps, m, "completed", { body: defaultBody("completed"), notify: true });
+      await transition(deps, m, "completed", { body: defaultBody("completed"), notify: true }, ["status"]);
       if (!moved.includes(m.id)) moved.push(m.id);
     }
   }

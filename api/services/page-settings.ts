@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { deliveries, type PageSettings, pageSettings } from "@/db/schema";
 import type { PagePatch } from "@/api/schemas";
+import { fieldNames, type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
 
@@ -10,8 +11,8 @@ export async function getPageSettings({ db }: Deps): Promise<PageSettings> {
 }
 
 /** Every page shows the name, links and times: all of them are rendered again. */
-export async function updatePageSettings(deps: Deps, patch: PagePatch): Promise<Written<PageSettings>> {
-  await deps.db
+export async function updatePageSettings(deps: StaffDeps, patch: PagePatch): Promise<Written<PageSettings>> {
+  const update = deps.db
     .update(pageSettings)
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
@@ -20,6 +21,16 @@ export async function updatePageSettings(deps: Deps, patch: PagePatch): Promise<
       updatedAt: deps.clock(),
     })
     .where(eq(pageSettings.id, "page"));
+  await writeAudited(
+    deps,
+    {
+      resourceType: "page",
+      resourceId: "page",
+      action: "update",
+      fields: fieldNames(patch),
+    },
+    [update],
+  );
   return written(await getPageSettings(deps), { publish: { everything: true } });
 }
 

@@ -3,6 +3,7 @@ import { runAtomically } from "@/db/client";
 import { apiKeys, componentGroups, components, pageSettings } from "@/db/schema";
 import { newId } from "@/api/ids";
 import { createApiKey } from "./api-keys";
+import { systemActor } from "./audit";
 import type { Deps } from "./deps";
 
 /**
@@ -55,6 +56,7 @@ export async function seedDefaultPage(deps: Deps, url: string): Promise<boolean>
 export async function createFirstAdminKey(deps: Deps): Promise<string | null> {
   const live = await deps.db.select({ scopes: apiKeys.scopes }).from(apiKeys).where(isNull(apiKeys.revokedAt));
   if (live.some((k) => k.scopes.includes("admin"))) return null;
-  const { key } = await createApiKey(deps, { name: "First admin key", scopes: ["admin"] });
+  const actor = systemActor("first start");
+  const { key } = (await createApiKey({ ...deps, actor }, { name: "First admin key", scopes: ["admin"] })).value;
   return key;
 }

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, inArray, like, sql } from "drizzle-orm";
-import { runAtomically, type Statement } from "@/db/client";
+import type { Statement } from "@/db/client";
 import {
   components,
   deliveries,
@@ -13,6 +13,7 @@ import { newId } from "@/api/ids";
 import { SubscriberImportRow } from "@/api/schemas";
 import { confirmationStatements } from "./confirmations";
 import type { DeliveryProgress } from "@/present/admin-views";
+import { type StaffDeps, writeAudited } from "./audit";
 import { withoutAddresses } from "@/present/redact";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
@@ -51,10 +52,22 @@ export async function listSubscribers(
   };
 }
 
-export async function deleteSubscriber({ db }: Deps, id: string) {
-  const [row] = await db.select({ id: subscribers.id }).from(subscribers).where(eq(subscribers.id, id));
+/** Removes a subscriber. The audit row keeps the id only: the address is personal data, and it is gone. */
+export async function deleteSubscriber(deps: StaffDeps, id: string): Promise<Written<void>> {
+  const { db } = deps;
+  const [row] = await db.select({ status: subscribers.status }).from(subscribers).where(eq(subscribers.id, id));
   if (!row) throw notFound("Subscriber", id);
-  await db.delete(subscribers).where(eq(subscribers.id, id));
+  await writeAudited(
+    deps,
+    {
+      resourceType: "subscriber",
+      resourceId: id,
+      action: "delete",
+      before: { status: row.status },
+    },
+    [db.delete(subscribers).where(eq(subscribers.id, id))],
+  );
+  return written(undefined, {});
 }
 
 export type ImportReport = {
@@ -81,7 +94,7 @@ const linksPerStatement = 5000;
  * rest go in. The same address twice is merged, components included.
  */
 export async function importSubscribers(
-  deps: Deps,
+  deps: StaffDeps,
   rows: unknown[],
   skipConfirmation: boolean,
   knownComponents?: Set<string>,
@@ -101,7 +114,19 @@ export async function importSubscribers(
   statements.push(...(await importStatements(deps, slice, skipConfirmation, report)));
   // Addresses that still have to opt in get their confirmation emails queued in the same write.
   statements.push(...(await confirmationStatements(deps, report.toConfirm)));
-  await runAtomically(deps.db, statements);
+  // One row for the import, with its counts: the addresses are personal data and stay out of the log.
+  const { created, updated, skipped, merged } = report;
+  await writeAudited(
+    deps,
+    {
+      resourceType: "subscriber",
+      resourceId: null,
+      action: "import",
+      after: { created, updated, skipped, merged, invalid: report.invalid.length },
+      fields: ["email", "components", ...(skipConfirmation ? ["skip_confirmation"] : [])],
+    },
+    statements,
+  );
   return written(report, report.toConfirm.length > 0 ? { wake: true } : {});
 }
 

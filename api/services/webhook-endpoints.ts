@@ -4,7 +4,9 @@ import { notFound } from "@/api/errors";
 import { newId, randomToken } from "@/api/ids";
 import { checkUserUrl } from "@/api/outbound/outbound";
 import type { WebhookCreate } from "@/api/schemas";
+import { fieldNames, type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
+import { type Written, written } from "./effects";
 
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 
@@ -46,7 +48,10 @@ export async function getWebhookEndpoint(deps: Deps, id: string): Promise<Webhoo
 }
 
 /** Registers an endpoint with a new signing secret, which the caller shows once. */
-export async function createWebhookEndpoint(deps: Deps, input: WebhookCreate): Promise<WebhookEndpointReport> {
+export async function createWebhookEndpoint(
+  deps: StaffDeps,
+  input: WebhookCreate,
+): Promise<Written<WebhookEndpointReport>> {
   // Refused before it is stored, and again before each send (api/outbound, docs/security.md).
   await checkUserUrl(deps, input.url);
   const row: WebhookEndpoint = {
@@ -56,11 +61,30 @@ export async function createWebhookEndpoint(deps: Deps, input: WebhookCreate): P
     secret: randomToken(32),
     createdAt: deps.clock(),
   };
-  await deps.db.insert(webhookEndpoints).values(row);
-  return report(deps, row);
+  // The URL may carry a token of its own, and the secret is one: the audit row names the fields only.
+  await writeAudited(
+    deps,
+    {
+      resourceType: "webhook_endpoint",
+      resourceId: row.id,
+      action: "create",
+      fields: fieldNames(input),
+    },
+    [deps.db.insert(webhookEndpoints).values(row)],
+  );
+  return written(await report(deps, row), {});
 }
 
-export async function deleteWebhookEndpoint(deps: Deps, id: string): Promise<void> {
+export async function deleteWebhookEndpoint(deps: StaffDeps, id: string): Promise<Written<void>> {
   await getWebhookEndpoint(deps, id);
-  await deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
+  await writeAudited(
+    deps,
+    {
+      resourceType: "webhook_endpoint",
+      resourceId: id,
+      action: "delete",
+    },
+    [deps.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id))],
+  );
+  return written(undefined, {});
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parseConfig } from "@/api/config";
 import { openNodeDeps } from "@/api/node-runtime";
 import { authenticate } from "@/api/services/api-keys";
+import { auditLog } from "@/db/schema";
 
 const strongKey = "3f9c2a7e81d04b6c95e7a1f0c8d2b4e6";
 const cleanups: (() => unknown)[] = [];
@@ -50,6 +51,12 @@ describe("ADMIN_API_KEY", () => {
     expect(second.lines.join("\n")).toContain("ADMIN_API_KEY is no longer set");
     const printed = /mq_[a-z0-9]{12}_[0-9a-f]+/.exec(second.lines.join("\n"))?.[0];
     expect((await authenticate(second.deps, printed)).scopes).toEqual(["admin"]);
+    // Both are in the audit log, made by Marquee itself.
+    const rows = await second.deps.db.select().from(auditLog);
+    expect(rows.map((r) => [r.actorKind, r.actorName, r.action, r.resourceType, r.resourceId])).toEqual([
+      ["system", "ADMIN_API_KEY removed", "revoke", "api_key", "configured"],
+      ["system", "first start", "create", "api_key", expect.stringMatching(/^[a-z0-9]{12}$/)],
+    ]);
     second.close();
 
     // Set again, it works again.

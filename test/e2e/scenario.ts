@@ -66,6 +66,16 @@ export async function runOutageScenario(base: string, key: string) {
     const posted = await api("POST", `/incidents/${id}/updates`, { status: next, body: `Now ${next}.` });
     expect(posted.status).toBe(201);
   }
+  // The audit log on this runtime (SQLite, or D1 in batches) holds each step with the incident's status moves.
+  const audit = (await api("GET", `/audit?resource_type=incident&resource_id=${id}`)).json as {
+    entries: { action: string; actor: { kind: string }; after: { status: string } }[];
+  };
+  expect(audit.entries.map((e) => `${e.actor.kind} ${e.action} ${e.after.status}`)).toEqual([
+    "api_key resolve resolved",
+    "api_key post_update monitoring",
+    "api_key post_update identified",
+    "api_key create investigating",
+  ]);
   await eventually("/api/v2/status.json", (t) => t.includes("All Systems Operational"));
   expect(await read("/")).toContain("All Systems Operational");
   expect(JSON.parse(await read("/api/v2/incidents/unresolved.json")).incidents).toEqual([]);

@@ -60,7 +60,7 @@ export async function makeApp(
   });
   const keys = {} as Record<ApiScope, string>;
   for (const scope of ["read", "write", "admin"] as const) {
-    keys[scope] = (await createApiKey(env.deps, { name: `${scope} key`, scopes: [scope] })).key;
+    keys[scope] = (await createApiKey(env.deps, { name: `${scope} key`, scopes: [scope] })).value.key;
   }
 
   /** A request with a key of the given scope (admin by default) and a JSON body. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openNodeDb } from "@/db/node";
-import type { Deps } from "@/api/services/deps";
+import { type StaffDeps, systemActor } from "@/api/services/audit";
 import { seedDefaultPage } from "@/api/services/seed";
 
 /** A fresh SQLite file with the real migrations applied, and a clock tests can move. */
@@ -14,7 +14,8 @@ export async function makeDeps(options: { seed?: boolean } = {}) {
     set: (t: number | string) => (now = typeof t === "string" ? Date.parse(t) : t),
     advance: (ms: number) => (now += ms),
   });
-  const deps: Deps = { db, clock };
+  // Tests that call write verbs directly act as Marquee itself; requests through the app act as their key.
+  const deps: StaffDeps = { db, clock, actor: systemActor("test") };
   await seedDefaultPage(deps, "https://status.example.com");
   return {
     deps,

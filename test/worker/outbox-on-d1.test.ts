@@ -5,7 +5,7 @@ import type { Db } from "@/db/client";
 import * as schema from "@/db/schema";
 import { createNotifier } from "@/api/notify/notifier";
 import { createResendTransport } from "@/api/notify/resend-transport";
-import type { Deps } from "@/api/services/deps";
+import { type StaffDeps, systemActor } from "@/api/services/audit";
 import { openIncident } from "@/api/services/incidents";
 import { seedDefaultPage } from "@/api/services/seed";
 import { importSubscribers } from "@/api/services/subscribers";
@@ -20,14 +20,14 @@ import { startD1 } from "./d1";
 describe("10,000 subscribers on D1", () => {
   let d1: Awaited<ReturnType<typeof startD1>>;
   let resend: FakeResend;
-  let deps: Deps;
+  let deps: StaffDeps;
   // The senders' leases and backoffs run on this clock, so the test moves time on instead of waiting for it.
   let now = Date.parse("2026-11-20T12:00:00Z");
 
   beforeAll(async () => {
     d1 = await startD1();
     resend = await startFakeResend();
-    deps = { db: drizzle(d1.db, { schema }) as unknown as Db, clock: () => now };
+    deps = { db: drizzle(d1.db, { schema }) as unknown as Db, clock: () => now, actor: systemActor("test") };
     await seedDefaultPage(deps, "https://status.example.com");
   }, 180_000);
 
