@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeApp } from "@/test/support/app";
+import { consoleBrowser } from "@/test/support/console-browser";
 import {
   type CreatedApiKey,
   expectStatus,
@@ -18,41 +19,8 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-/** A browser of one: keeps the console cookie and posts forms as url-encoded bodies. */
-function browser() {
-  let cookie: string | null = null;
-  const request = async (
-    method: string,
-    path: string,
-    form?: Record<string, string> | URLSearchParams,
-    headers = {},
-  ) => {
-    const res = await t.app.request(path, {
-      method,
-      headers: {
-        ...(cookie && { cookie }),
-        ...(form && { "content-type": "application/x-www-form-urlencoded" }),
-        ...headers,
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    const set = res.headers.get("set-cookie");
-    if (set) cookie = /Max-Age=0/i.test(set) ? null : set.split(";")[0]!;
-    return res;
-  };
-  return {
-    request,
-    get cookie() {
-      return cookie;
-    },
-    signIn: async (key = t.keys.write) => request("POST", "/admin/login", { key }),
-    /** The csrf token the dashboard's forms carry. */
-    csrf: async () => {
-      const html = await (await request("GET", "/admin")).text();
-      return html.match(/name="csrf" value="([0-9a-f]+)"/)![1]!;
-    },
-  };
-}
+/** A browser of one on the console of this test's app. */
+const browser = () => consoleBrowser(t);
 
 describe("signing in to the staff console", () => {
   it("answers a multipart body without its boundary with a readable 400 page, not a server error", async () => {

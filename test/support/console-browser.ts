@@ -6,7 +6,12 @@ import type { TestApp } from "./factories";
  */
 export function consoleBrowser(t: TestApp, clientIp = "198.51.100.20") {
   let cookie: string | null = null;
-  const request = async (method: string, path: string, form?: Record<string, string>, headers = {}) => {
+  const request = async (
+    method: string,
+    path: string,
+    form?: Record<string, string> | URLSearchParams,
+    headers = {},
+  ) => {
     const res = await t.app.request(
       path,
       {
