@@ -61,7 +61,7 @@ async function postIncident(base: string, webtix: string) {
 
 /** Fan-out of one incident to `count` confirmed subscribers through a fake Resend on 127.0.0.1. */
 async function fanOut(count: number, rate: number, fakeLimit: number | undefined, work: string) {
-  const fake = await startFakeResend({ requestsPerSecond: fakeLimit });
+  const fake = await startFakeResend({ requestsPerSecond: fakeLimit, keepBodies: false });
   const dataDir = mkdtempSync(join(work, "notify-"));
   const marquee = await startMarquee(dataDir, {
     RESEND_API_KEY: "re_bench",
@@ -117,7 +117,7 @@ async function fanOut(count: number, rate: number, fakeLimit: number | undefined
 
 /** SIGKILL in the middle of the fan-out, restart, and count emails per subscriber. */
 async function crash(count: number, work: string) {
-  const fake = await startFakeResend({ delayMs: 100 });
+  const fake = await startFakeResend({ delayMs: 100, keepBodies: false });
   const dataDir = mkdtempSync(join(work, "crash-"));
   const env = { RESEND_API_KEY: "re_bench", RESEND_BASE_URL: fake.url, RESEND_RATE_LIMIT: "50" };
   let marquee = await startMarquee(dataDir, env);

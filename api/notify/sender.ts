@@ -33,10 +33,34 @@ export type SenderOptions = Deps & {
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-// After the event loop has taken in waiting I/O (readers' requests, other chunks' answers): setImmediate runs once the
-// loop has polled for I/O, where a timer would run before it. Workers have no setImmediate.
-const nextTurn = () =>
-  new Promise<void>((r) => (typeof setImmediate === "function" ? setImmediate(r) : setTimeout(r, 0)));
+const defer = (fn: () => void) => (typeof setImmediate === "function" ? setImmediate(fn) : setTimeout(fn, 0));
+
+/**
+ * Turns of the event loop for the sender's work: one waiter goes per turn, after the loop has polled for I/O
+ * (setImmediate; Workers have none and take a timer). With several chunks in flight, each of their steps (reading a
+ * chunk, building it) takes its own turn, so a reader's request waits behind one step of a few milliseconds,
+ * never behind every chunk in flight.
+ */
+function createTurns() {
+  const waiting: (() => void)[] = [];
+  let scheduled = false;
+  const next = () => {
+    scheduled = false;
+    waiting.shift()?.();
+    if (waiting.length > 0) schedule();
+  };
+  const schedule = () => {
+    if (!scheduled) {
+      scheduled = true;
+      defer(next);
+    }
+  };
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      schedule();
+    });
+}
 
 /**
  * Drains the outbox outside any request. A chunk's recipients are marked sent only after the provider accepted them,
@@ -54,6 +78,7 @@ export function createSender(options: SenderOptions) {
   const unit = Math.min(chunkSize, transport.maxChunkSize ?? chunkSize);
   const window = Math.max(1, Math.floor(transport.maxInFlight ?? 1));
   let stopped = false;
+  const nextTurn = createTurns();
   const loop = createWakeLoop("sender", () => drain(), log);
 
   let chunksSent = 0;
