@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { updateComponent } from "@/api/services/components";
 import { adminSessions, auditLog } from "@/db/schema";
-import { makeApp } from "@/test/support/app";
+import { makeApp, publicDns } from "@/test/support/app";
 import { consoleBrowser } from "@/test/support/console-browser";
 import {
   type CreatedApiKey,
@@ -19,8 +19,7 @@ import {
 
 let t: TestApp;
 beforeEach(async () => {
-  // Webhook URLs are checked at registration: hooks.example.com stands for a public host.
-  t = await makeApp({ resolve: async () => [{ address: "93.184.215.14", family: 4 }] });
+  t = await makeApp({ resolve: publicDns });
 });
 afterEach(async () => {
   await t.cleanup();

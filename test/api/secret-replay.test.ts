@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import journal from "@/db/migrations/meta/_journal.json";
 import { migrationsFolder } from "@/db/node";
 import { idempotencyKeys } from "@/db/schema";
-import { makeApp } from "@/test/support/app";
+import { makeApp, publicDns } from "@/test/support/app";
 import {
   type ApiKeyAnswer,
   type CreatedApiKey,
@@ -16,7 +16,7 @@ import {
 
 let t: TestApp;
 beforeEach(async () => {
-  t = await makeApp({ resolve: async () => [{ address: "93.184.215.14", family: 4 }] });
+  t = await makeApp({ resolve: publicDns });
 });
 afterEach(async () => {
   await t.cleanup();

@@ -11,6 +11,9 @@ import { createDevTransport } from "@/api/notify/dev-transport";
 import { createNotifier } from "@/api/notify/notifier";
 import { createNodeOutbound, type Resolver } from "@/api/outbound/node-outbound";
 
+/** DNS where every name is one public address: webhook URLs such as hooks.example.com pass the SSRF guard. */
+export const publicDns: Resolver = async () => [{ address: "93.184.215.14", family: 4 }];
+
 /** The Resend webhook secret the test app is configured with (base64 after whsec_, as Resend issues them). */
 export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secret-32by").toString("base64")}`;
 
