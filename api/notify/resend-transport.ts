@@ -43,7 +43,7 @@ const maxChunksInFlight = 6;
  * SDK sends: the same JSON, `Idempotency-Key`, `x-batch-validation: strict`.
  */
 export function createResendTransport(options: ResendTransportOptions): MailTransport {
-  // An empty key would make the SDK read RESEND_API_KEY from the environment.
+  // An empty key would send every chunk to be refused as unauthorised.
   if (!options.apiKey) throw new Error("The Resend transport needs an API key");
   if (!(options.requestsPerSecond > 0)) throw new RangeError("requestsPerSecond must be positive");
   const endpoint = `${(options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")}/emails/batch`;
