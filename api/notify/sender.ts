@@ -6,6 +6,7 @@ import { withoutAddresses } from "@/present/redact";
 import { chunkName, nextChunks, recipientsOf, statementsOf, unleased } from "./outbox-reads";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
 import { createWakeLoop } from "./wake-loop";
+import { afterIo } from "@/api/event-loop";
 
 /** Builds the emails of one chunk, in the order of its recipients. */
 export type Composer = (chunk: { notificationId: string; recipients: Delivery[] }) => Promise<OutgoingEmail[]>;
@@ -33,11 +34,9 @@ export type SenderOptions = Deps & {
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const defer = (fn: () => void) => (typeof setImmediate === "function" ? setImmediate(fn) : setTimeout(fn, 0));
-
 /**
- * Turns of the event loop for the sender's work: one waiter goes per turn, after the loop has polled for I/O
- * (setImmediate; Workers have none and take a timer). With several chunks in flight, each of their steps (reading a
+ * Turns of the event loop for the sender's work: one waiter goes per turn, after the loop has polled for I/O. With
+ * several chunks in flight, each of their steps (reading a
  * chunk, building it) takes its own turn, so a reader's request waits behind one step of a few milliseconds,
  * never behind every chunk in flight.
  */
@@ -52,7 +51,7 @@ function createTurns() {
   const schedule = () => {
     if (!scheduled) {
       scheduled = true;
-      defer(next);
+      afterIo(next);
     }
   };
   return () =>

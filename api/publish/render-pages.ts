@@ -2,6 +2,7 @@ import { inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { incidents } from "@/db/schema";
 import { inSlices, loadIncidentViews } from "@/api/services/read-model";
+import { nextTurn } from "@/api/event-loop";
 import { statuspageDocuments } from "@/present/statuspage";
 import type { IncidentView, SiteSnapshot, StatusPageView } from "@/present/views";
 import { historyAtom, historyRss } from "./feeds";
@@ -29,6 +30,8 @@ export function createPageRenderer({
   mirror?: StatusPageView["mirror"];
 }) {
   async function render(path: string, locals: object): Promise<string> {
+    // A page takes milliseconds to render and a publish renders several: readers are answered between them.
+    await nextTurn();
     const { status, html } = await renderer.render(path, locals);
     if (status !== 200) throw new Error(`Rendering ${path} answered ${status}`);
     return html;
