@@ -9,7 +9,7 @@ import { outboxQueries } from "@/api/metrics/outbox-gauges";
 import { openIncident } from "@/api/services/incidents";
 import { importSubscribers } from "@/api/services/subscribers";
 import { makeDeps } from "@/test/support/deps";
-import { startFakeResend } from "@/test/support/fake-resend";
+import { type FakeResendOptions, startFakeResend } from "@/test/support/fake-resend";
 import { parsePrometheusText, valueOf } from "./prometheus-text";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -33,6 +33,18 @@ async function outboxOf250() {
   return { ...env, metrics, scrape };
 }
 
+/** Sends the whole outbox through a counted Resend transport to a local fake, then scrapes. */
+async function drainThroughFakeResend(env: Awaited<ReturnType<typeof outboxOf250>>, fake: FakeResendOptions = {}) {
+  const resend = await startFakeResend(fake);
+  cleanups.push(() => resend.close());
+  const transport = createResendTransport({ apiKey: "re_test", baseUrl: resend.url, requestsPerSecond: 1000 });
+  const notifier = createNotifier({ ...env.deps, transport: countingTransport(transport, env.metrics) });
+  notifier.wake();
+  await notifier.idle();
+  await notifier.stop();
+  return env.scrape();
+}
+
 describe("outbox metrics", () => {
   it("show the pending chunks and the age of the oldest waiting notification, read at scrape time", async () => {
     const env = await outboxOf250();
@@ -46,14 +58,7 @@ describe("outbox metrics", () => {
 
   it("count the emails a transport sent, under its name, and the backlog drops to nothing", async () => {
     const env = await outboxOf250();
-    const resend = await startFakeResend();
-    cleanups.push(() => resend.close());
-    const transport = createResendTransport({ apiKey: "re_test", baseUrl: resend.url, requestsPerSecond: 1000 });
-    const notifier = createNotifier({ ...env.deps, transport: countingTransport(transport, env.metrics) });
-    notifier.wake();
-    await notifier.idle();
-    await notifier.stop();
-    const families = await env.scrape();
+    const families = await drainThroughFakeResend(env);
     expect(valueOf(families, "marquee_emails_sent_total", { transport: "resend" })).toBe(250);
     expect(valueOf(families, "marquee_emails_failed_total", { transport: "resend" })).toBeUndefined();
     expect(valueOf(families, "marquee_outbox_pending_chunks")).toBe(0);
@@ -62,14 +67,7 @@ describe("outbox metrics", () => {
 
   it("count the emails of a refused chunk as failed, saying whether they are retried", async () => {
     const env = await outboxOf250();
-    const resend = await startFakeResend({ failNext: [{ status: 422 }] });
-    cleanups.push(() => resend.close());
-    const transport = createResendTransport({ apiKey: "re_test", baseUrl: resend.url, requestsPerSecond: 1000 });
-    const notifier = createNotifier({ ...env.deps, transport: countingTransport(transport, env.metrics) });
-    notifier.wake();
-    await notifier.idle();
-    await notifier.stop();
-    const families = await env.scrape();
+    const families = await drainThroughFakeResend(env, { failNext: [{ status: 422 }] });
     expect(valueOf(families, "marquee_emails_failed_total", { transport: "resend", retryable: "false" })).toBe(100);
     expect(valueOf(families, "marquee_emails_sent_total", { transport: "resend" })).toBe(150);
   });
