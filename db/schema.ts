@@ -6,9 +6,13 @@ import {
   deliveryStatuses,
   impacts,
   incidentKinds,
+  monitorStates,
+  automaticIncidentModes,
+  automaticSourceKinds,
   subscriberStatuses,
   updateStatuses,
 } from "./vocabulary";
+import type { ComponentStatus } from "./vocabulary";
 
 export * from "./vocabulary";
 
@@ -444,3 +448,117 @@ export const auditLog = sqliteTable(
   ],
 );
 export type AuditRow = typeof auditLog.$inferSelect;
+
+/**
+ * A monitor: a check Marquee runs on a schedule (`check` holds its type and settings, api/monitors/check-types.ts),
+ * the thresholds that turn results into a state, and what a change of state does to a component. `recent` keeps the
+ * last results' levels ("0" up, "1" degraded, "2" down; newest last) for the thresholds. `next_check_at` is also the
+ * claim: a runner moves it forward before checking, so no monitor is checked twice at once, on either runtime.
+ */
+export const monitors = sqliteTable(
+  "monitors",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    check: text("check", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    intervalSeconds: integer("interval_seconds").notNull(),
+    timeoutMs: integer("timeout_ms").notNull(),
+    failureThreshold: integer("failure_threshold").notNull(),
+    successThreshold: integer("success_threshold").notNull(),
+    componentId: text("component_id").references(() => components.id, { onDelete: "set null" }),
+    downStatus: text("down_status", { enum: componentStatuses }).notNull(),
+    incidentMode: text("incident_mode", { enum: automaticIncidentModes }).notNull(),
+    notify: integer("notify", { mode: "boolean" }).notNull(),
+    /** Shows a response-time chart beside the component on the status page. */
+    showChart: integer("show_chart", { mode: "boolean" }).notNull().default(false),
+    paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    state: text("state", { enum: monitorStates }).notNull(),
+    /** The component status the current state stands for (a provider's own status for `statuspage` monitors). */
+    stateStatus: text("state_status", { enum: componentStatuses }),
+    stateChangedAt: integer("state_changed_at"),
+    recent: text("recent").notNull().default(""),
+    lastCheckedAt: integer("last_checked_at"),
+    lastResponseMs: integer("last_response_ms"),
+    lastMessage: text("last_message"),
+    nextCheckAt: integer("next_check_at").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("monitors_due_idx").on(t.paused, t.nextCheckAt)],
+);
+export type Monitor = typeof monitors.$inferSelect;
+
+/** Each check's result, kept 48 hours. `level`: 0 up, 1 degraded, 2 down. */
+export const monitorResults = sqliteTable(
+  "monitor_results",
+  {
+    monitorId: text("monitor_id")
+      .notNull()
+      .references(() => monitors.id, { onDelete: "cascade" }),
+    at: integer("at").notNull(),
+    level: integer("level").notNull(),
+    responseMs: integer("response_ms"),
+    message: text("message"),
+  },
+  (t) => [index("monitor_results_idx").on(t.monitorId, t.at)],
+);
+
+/** One hour of a monitor's results, kept 90 days. */
+export const monitorRollups = sqliteTable(
+  "monitor_rollups",
+  {
+    monitorId: text("monitor_id")
+      .notNull()
+      .references(() => monitors.id, { onDelete: "cascade" }),
+    hour: integer("hour").notNull(),
+    checks: integer("checks").notNull(),
+    degraded: integer("degraded").notNull(),
+    down: integer("down").notNull(),
+    /** Sum and count of the response times measured, for the mean; and the slowest. */
+    responseMsSum: integer("response_ms_sum").notNull(),
+    responseCount: integer("response_count").notNull(),
+    responseMsMax: integer("response_ms_max"),
+  },
+  (t) => [primaryKey({ columns: [t.monitorId, t.hour] })],
+);
+
+/**
+ * What each automatic source (a monitor, a heartbeat, an alert by its fingerprint) last concluded and did: the
+ * component status it set (null when it changed nothing, e.g. because staff had set the component themselves) and
+ * the incident or draft it opened. Recovery undoes only what is recorded here and still stands (api/automation).
+ */
+export const automaticStates = sqliteTable(
+  "automatic_states",
+  {
+    sourceKind: text("source_kind", { enum: automaticSourceKinds }).notNull(),
+    sourceId: text("source_id").notNull(),
+    componentId: text("component_id").references(() => components.id, { onDelete: "set null" }),
+    problem: integer("problem", { mode: "boolean" }).notNull(),
+    /** The status this source asks for while it has a problem. */
+    wantedStatus: text("wanted_status", { enum: componentStatuses }),
+    /** The status it set on the component, while that still stands to its knowledge. */
+    setStatus: text("set_status", { enum: componentStatuses }),
+    incidentId: text("incident_id").references(() => incidents.id, { onDelete: "set null" }),
+    draftId: text("draft_id"),
+    changedAt: integer("changed_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sourceKind, t.sourceId] }),
+    index("automatic_states_component_idx").on(t.componentId),
+  ],
+);
+export type AutomaticState = typeof automaticStates.$inferSelect;
+
+/** An incident a detection prepared for staff to publish (a monitor's `"incident": "draft"`). */
+export const incidentDrafts = sqliteTable("incident_drafts", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  body: text("body").notNull(),
+  components: text("components", { mode: "json" }).$type<Record<string, ComponentStatus>>().notNull(),
+  notify: integer("notify", { mode: "boolean" }).notNull(),
+  sourceKind: text("source_kind", { enum: automaticSourceKinds }).notNull(),
+  sourceId: text("source_id").notNull(),
+  createdAt: createdAt(),
+});
+export type IncidentDraft = typeof incidentDrafts.$inferSelect;

@@ -43,3 +43,12 @@ export const isClosedIncidentStatus = (status: string): boolean =>
 export const idsPerStatement = 90;
 /** Who made a change in the audit log: an API key, the console (signed in with a key), or Marquee itself. */
 export const auditActorKinds = ["api_key", "console", "system"] as const;
+/** What a monitor last concluded: `pending` before it has seen enough results, `paused` while staff paused it. */
+export const monitorStates = ["pending", "up", "degraded", "down", "paused"] as const;
+export type MonitorState = (typeof monitorStates)[number];
+/** What a detection does about incidents: nothing, a draft staff publish, or a published incident. */
+export const automaticIncidentModes = ["off", "draft", "publish"] as const;
+export type AutomaticIncidentMode = (typeof automaticIncidentModes)[number];
+/** The sources that change status on their own. */
+export const automaticSourceKinds = ["monitor", "heartbeat", "alert"] as const;
+export type AutomaticSourceKind = (typeof automaticSourceKinds)[number];

@@ -11,7 +11,14 @@ export type Actor =
  * What staff write verbs need: the actor is required by their types, so a route cannot call one without saying who
  * acts, and the verb records the change with `writeAudited` in the same transaction or D1 batch as the change.
  */
-export type StaffDeps = Deps & { actor: Actor };
+export type StaffDeps = Deps & {
+  actor: Actor;
+  /**
+   * Statements of the caller's own bookkeeping to run in the same write as the change (automation records what it
+   * did, and queues a staff alert, in the write that does it), so after a crash both happened or neither.
+   */
+  alsoWrite?: Statement[];
+};
 
 /**
  * One change. `before`/`after` hold status fields only (component status, incident status and impact, maintenance
@@ -51,7 +58,7 @@ export function auditStatement({ db, clock, actor }: StaffDeps, entry: AuditEntr
  */
 export async function writeAudited(deps: StaffDeps, entry: AuditEntry, statements: Statement[]) {
   // First in the batch: a `before` read by SQL sees the rows as the change finds them.
-  await runAtomically(deps.db, [auditStatement(deps, entry), ...statements]);
+  await runAtomically(deps.db, [auditStatement(deps, entry), ...statements, ...(deps.alsoWrite ?? [])]);
 }
 
 /** The names of the keys a patch sets, in API spelling. */

@@ -80,14 +80,17 @@ export function updateStatements(
 }
 
 /** Opens an incident with its first update; the affected components change status in the same write. */
-export async function openIncident(deps: StaffDeps, input: IncidentCreate): Promise<Written<IncidentView>> {
+export async function openIncident(
+  deps: StaffDeps,
+  input: IncidentCreate,
+  id: string = newId(),
+): Promise<Written<IncidentView>> {
   const changes = toChanges(input.components);
   await assertComponentsExist(
     deps.db,
     changes.map((c) => c.componentId),
   );
   const now = deps.clock();
-  const id = newId();
   const startedAt = input.started_at ?? now;
   const status = input.status;
   const row: typeof incidents.$inferInsert = {
