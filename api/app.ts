@@ -16,6 +16,8 @@ import { apiKeyRoutes } from "./routes/api-keys";
 import { backupRoutes } from "./routes/backups";
 import { lastBackup } from "./services/backups";
 import { auditRoutes } from "./routes/audit";
+import { monitorRoutes } from "./routes/monitors";
+import { incidentDraftRoutes } from "./routes/incident-drafts";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
@@ -141,6 +143,8 @@ export function createApp(deps: AppDeps) {
   api.route("/", webhookEndpointRoutes(deps));
   api.route("/", backupRoutes(deps));
   api.route("/", auditRoutes(deps));
+  api.route("/", monitorRoutes(deps));
+  api.route("/", incidentDraftRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));

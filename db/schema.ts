@@ -501,7 +501,7 @@ export const monitorResults = sqliteTable(
     responseMs: integer("response_ms"),
     message: text("message"),
   },
-  (t) => [index("monitor_results_idx").on(t.monitorId, t.at)],
+  (t) => [index("monitor_results_idx").on(t.monitorId, t.at), index("monitor_results_at_idx").on(t.at)],
 );
 
 /** One hour of a monitor's results, kept 90 days. */

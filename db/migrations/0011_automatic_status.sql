@@ -35,6 +35,7 @@ CREATE TABLE `monitor_results` (
 );
 --> statement-breakpoint
 CREATE INDEX `monitor_results_idx` ON `monitor_results` (`monitor_id`,`at`);--> statement-breakpoint
+CREATE INDEX `monitor_results_at_idx` ON `monitor_results` (`at`);--> statement-breakpoint
 CREATE TABLE `monitor_rollups` (
 	`monitor_id` text NOT NULL,
 	`hour` integer NOT NULL,
