@@ -17,6 +17,7 @@ import {
   UpdateEdit,
   WebhookCreate,
 } from "./schemas";
+import { MonitorCreate, MonitorPatch } from "./monitors/schemas";
 
 type Operation = { method: "get" | "post" | "patch" | "delete"; path: string; summary: string; body?: z.ZodType };
 
@@ -125,6 +126,35 @@ export const operations: Operation[] = [
     summary:
       "The audit log of staff changes, newest first (admin); query: limit, cursor, resource_type, resource_id, since, until",
   },
+  { method: "get", path: "/monitors", summary: "List monitors with their state and last result" },
+  {
+    method: "post",
+    path: "/monitors",
+    summary: "Create a monitor: http, tcp, tls or statuspage, checked on a schedule (admin)",
+    body: MonitorCreate,
+  },
+  { method: "get", path: "/monitors/{id}", summary: "Get a monitor: state, last check, next check" },
+  {
+    method: "patch",
+    path: "/monitors/{id}",
+    summary: "Change a monitor; the result is validated as a whole (admin)",
+    body: MonitorPatch,
+  },
+  { method: "post", path: "/monitors/{id}/pause", summary: "Pause a monitor's checks (admin)" },
+  {
+    method: "post",
+    path: "/monitors/{id}/resume",
+    summary: "Resume a monitor: judged afresh from its next result (admin)",
+  },
+  { method: "delete", path: "/monitors/{id}", summary: "Delete a monitor and its results (admin)" },
+  {
+    method: "get",
+    path: "/monitors/{id}/results",
+    summary: "A monitor's results (48 hours) and hourly roll-ups (90 days); query: since, until, limit",
+  },
+  { method: "get", path: "/incident-drafts", summary: "Incidents detections prepared for staff to publish" },
+  { method: "post", path: "/incident-drafts/{id}/publish", summary: "Publish a draft as an incident" },
+  { method: "delete", path: "/incident-drafts/{id}", summary: "Discard a draft" },
 ];
 
 const ErrorSchema = {

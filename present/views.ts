@@ -43,6 +43,8 @@ export type StatusPageView = {
   recentDays: { day: string; incidents: IncidentView[]; more?: MoreLink | null }[];
   /** Each leaf component's last 90 days, by component id; a component without an entry shows no bar. */
   uptime?: Record<string, ComponentUptime>;
+  /** Response times of the monitors staff chose to show, by component id. */
+  responseTimes?: Record<string, ResponseTimes>;
   /** Set when rendering a mirror's copy: its subscribe form posts to the live page, or is left out without one. */
   mirror?: { liveUrl: string | null };
 };
@@ -85,4 +87,8 @@ export type SiteSnapshot = {
   feedItems: IncidentView[];
   recentDays: StatusPageView["recentDays"];
   uptime: Record<string, ComponentUptime>;
+  responseTimes: Record<string, ResponseTimes>;
 };
+
+/** A monitor's last 24 complete hours: each hour's mean response time (null: no answer measured), oldest first. */
+export type ResponseTimes = { hours: (number | null)[]; lastHour: number; mean: number | null; max: number | null };

@@ -135,24 +135,29 @@ type CheckResultLike = { outcome: "up" | "degraded" | "down"; responseMs: number
 
 /**
  * Rolls the last complete hour's results into hourly figures (once: the roll-up is an upsert of the same numbers) and
- * removes raw results older than 48 hours and roll-ups older than 90 days. Cheap when there is nothing to do.
+ * removes raw results older than 48 hours and roll-ups older than 90 days. Cheap when there is nothing to do. Gives
+ * true when a new hour was rolled up and the page shows a response-time chart, which then needs republishing.
  */
-export async function maintainResults({ db, clock }: Deps): Promise<void> {
+export async function maintainResults({ db, clock }: Deps): Promise<boolean> {
   const now = clock();
   const hour = Math.floor(now / hourMs) * hourMs - hourMs;
-  const [done] = await db
-    .select({ hour: monitorRollups.hour })
-    .from(monitorRollups)
-    .where(eq(monitorRollups.hour, hour))
-    .limit(1);
-  if (!done) {
+  const rolledUp = async () =>
+    (await db.select({ hour: monitorRollups.hour }).from(monitorRollups).where(eq(monitorRollups.hour, hour)).limit(1))
+      .length > 0;
+  let rolled = false;
+  if (!(await rolledUp())) {
     await db.run(sql`
       insert into ${monitorRollups} (monitor_id, hour, checks, degraded, down, response_ms_sum, response_count, response_ms_max)
       select monitor_id, ${hour}, count(*), sum(level = 1), sum(level = 2), coalesce(sum(response_ms), 0), count(response_ms), max(response_ms)
       from ${monitorResults} where at >= ${hour} and at < ${hour + hourMs}
       group by monitor_id
       on conflict (monitor_id, hour) do nothing`);
+    // An hour without results leaves no row: nothing new to show.
+    rolled = await rolledUp();
   }
   await db.delete(monitorResults).where(lt(monitorResults.at, now - rawResultsKeptMs));
   await db.delete(monitorRollups).where(lt(monitorRollups.hour, now - rollupsKeptMs));
+  if (!rolled) return false;
+  const [charted] = await db.select({ id: monitors.id }).from(monitors).where(eq(monitors.showChart, true)).limit(1);
+  return charted !== undefined;
 }

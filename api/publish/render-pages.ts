@@ -89,5 +89,6 @@ export function statusPageView(s: SiteSnapshot): StatusPageView {
     upcomingMaintenances: s.upcomingMaintenances,
     recentDays: s.recentDays,
     uptime: s.uptime,
+    responseTimes: s.responseTimes,
   };
 }

@@ -13,6 +13,7 @@ import {
 } from "@/api/services/read-model";
 import { loadNewestPerRange } from "@/api/services/history-read-model";
 import { loadUptime } from "@/api/services/uptime";
+import { loadResponseTimes } from "@/api/services/response-times";
 import { dayRange, lastDays } from "@/present/calendar";
 import { moreLink } from "./history";
 import type { SiteSnapshot } from "@/present/views";
@@ -61,6 +62,7 @@ export async function loadSnapshot(db: Db, now: number, siteUrl?: string): Promi
       }),
     ),
     uptime: await loadUptime(db, tree.components, now, page.timeZone),
+    responseTimes: await loadResponseTimes(db, now),
   };
 }
 

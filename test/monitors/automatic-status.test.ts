@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMonitorRunner } from "@/api/monitors/runner";
+import { createMonitorRunner, maintainResults } from "@/api/monitors/runner";
 import type { CheckResult, MonitorCheck } from "@/api/monitors/check-types";
 import { makeApp } from "../support/app";
 import {
@@ -310,6 +310,45 @@ describe("a monitor's life", () => {
       200,
     );
     expect(body.results.map((r) => r.outcome)).toEqual(["down", "degraded", "up"]);
+  });
+});
+
+describe("results on the status page", () => {
+  it("shows a chart of the last hours once an hour is rolled up, for monitors staff chose to show", async () => {
+    const webtix = await createComponent(t, { name: "Webtix" });
+    const wintix = await createComponent(t, { name: "Wintix" });
+    await createMonitor({ component_id: webtix.id, show_chart: true });
+    await createMonitor({ name: "wintix", component_id: wintix.id });
+    t.clock.set("2026-11-25T13:00:30Z");
+    for (let i = 0; i < 4; i++) await step("up");
+    expect(await maintainResults(t.deps)).toBe(false);
+    t.clock.set("2026-11-25T14:00:30Z");
+    expect(await maintainResults(t.deps)).toBe(true);
+    // Once per hour: the next upkeep has nothing new.
+    expect(await maintainResults(t.deps)).toBe(false);
+    t.publisher.touch({});
+    await t.publisher.idle();
+    const page = t.store.get("/");
+    const html = new TextDecoder().decode(page!.body);
+    const figures = html.match(/<figure class="response"[\s\S]*?<\/figure>/g) ?? [];
+    expect(figures).toHaveLength(1);
+    expect(figures[0]).toContain("42 ms on average");
+  });
+
+  it("prunes raw results after 48 hours and keeps the hourly figures", async () => {
+    const m = await createMonitor({});
+    await step("up");
+    t.clock.advance(3_600_000);
+    await maintainResults(t.deps);
+    t.clock.advance(49 * 3_600_000);
+    await maintainResults(t.deps);
+    const since = new Date(t.clock() - 60 * 3_600_000).toISOString();
+    const body = await expectStatus<{ results: unknown[]; hourly: { checks: number; mean_response_ms: number }[] }>(
+      await t.call("GET", `/api/v1/monitors/${m.id}/results?since=${since}`),
+      200,
+    );
+    expect(body.results).toEqual([]);
+    expect(body.hourly).toMatchObject([{ checks: 1, mean_response_ms: 42 }]);
   });
 });
 

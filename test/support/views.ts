@@ -136,6 +136,7 @@ export function makeSnapshot(
     feedItems: [],
     recentDays: [],
     uptime: {},
+    responseTimes: {},
     ...overrides,
   };
 }
