@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { api, cpuTimeOf, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
 import { notifyBenchmark } from "./notify";
 import { workerBenchmark } from "./worker";
+import { monitorsBenchmark } from "./monitors";
 import { type Density, seedHistory } from "./seed-history";
 
 // `npm run bench`: the numbers docs/BENCHMARKS.md records. Needs wrk and nginx-light (Debian packages).
@@ -174,6 +175,7 @@ try {
   if (!only || only === "publish") await publishBenchmark();
   if (!only || only === "notify") await notifyBenchmark(report);
   if (!only || only === "worker") await workerBenchmark(report);
+  if (!only || only === "monitors") await monitorsBenchmark(report);
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/latest.md", lines.join("\n") + "\n");
 } finally {

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { runOutageScenario, runSubscriberScenario } from "./scenario";
+import { runMonitorScenario, runOutageScenario, runSubscriberScenario } from "./scenario";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
-import { rawGet, spawnServer } from "@/test/support/server";
+import { freePort, rawGet, spawnServer } from "@/test/support/server";
+import { createServer, type Server } from "node:http";
 import { waitUntil } from "@/test/support/wait";
 import { headerPolicy, type InlineSources } from "@/api/security-headers";
 
@@ -74,6 +75,28 @@ describe.each(runtimes)("$name", ({ name, command, stateVariable, startupMs, tic
   it("serves the seeded page, and shows an outage from the first post to its resolution", async () => {
     await runOutageScenario(server.base, adminKey);
   }, 120_000);
+
+  it("notices an outage on its own: a monitor marks tix1 down, opens an incident, emails, and resolves it", async () => {
+    const port = await freePort();
+    let target: Server | undefined;
+    const start = () =>
+      new Promise<void>((ok) => {
+        target = createServer((_req, res) => res.end("ok")).listen(port, "127.0.0.1", () => ok());
+      });
+    const stop = () =>
+      new Promise<void>((ok) => {
+        target!.closeAllConnections();
+        target!.close(() => ok());
+      });
+    await start();
+    try {
+      await runMonitorScenario(server.base, adminKey, resend, { url: `http://127.0.0.1:${port}`, start, stop }, () =>
+        tick(server.base),
+      );
+    } finally {
+      if (target?.listening) await stop();
+    }
+  }, 240_000);
 
   it("answers readers with compression, ETag and 304, and HEAD on the Statuspage paths", async () => {
     const { base } = server;

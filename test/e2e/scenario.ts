@@ -95,56 +95,66 @@ export async function runOutageScenario(base: string, key: string) {
   return { id };
 }
 
-/**
- * The subscriber's story, with email through a fake Resend: subscribe to Webtix, confirm by the emailed link, hear
- * about an outage once, unsubscribe with one click (RFC 8058), and hear nothing more while others still do.
- */
-export async function runSubscriberScenario(base: string, key: string, resend: FakeResend) {
-  const api = (method: string, path: string, body?: unknown) =>
+type Api = (method: string, path: string, body?: unknown) => Promise<Response>;
+
+const staffApi =
+  (base: string, key: string): Api =>
+  (method, path, body) =>
     fetch(`${base}/api/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  const mailsTo = (address: string) => resend.accepted.filter((m) => m.to === address);
-  const waitForMail = async (address: string, subject: RegExp) => {
-    return waitUntil(
-      () => mailsTo(address).find((m) => subject.test(m.subject)),
-      `an email to ${address} matching ${subject}`,
-    ).catch((error: Error) => {
-      const seen = resend.accepted.map((m) => `${m.to}: ${m.subject}`).join("\n");
-      throw new Error(`${error.message}; accepted:\n${seen}`);
-    });
-  };
-  /** Links in emails carry the page's public address; the path is followed on this server. */
-  const pathOf = (text: string, pattern: RegExp) => new URL(text.match(pattern)![0]).pathname;
 
+/** Waits for an email to `address` whose subject matches, and says what was accepted if none comes. */
+async function waitForMail(resend: FakeResend, address: string, subject: RegExp) {
+  return waitUntil(
+    () => resend.accepted.find((m) => m.to === address && subject.test(m.subject)),
+    `an email to ${address} matching ${subject}`,
+  ).catch((error: Error) => {
+    const seen = resend.accepted.map((m) => `${m.to}: ${m.subject}`).join("\n");
+    throw new Error(`${error.message}; accepted:\n${seen}`);
+  });
+}
+
+/** Links in emails carry the page's public address; the path is followed on this server. */
+const pathOf = (text: string, pattern: RegExp) => new URL(text.match(pattern)![0]).pathname;
+
+/** Subscribes through the public form's JSON and confirms from the email, as a reader does. */
+async function subscribeAndConfirm(base: string, resend: FakeResend, email: string, body: Record<string, unknown>) {
+  const res = await fetch(`${base}/subscribe`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, ...body }),
+  });
+  expect(res.status).toBe(202);
+  // The answer never carries the token: it travels by email only.
+  expect(await res.text()).not.toMatch(/confirm\//);
+  const confirmation = await waitForMail(resend, email, /confirm/i);
+  // The link shows a button (mail scanners follow links); its form posts the token in the body.
+  const shown = await fetch(base + pathOf(confirmation.text!, /https?:\/\/\S+\/subscribe\/confirm\/\S+/));
+  expect(shown.status).toBe(200);
+  const token = (await shown.text()).match(/name="token" value="([^"]+)"/)![1]!;
+  const confirmed = await fetch(`${base}/subscribe/confirm`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  expect(confirmed.status).toBe(200);
+  expect(await confirmed.text()).toContain("will now receive status updates");
+}
+
+/**
+ * The subscriber's story, with email through a fake Resend: subscribe to Webtix, confirm by the emailed link, hear
+ * about an outage once, unsubscribe with one click (RFC 8058), and hear nothing more while others still do.
+ */
+export async function runSubscriberScenario(base: string, key: string, resend: FakeResend) {
+  const api = staffApi(base, key);
+  const mailsTo = (address: string) => resend.accepted.filter((m) => m.to === address);
   const components = (await (await api("GET", "/components")).json()) as { id: string; name: string }[];
   const webtix = components.find((c) => c.name === "Webtix")!.id;
-  const subscribeAndConfirm = async (email: string, body: Record<string, unknown>) => {
-    const res = await fetch(`${base}/subscribe`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, ...body }),
-    });
-    expect(res.status).toBe(202);
-    // The answer never carries the token: it travels by email only.
-    expect(await res.text()).not.toMatch(/confirm\//);
-    const confirmation = await waitForMail(email, /confirm/i);
-    // The link shows a button (mail scanners follow links); its form posts the token in the body.
-    const shown = await fetch(base + pathOf(confirmation.text!, /https?:\/\/\S+\/subscribe\/confirm\/\S+/));
-    expect(shown.status).toBe(200);
-    const token = (await shown.text()).match(/name="token" value="([^"]+)"/)![1]!;
-    const confirmed = await fetch(`${base}/subscribe/confirm`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" },
-      body: new URLSearchParams({ token }).toString(),
-    });
-    expect(confirmed.status).toBe(200);
-    expect(await confirmed.text()).toContain("will now receive status updates");
-  };
-  await subscribeAndConfirm("ann@example.com", { components: [webtix] });
-  await subscribeAndConfirm("bob@example.com", {});
+  await subscribeAndConfirm(base, resend, "ann@example.com", { components: [webtix] });
+  await subscribeAndConfirm(base, resend, "bob@example.com", {});
 
   const opened = await api("POST", "/incidents", {
     name: "Webtix checkout failing",
@@ -153,7 +163,7 @@ export async function runSubscriberScenario(base: string, key: string, resend: F
   });
   expect(opened.status).toBe(201);
   const { id } = (await opened.json()) as { id: string };
-  const alert = await waitForMail("ann@example.com", /Webtix checkout failing/);
+  const alert = await waitForMail(resend, "ann@example.com", /Webtix checkout failing/);
   expect(alert.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
   const unsubscribePath = pathOf(alert.headers["List-Unsubscribe"]!, /https?:\/\/[^>]+/);
   const oneClick = await fetch(base + unsubscribePath, {
@@ -166,11 +176,69 @@ export async function runSubscriberScenario(base: string, key: string, resend: F
   expect(
     (await api("POST", `/incidents/${id}/updates`, { status: "resolved", body: "Checkout works again." })).status,
   ).toBe(201);
-  await waitForMail("bob@example.com", /Resolved/i);
+  await waitForMail(resend, "bob@example.com", /Resolved/i);
   // Bob heard the resolution, so the sender is past it: Ann, unsubscribed, did not.
   const annSubjects = mailsTo("ann@example.com").map((m) => m.subject);
   expect(annSubjects.filter((s) => /Webtix checkout failing/.test(s))).toHaveLength(1);
   // Exactly once: no address got the same email twice.
   const sent = resend.accepted.map((m) => `${m.to} ${m.subject}`);
   expect(new Set(sent).size).toBe(sent.length);
+}
+
+/**
+ * The outage Marquee was born from, noticed by Marquee itself: tix1 stops answering, its monitor marks it down and
+ * opens an incident, its subscribers are emailed, and when tix1 answers again the incident resolves itself.
+ * `target` is tix1: a local HTTP server the test stops and starts; `tick` runs the runtime's scheduled work.
+ */
+export async function runMonitorScenario(
+  base: string,
+  key: string,
+  resend: FakeResend,
+  target: { url: string; stop(): Promise<void>; start(): Promise<void> },
+  tick: () => Promise<void>,
+) {
+  const api = staffApi(base, key);
+  const components = (await (await api("GET", "/components")).json()) as { id: string; name: string }[];
+  const tix1 = components.find((c) => c.name === "tix1")!.id;
+  await subscribeAndConfirm(base, resend, "cat@example.com", { components: [tix1] });
+  const created = await api("POST", "/monitors", {
+    name: "tix1 health",
+    type: "http",
+    url: `${target.url}/health`,
+    interval_seconds: 5,
+    timeout_ms: 2000,
+    failure_threshold: 1,
+    success_threshold: 1,
+    component_id: tix1,
+    incident: "publish",
+    notify: true,
+  });
+  expect(created.status).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  const monitorState = async () => ((await (await api("GET", `/monitors/${id}`)).json()) as { state: string }).state;
+  const tix1Status = async () => {
+    const summary = (await (await fetch(`${base}/api/v2/summary.json`)).json()) as {
+      components: { id: string; status: string }[];
+      incidents: { name: string; status: string }[];
+    };
+    return { status: summary.components.find((c) => c.id === tix1)!.status, incidents: summary.incidents };
+  };
+  const until = (what: string, ok: () => Promise<boolean>) =>
+    waitUntil(async () => (await ok()) || (await tick(), false), what, { timeoutMs: 90_000, everyMs: 250 });
+
+  await until("the monitor up", async () => (await monitorState()) === "up");
+  await target.stop();
+  await until("tix1 major_outage in summary.json with an open incident", async () => {
+    const now = await tix1Status();
+    return now.status === "major_outage" && now.incidents.some((i) => i.name === "tix1 is unavailable");
+  });
+  await waitForMail(resend, "cat@example.com", /tix1 is unavailable/);
+  await target.start();
+  await until("tix1 operational again and no open incident", async () => {
+    const now = await tix1Status();
+    return now.status === "operational" && now.incidents.length === 0;
+  });
+  await waitForMail(resend, "cat@example.com", /Resolved/i);
+  const incidents = (await (await api("GET", "/incidents")).json()) as { name: string; status: string }[];
+  expect(incidents.find((i) => i.name === "tix1 is unavailable")?.status).toBe("resolved");
 }
