@@ -19,6 +19,7 @@ import { auditRoutes } from "./routes/audit";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
+import { incidentTemplateRoutes } from "./routes/incident-templates";
 import { maintenanceRoutes } from "./routes/maintenances";
 import { pageSettingsRoutes } from "./routes/page-settings";
 import { resendWebhookRoutes } from "./routes/resend-webhooks";
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps) {
   api.use(idempotency(deps));
   api.route("/", componentRoutes(deps));
   api.route("/", incidentRoutes(deps));
+  api.route("/", incidentTemplateRoutes(deps));
   api.route("/", maintenanceRoutes(deps));
   api.route("/", apiKeyRoutes(deps));
   api.route("/", pageSettingsRoutes(deps));

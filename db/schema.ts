@@ -2,10 +2,12 @@ import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from
 import {
   apiScopes,
   auditActorKinds,
+  type ComponentStatus,
   componentStatuses,
   deliveryStatuses,
   impacts,
   incidentKinds,
+  incidentStatuses,
   subscriberStatuses,
   updateStatuses,
 } from "./vocabulary";
@@ -444,3 +446,20 @@ export const auditLog = sqliteTable(
   ],
 );
 export type AuditRow = typeof auditLog.$inferSelect;
+
+/**
+ * Saved incident templates: what staff start an incident from (name, first update, status, affected components and
+ * their statuses, whether to notify). Components are kept as a JSON map; one deleted later is dropped when used.
+ */
+export const incidentTemplates = sqliteTable("incident_templates", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  title: text("title").notNull(),
+  body: text("body").notNull(),
+  status: text("status", { enum: incidentStatuses }).notNull(),
+  components: text("components", { mode: "json" }).$type<Record<string, ComponentStatus>>().notNull(),
+  notify: integer("notify", { mode: "boolean" }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+export type IncidentTemplate = typeof incidentTemplates.$inferSelect;
