@@ -12,7 +12,7 @@ import { loadAdminDashboard } from "@/api/services/admin-dashboard";
 import { updateComponent } from "@/api/services/components";
 import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
 import { incidentFromTemplate, listIncidentTemplates } from "@/api/services/incident-templates";
-import { cancelMaintenance } from "@/api/services/maintenance-cancel";
+import { cancelMaintenance, startMaintenance } from "@/api/services/maintenance-actions";
 import { postMaintenanceUpdate, scheduleMaintenance } from "@/api/services/maintenances";
 import { isClosedIncidentStatus } from "@/db/vocabulary";
 import type { AdminConsoleView, FormError, IncidentPrefill } from "@/present/admin-views";
@@ -47,13 +47,15 @@ export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
   };
   const act = (c: Context<AdminEnv>, name: string, run: Parameters<ConsoleKit["act"]>[2], flash: string) =>
     kit.act(c, name, run, `/admin?flash=${flash}`, dashboard);
-  const maintenanceAction = (status: "in_progress" | "completed", flash: string) => (c: Context<AdminEnv>) =>
+  const maintenanceAction = (run: typeof startMaintenance, flash: string) => (c: Context<AdminEnv>) =>
     act(
       c,
       `maintenance:${c.req.param("id")}`,
-      (b) => postMaintenanceUpdate(staff(c, deps), c.req.param("id")!, { status, ...form.notifyForm(b) }),
+      (b) => run(staff(c, deps), c.req.param("id")!, form.notifyForm(b).notify),
       flash,
     );
+  const completeMaintenance: typeof startMaintenance = (deps, id, notify) =>
+    postMaintenanceUpdate(deps, id, { status: "completed", notify });
 
   return new Hono<AdminEnv>()
     .get("/", (c) => dashboard(c, 200))
@@ -110,14 +112,7 @@ export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
         "scheduled",
       ),
     )
-    .post("/maintenances/:id/start", maintenanceAction("in_progress", "started"))
-    .post("/maintenances/:id/complete", maintenanceAction("completed", "completed"))
-    .post("/maintenances/:id/cancel", (c) =>
-      act(
-        c,
-        `maintenance:${c.req.param("id")}`,
-        (b) => cancelMaintenance(staff(c, deps), c.req.param("id"), form.notifyForm(b).notify),
-        "cancelled",
-      ),
-    );
+    .post("/maintenances/:id/start", maintenanceAction(startMaintenance, "started"))
+    .post("/maintenances/:id/complete", maintenanceAction(completeMaintenance, "completed"))
+    .post("/maintenances/:id/cancel", maintenanceAction(cancelMaintenance, "cancelled"));
 }

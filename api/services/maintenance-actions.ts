@@ -5,6 +5,13 @@ import type { Written } from "./effects";
 import { getIncidentRow } from "./incidents";
 import { postMaintenanceUpdate } from "./maintenances";
 
+/** Starts a scheduled maintenance ahead of its window; one already under way or over is left as it is. */
+export async function startMaintenance(deps: StaffDeps, id: string, notify: boolean): Promise<Written<IncidentView>> {
+  const maintenance = await getIncidentRow(deps, id, "maintenance");
+  if (maintenance.status !== "scheduled") throw new AppError("conflict", "This maintenance has already started");
+  return postMaintenanceUpdate(deps, id, { status: "in_progress", notify });
+}
+
 export const cancelledBody = "This scheduled maintenance has been cancelled.";
 
 /**
