@@ -132,6 +132,8 @@ export type AdminSubscribersView = ConsoleChrome & {
   rows: SubscriberRow[];
   total: number;
   offset: number;
+  /** This page's query string, posted back by the remove buttons so that the list stays where it was. */
+  query: string;
   /** Query strings of the neighbouring pages, or null at either end. */
   previousQuery: string | null;
   nextQuery: string | null;

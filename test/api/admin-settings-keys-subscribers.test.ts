@@ -25,6 +25,7 @@ const settings = async () => expectStatus<Settings>(await t.call("GET", "/api/v1
 
 describe("pages that need an admin key in the console", () => {
   it("are refused to a session signed in with a write key, and changes nothing", async () => {
+    await t.call("POST", "/api/v1/subscribers/import", { subscribers: [{ email: "a@example.com" }] });
     const { b, csrf } = await signedIn("write");
     const nav = await (await b.request("GET", "/admin")).text();
     for (const link of ["/admin/settings", "/admin/api-keys", "/admin/subscribers"]) {
@@ -38,6 +39,7 @@ describe("pages that need an admin key in the console", () => {
       ["/admin/settings", { csrf, name: "Taken over" }],
       ["/admin/api-keys", { csrf, name: "escalated", scopes: "admin" }],
       [`/admin/api-keys/${(await t.deps.db.select().from(apiKeys))[0]!.id}/revoke`, { csrf }],
+      [`/admin/subscribers/${(await t.deps.db.select().from(subscribers))[0]!.id}/remove`, { csrf }],
     ];
     for (const [path, form] of posts) expect((await b.request("POST", path, form)).status, path).toBe(403);
     expect(await dbSnapshot(t.deps)).toEqual(before);
@@ -205,10 +207,20 @@ describe("subscribers from the console", () => {
     await importMany(2);
     const { b, csrf } = await signedIn();
     const [first] = await t.deps.db.select().from(subscribers).orderBy(subscribers.email);
-    const res = await b.request("POST", `/admin/subscribers/${first!.id}/remove`, { csrf });
-    expect(res.headers.get("location")).toBe("/admin/subscribers?flash=subscriber-removed");
+    const html = await (await b.request("GET", "/admin/subscribers?search=reader000")).text();
+    const back = html.match(/name="back" value="([^"]+)"/)![1]!.replace(/&(amp|#38);/g, "&");
+    expect(back).toBe("search=reader000&offset=0");
+    const res = await b.request("POST", `/admin/subscribers/${first!.id}/remove`, { csrf, back });
+    expect(res.headers.get("location")).toBe("/admin/subscribers?search=reader000&offset=0&flash=subscriber-removed");
     expect((await t.deps.db.select().from(subscribers)).map((s) => s.email)).toEqual(["reader001@example.com"]);
     expect((await b.request("POST", `/admin/subscribers/${first!.id}/remove`, { csrf })).status).toBe(404);
     expect((await b.request("POST", `/admin/subscribers/${first!.id}/remove`, {})).status).toBe(403);
+    // Only the list's own fields come back: nothing posted can point the redirect elsewhere.
+    const [second] = await t.deps.db.select().from(subscribers);
+    const odd = await b.request("POST", `/admin/subscribers/${second!.id}/remove`, {
+      csrf,
+      back: "x=1&search=a b&next=//evil.example",
+    });
+    expect(odd.headers.get("location")).toBe("/admin/subscribers?search=a+b&flash=subscriber-removed");
   });
 });

@@ -12,6 +12,21 @@ const perPage = 50;
 const maxOffset = 1_000_000;
 
 /**
+ * The list's search and page to go back to after a removal: only those fields, rebuilt, so the posted value can
+ * neither point elsewhere nor put anything else in the URL.
+ */
+function backTo(posted: unknown): string {
+  const from = new URLSearchParams(typeof posted === "string" ? posted.slice(0, 600) : "");
+  const kept = new URLSearchParams();
+  for (const name of ["search", "status", "offset"]) {
+    const value = from.get(name);
+    if (value) kept.set(name, value);
+  }
+  const query = kept.toString();
+  return query ? `${query}&` : "";
+}
+
+/**
  * Subscribers (admin scope, as in the API): searched by address and paged, shown with their status. Their tokens and
  * manage links are never put on the page.
  */
@@ -49,6 +64,7 @@ export function subscriberRoutes(deps: AppDeps, kit: ConsoleKit) {
         confirmedAt: s.confirmedAt,
         components: s.allComponents ? "all" : s.components.length,
       })),
+      query: query(offset),
       previousQuery: offset > 0 ? query(Math.max(offset - perPage, 0)) : null,
       nextQuery: offset + perPage < total ? query(offset + perPage) : null,
     };
@@ -59,12 +75,12 @@ export function subscriberRoutes(deps: AppDeps, kit: ConsoleKit) {
     .use("/subscribers", kit.requireAdmin)
     .use("/subscribers/*", kit.requireAdmin)
     .get("/subscribers", (c) => show(c, 200))
-    .post("/subscribers/:id/remove", (c) =>
+    .post("/subscribers/:id/remove", async (c) =>
       kit.act(
         c,
         `subscriber:${c.req.param("id")}`,
         () => deleteSubscriber(staff(c, deps), c.req.param("id")),
-        "/admin/subscribers?flash=subscriber-removed",
+        `/admin/subscribers?${backTo((await kit.body(c)).back)}flash=subscriber-removed`,
         show,
       ),
     );
