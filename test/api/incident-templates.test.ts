@@ -126,6 +126,16 @@ describe("incident templates in the staff API", () => {
     expect((await rows()).filter((r) => r.id !== other.id)).toEqual(before);
   });
 
+  it("answers two racing creates of one name with 201 and 409, never a server error", async () => {
+    const body = { name: "Raced", title: "Webtix down" };
+    const answers = await Promise.all([
+      t.call("POST", "/api/v1/incident-templates", body),
+      t.call("POST", "/api/v1/incident-templates", body),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(await rows()).toHaveLength(1);
+  });
+
   it("lets read keys list and read templates, and only write keys change them", async () => {
     const template = await createIncidentTemplate(t);
     await expectStatus(await t.call("GET", "/api/v1/incident-templates", undefined, { scope: "read" }), 200);

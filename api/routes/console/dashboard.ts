@@ -1,4 +1,5 @@
 import { Hono, type Context } from "hono";
+import { AppError } from "@/api/errors";
 import { validate } from "@/api/http";
 import type { AdminEnv } from "@/api/middleware/admin-session";
 import {
@@ -26,7 +27,10 @@ export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
   /** `?template=ID` fills the new-incident form from a saved template; one deleted since fills nothing. */
   const prefill = async (id: string | undefined): Promise<IncidentPrefill | null> => {
     if (!id) return null;
-    const input = await incidentFromTemplate(deps, id).catch(() => null);
+    const input = await incidentFromTemplate(deps, id).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === "not_found") return null;
+      throw error;
+    });
     return input && { templateId: id, ...input };
   };
   const dashboard = async (c: Context<AdminEnv>, status: 200 | 404 | 409 | 422, error: FormError = null) => {
