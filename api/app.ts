@@ -21,6 +21,7 @@ import { incidentDraftRoutes } from "./routes/incident-drafts";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
 import { incidentRoutes } from "./routes/incidents";
+import { incidentTemplateRoutes } from "./routes/incident-templates";
 import { maintenanceRoutes } from "./routes/maintenances";
 import { pageSettingsRoutes } from "./routes/page-settings";
 import { resendWebhookRoutes } from "./routes/resend-webhooks";
@@ -136,6 +137,7 @@ export function createApp(deps: AppDeps) {
   api.use(idempotency(deps));
   api.route("/", componentRoutes(deps));
   api.route("/", incidentRoutes(deps));
+  api.route("/", incidentTemplateRoutes(deps));
   api.route("/", maintenanceRoutes(deps));
   api.route("/", apiKeyRoutes(deps));
   api.route("/", pageSettingsRoutes(deps));

@@ -126,6 +126,29 @@ export const MaintenanceUpdateCreate = z
   .refine((u) => u.status !== undefined || u.body !== undefined, "an update needs a status or a body");
 export type MaintenanceUpdateCreate = z.infer<typeof MaintenanceUpdateCreate>;
 
+/** A saved incident template: what "start from template" fills the new-incident form (or an API client) with. */
+export const IncidentTemplateCreate = z.strictObject({
+  name: Name,
+  title: Name,
+  body: Body.default(""),
+  status: z.enum(incidentStatuses).default("investigating"),
+  components: ComponentChanges.default({}),
+  notify: z.boolean().default(true),
+});
+export type IncidentTemplateCreate = z.infer<typeof IncidentTemplateCreate>;
+
+export const IncidentTemplatePatch = z
+  .strictObject({
+    name: Name.optional(),
+    title: Name.optional(),
+    body: Body.optional(),
+    status: z.enum(incidentStatuses).optional(),
+    components: ComponentChanges.optional(),
+    notify: z.boolean().optional(),
+  })
+  .refine(changesSomething, nothingToChange);
+export type IncidentTemplatePatch = z.infer<typeof IncidentTemplatePatch>;
+
 export const PagePatch = z
   .strictObject({
     name: Name.optional(),

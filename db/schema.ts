@@ -2,17 +2,18 @@ import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from
 import {
   apiScopes,
   auditActorKinds,
+  type ComponentStatus,
   componentStatuses,
   deliveryStatuses,
   impacts,
   incidentKinds,
+  incidentStatuses,
   monitorStates,
   automaticIncidentModes,
   automaticSourceKinds,
   subscriberStatuses,
   updateStatuses,
 } from "./vocabulary";
-import type { ComponentStatus } from "./vocabulary";
 
 export * from "./vocabulary";
 
@@ -562,3 +563,20 @@ export const incidentDrafts = sqliteTable("incident_drafts", {
   createdAt: createdAt(),
 });
 export type IncidentDraft = typeof incidentDrafts.$inferSelect;
+
+/**
+ * Saved incident templates: what staff start an incident from (name, first update, status, affected components and
+ * their statuses, whether to notify). Components are kept as a JSON map; one deleted later is dropped when used.
+ */
+export const incidentTemplates = sqliteTable("incident_templates", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  title: text("title").notNull(),
+  body: text("body").notNull(),
+  status: text("status", { enum: incidentStatuses }).notNull(),
+  components: text("components", { mode: "json" }).$type<Record<string, ComponentStatus>>().notNull(),
+  notify: integer("notify", { mode: "boolean" }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+export type IncidentTemplate = typeof incidentTemplates.$inferSelect;

@@ -1,4 +1,4 @@
-import type { AuditRow, Component, UpdateStatus } from "@/db/schema";
+import type { AuditRow, Component, ComponentGroup, ComponentStatus, IncidentStatus, UpdateStatus } from "@/db/schema";
 import type { subscriberStatuses } from "@/db/vocabulary";
 import type { BackupSummary } from "./backups";
 import type { IncidentView, PageInfo } from "./views";
@@ -36,12 +36,127 @@ export type AdminDashboard = {
   now: number;
 };
 
-/** The dashboard as the console page receives it. */
-export type AdminConsoleView = AdminDashboard & {
+/** A refused form: which one, why, and what was typed into it. */
+export type FormError = { form: string; message: string; values: Record<string, string[]> } | null;
+
+/** What every signed-in console page shows besides its own content. */
+export type ConsoleChrome = {
+  page: PageInfo;
   csrf: string;
+  /** The key that signed in has the admin scope: settings, API keys and subscribers are open to it. */
+  admin: boolean;
   flash: string | null;
-  /** A refused form: which one, why, and what was typed into it. */
-  error: { form: string; message: string; values: Record<string, string[]> } | null;
+};
+
+/** The fields of a new incident, as a saved template fills them in. */
+export type IncidentPrefill = {
+  templateId: string;
+  name: string;
+  body: string;
+  status: IncidentStatus;
+  components: Record<string, ComponentStatus>;
+  notify: boolean;
+};
+
+/** The dashboard as the console page receives it. */
+export type AdminConsoleView = AdminDashboard &
+  ConsoleChrome & {
+    error: FormError;
+    /** The saved templates the new-incident form can start from, and the one chosen (`?template=`), if any. */
+    incidentTemplates: { id: string; name: string }[];
+    prefill: IncidentPrefill | null;
+  };
+
+export type ComponentWithGroup = Component & { group: string | null };
+
+/** The components page: groups and components in page order, to create, edit, move and delete. */
+export type AdminComponentsView = ConsoleChrome & {
+  error: FormError;
+  groups: ComponentGroup[];
+  /** Top-level rows in page order; a group carries its components in their order. */
+  rows: (
+    { type: "group"; group: ComponentGroup; components: Component[] } | { type: "component"; component: Component }
+  )[];
+};
+
+/** A confirmation step before a change that cannot be undone. */
+export type AdminConfirmView = ConsoleChrome & {
+  title: string;
+  message: string;
+  action: string;
+  button: string;
+  back: string;
+};
+
+export type AdminSettingsView = ConsoleChrome & {
+  error: FormError;
+  settings: { name: string; url: string; timeZone: string };
+  /** SITE_URL, when set: it wins over the URL stored here. */
+  siteUrl: string | null;
+  timeZones: string[];
+};
+
+export type ApiKeyRow = {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  /** The key this console session signed in with. */
+  current: boolean;
+};
+
+export type AdminApiKeysView = ConsoleChrome & {
+  error: FormError;
+  keys: ApiKeyRow[];
+  /** Only on the answer to the form that created it: the full key, shown this once. */
+  created: { name: string; key: string } | null;
+};
+
+/** One subscriber as the console lists it: never a token or a manage link. */
+export type SubscriberRow = {
+  id: string;
+  email: string;
+  status: SubscriberStatus;
+  createdAt: number;
+  confirmedAt: number | null;
+  /** "all", or how many components the subscriber chose. */
+  components: "all" | number;
+};
+
+export type AdminSubscribersView = ConsoleChrome & {
+  error: FormError;
+  search: string;
+  status: SubscriberStatus | null;
+  rows: SubscriberRow[];
+  total: number;
+  offset: number;
+  /** This page's query string, posted back by the remove buttons so that the list stays where it was. */
+  query: string;
+  /** Query strings of the neighbouring pages, or null at either end. */
+  previousQuery: string | null;
+  nextQuery: string | null;
+};
+
+export type IncidentTemplateRow = {
+  id: string;
+  name: string;
+  title: string;
+  body: string;
+  status: IncidentStatus;
+  components: Record<string, ComponentStatus>;
+  notify: boolean;
+};
+
+export type AdminTemplatesView = ConsoleChrome & {
+  error: FormError;
+  templates: IncidentTemplateRow[];
+  components: ComponentWithGroup[];
+  /** The template being edited (`/admin/templates/{id}`), or null for the list with the new-template form. */
+  editing: IncidentTemplateRow | null;
+  /** The template body of each status, shown as the default text. */
+  bodies: Record<UpdateStatus, string>;
 };
 
 export type AdminNoticeView = { page: PageInfo; title: string; message: string; csrf?: string | null };
@@ -63,15 +178,14 @@ export type AuditEntryView = {
   changes: string[];
 };
 
-export type AdminAuditView = {
-  page: PageInfo;
-  csrf: string;
-  entries: AuditEntryView[];
-  /** The filter in force, to keep it in the form and the next page's link. */
-  resourceType: string | null;
-  /** The query string of the next (older) page, or null on the last one. */
-  nextQuery: string | null;
-};
+export type AdminAuditView = Pick<ConsoleChrome, "page" | "csrf"> &
+  Partial<Pick<ConsoleChrome, "admin" | "flash">> & {
+    entries: AuditEntryView[];
+    /** The filter in force, to keep it in the form and the next page's link. */
+    resourceType: string | null;
+    /** The query string of the next (older) page, or null on the last one. */
+    nextQuery: string | null;
+  };
 
 const actorKinds: Record<string, string> = { api_key: "API key", console: "Console", system: "Marquee" };
 

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import { csrfToken, verifyCsrfToken, verifySession } from "@/api/services/admin-sessions";
+import { hasScope } from "@/api/services/api-keys";
 import type { Actor } from "@/api/services/audit";
 import type { Deps } from "@/api/services/deps";
 import type { FormBody } from "@/api/routes/admin-forms";
@@ -8,7 +9,10 @@ import type { FormBody } from "@/api/routes/admin-forms";
 export const sessionCookie = "marquee_admin";
 export const cookiePath = "/admin";
 
-export type AdminEnv = { Variables: { session: string; csrf: string; apiKeyId: string; actor: Actor } };
+/** `admin`: the key that signed in has the admin scope, which settings, API keys and subscribers need (as in the API). */
+export type AdminEnv = {
+  Variables: { session: string; csrf: string; apiKeyId: string; actor: Actor; admin: boolean };
+};
 
 /** Browsers send Origin on cross-site POSTs; behind a TLS proxy the scheme may differ, so hosts are compared. */
 export function sameOrigin(c: Context, siteUrl?: string): boolean {
@@ -55,6 +59,7 @@ export function requireSession(deps: Deps, forbidden: (c: Context) => Promise<Re
     }
     c.set("session", session);
     c.set("apiKeyId", apiKey.id);
+    c.set("admin", hasScope(apiKey.scopes, "admin"));
     // Console changes are recorded under the key that signed in.
     c.set("actor", { kind: "console", keyId: apiKey.id, name: apiKey.name });
     c.set("csrf", await csrfToken(deps, session));

@@ -57,6 +57,42 @@ export function maintenanceForm(body: FormBody, timeZone: string) {
   };
 }
 
+/** An empty description clears it on an edit, and is left out on a create. */
+export const componentFields = (body: FormBody, editing: boolean) => ({
+  name: text(body, "name") ?? "",
+  description: optional(body, "description") ?? (editing ? null : undefined),
+  group_id: optional(body, "group_id") ?? null,
+  status: optional(body, "status"),
+});
+
+export const groupForm = (body: FormBody, editing: boolean) => ({
+  name: text(body, "name") ?? "",
+  description: optional(body, "description") ?? (editing ? null : undefined),
+});
+
+export const moveForm = (body: FormBody) => text(body, "direction");
+
+/** An empty field leaves the setting as it is. */
+export const settingsForm = (body: FormBody) => ({
+  name: optional(body, "name"),
+  url: optional(body, "url"),
+  time_zone: optional(body, "time_zone"),
+});
+
+export const apiKeyForm = (body: FormBody) => ({ name: text(body, "name") ?? "", scopes: texts(body, "scopes") });
+
+export const templateForm = (body: FormBody) => ({
+  name: text(body, "name") ?? "",
+  title: text(body, "title") ?? "",
+  body: text(body, "body") ?? "",
+  status: optional(body, "status"),
+  components: componentStatuses(body),
+  notify: checked(body, "notify"),
+});
+
+/** A maintenance action's notify box; the buttons post it checked unless staff untick it. */
+export const notifyForm = (body: FormBody) => ({ notify: checked(body, "notify") });
+
 /** The posted fields, to fill the form in again when it is refused. */
 export const formValues = (body: FormBody): Record<string, string[]> =>
   Object.fromEntries(Object.keys(body).map((k) => [k, texts(body, k)]));

@@ -1,6 +1,6 @@
 import { and, eq, gt, lte } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { adminSessions, apiKeys, appSecrets } from "@/db/schema";
+import { adminSessions, type ApiScope, apiKeys, appSecrets } from "@/db/schema";
 import { constantTimeEqual, hmacSha256Hex, randomToken, sha256Hex } from "@/api/ids";
 import { hasScope } from "./api-keys";
 import { type StaffDeps, writeAudited } from "./audit";
@@ -56,7 +56,7 @@ const parse = (value: string | undefined) => {
 export async function verifySession(
   deps: Deps,
   value: string | undefined,
-): Promise<{ id: string; name: string } | null> {
+): Promise<{ id: string; name: string; scopes: ApiScope[] } | null> {
   const session = parse(value);
   if (!session || !constantTimeEqual(await sign(deps.db, session.id, session.expiresAt), session.mac)) return null;
   const now = deps.clock();
@@ -66,7 +66,9 @@ export async function verifySession(
     .from(adminSessions)
     .innerJoin(apiKeys, eq(apiKeys.id, adminSessions.apiKeyId))
     .where(and(eq(adminSessions.idHash, await sha256Hex(session.id)), gt(adminSessions.expiresAt, now)));
-  return row && row.revokedAt === null && hasScope(row.scopes, "write") ? { id: row.id, name: row.name } : null;
+  return row && row.revokedAt === null && hasScope(row.scopes, "write")
+    ? { id: row.id, name: row.name, scopes: row.scopes }
+    : null;
 }
 
 /**

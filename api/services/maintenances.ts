@@ -62,7 +62,10 @@ async function transitionChanges(
     const view = await loadIncident(deps.db, maintenance.id);
     return view.components.map((c) => ({ componentId: c.id, status: "under_maintenance" as const }));
   }
-  if (status === "completed" && maintenance.status !== "completed") return restoreChanges(deps, maintenance.id);
+  // One completed before it started (cancelled) never put its components under maintenance: it leaves them as they are.
+  if (status === "completed" && maintenance.status !== "completed" && maintenance.status !== "scheduled") {
+    return restoreChanges(deps, maintenance.id);
+  }
   return [];
 }
 

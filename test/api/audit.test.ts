@@ -8,6 +8,7 @@ import {
   type CreatedApiKey,
   createComponent,
   createGroup,
+  createIncidentTemplate,
   expectError,
   expectStatus,
   getComponent,
@@ -146,6 +147,27 @@ const writes: Record<string, () => Promise<Write>> = {
       resource_id: updateId,
       action: "edit",
     };
+  },
+  "POST /api/v1/incident-templates": async () => ({
+    path: "/api/v1/incident-templates",
+    body: { name: "Data centre down", title: "Webtix down" },
+    resource_type: "incident_template",
+    action: "create",
+  }),
+  "PATCH /api/v1/incident-templates/:id": async () => {
+    const { id } = await createIncidentTemplate(t);
+    return {
+      path: `/api/v1/incident-templates/${id}`,
+      body: { body: "New text" },
+      resource_type: "incident_template",
+      resource_id: id,
+      action: "update",
+    };
+  },
+  "DELETE /api/v1/incident-templates/:id": async () => {
+    const { id } = await createIncidentTemplate(t);
+    const path = `/api/v1/incident-templates/${id}`;
+    return { path, resource_type: "incident_template", resource_id: id, action: "delete" };
   },
   "POST /api/v1/maintenances": async () => ({
     path: "/api/v1/maintenances",

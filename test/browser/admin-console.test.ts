@@ -113,4 +113,65 @@ describe("the staff console in a browser", () => {
     expect(await context.cookies()).toEqual([]);
     await context.close();
   });
+
+  test("create a component, save a template using it, and open an incident from the template", async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await signIn(context);
+    const watch = await watchPage(page);
+    const nav = page.getByRole("navigation", { name: "Console" });
+
+    await nav.getByRole("link", { name: "Components" }).click();
+    await page.waitForLoadState();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel("Component name").fill("Webtix Lyon");
+    await page.locator("#new-component-group").selectOption({ label: "Ticketing servers" });
+    await page.getByRole("button", { name: "Create component" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Component created.");
+    await page.getByRole("link", { name: "Delete Webtix Lyon…" }).waitFor();
+
+    await nav.getByRole("link", { name: "Templates" }).click();
+    await page.waitForLoadState();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByLabel("Template name").fill("Lyon down");
+    await page.getByLabel("Incident title").fill("Sales in Lyon fail");
+    await page.locator("#template-status").selectOption("identified");
+    await page.getByLabel("First update").fill("The Lyon data centre was rebooted.");
+    await page
+      .locator("fieldset", { hasText: "Affected components" })
+      .getByLabel("Ticketing servers: Webtix Lyon", { exact: true })
+      .selectOption("major_outage");
+    await page.getByLabel("Notify subscribers by default").uncheck();
+    await page.getByRole("button", { name: "Create template" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Template saved.");
+
+    await page.getByRole("link", { name: "Open an incident from Lyon down" }).click();
+    await page.waitForLoadState();
+    expect(await page.locator("#incident-name").inputValue()).toBe("Sales in Lyon fail");
+    expect(await page.locator("#incident-status").inputValue()).toBe("identified");
+    expect(await page.locator("#incident-body").inputValue()).toBe("The Lyon data centre was rebooted.");
+    expect(await page.locator("#open-incident").getByLabel("Notify subscribers").isChecked()).toBe(false);
+    const affected = page.locator("fieldset", { hasText: "Affected components" });
+    expect(await affected.getByLabel("Ticketing servers: Webtix Lyon", { exact: true }).inputValue()).toBe(
+      "major_outage",
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Open incident" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Incident opened.");
+    expect(await text(page.locator("article.card", { hasText: "Sales in Lyon fail" }).locator(".meta"))).toContain(
+      "Identified",
+    );
+
+    // The admin-only pages are reachable from the nav, and pass the same checks.
+    for (const name of ["Settings", "API keys", "Subscribers"]) {
+      await nav.getByRole("link", { name }).click();
+      await page.waitForLoadState();
+      expect(await axeViolations(page), name).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(360);
+    }
+    expect(watch.errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -80,6 +80,27 @@ export async function openIncident(t: TestApp, fields: Record<string, unknown> =
   return expectStatus(await t.call("POST", "/api/v1/incidents", { name: unique("Incident"), ...fields }), 201);
 }
 
+/** A saved incident template as the staff API answers it. */
+export type IncidentTemplateAnswer = {
+  id: string;
+  name: string;
+  title: string;
+  body: string;
+  status: string;
+  components: Record<string, string>;
+  notify: boolean;
+  created_at: string;
+  updated_at: string;
+};
+
+export async function createIncidentTemplate(
+  t: TestApp,
+  fields: Record<string, unknown> = {},
+): Promise<IncidentTemplateAnswer> {
+  const body = { name: unique("Template"), title: unique("Incident"), ...fields };
+  return expectStatus(await t.call("POST", "/api/v1/incident-templates", body), 201);
+}
+
 export async function postUpdate(t: TestApp, incidentId: string, fields: Record<string, unknown>): Promise<V2Incident> {
   return expectStatus(await t.call("POST", `/api/v1/incidents/${incidentId}/updates`, fields), 201);
 }
