@@ -60,7 +60,7 @@ export function createMonitorRunner(options: MonitorRunnerOptions) {
   async function claim(monitor: Monitor, now: number): Promise<boolean> {
     const claimed = await db
       .update(monitors)
-      .set({ nextCheckAt: now + monitor.intervalSeconds * 1000 })
+      .set({ nextCheckAt: nextCheckAfter(monitor, now) })
       .where(
         and(eq(monitors.id, monitor.id), eq(monitors.nextCheckAt, monitor.nextCheckAt), eq(monitors.paused, false)),
       )
@@ -129,6 +129,17 @@ export function createMonitorRunner(options: MonitorRunnerOptions) {
     /** Resolves once the checks in flight are done (a clean stop). */
     idle: () => Promise.all(inFlight.values()),
   };
+}
+
+/**
+ * The next check keeps the monitor's own rhythm (no drift from the loop's second), so checks stay spread as they
+ * were first spread. One overdue by more than an interval (after a stop, or a burst the cap held back) is spread
+ * again over the next few seconds instead of joining every other overdue check at once.
+ */
+export function nextCheckAfter(monitor: Pick<Monitor, "nextCheckAt" | "intervalSeconds">, now: number): number {
+  const interval = monitor.intervalSeconds * 1000;
+  const next = monitor.nextCheckAt + interval;
+  return next > now ? next : now + interval + Math.floor(Math.random() * Math.min(interval, 10_000));
 }
 
 type CheckResultLike = { outcome: "up" | "degraded" | "down"; responseMs: number | null; message: string };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createMonitorRunner, maintainResults } from "@/api/monitors/runner";
+import { createMonitorRunner, maintainResults, nextCheckAfter } from "@/api/monitors/runner";
 import type { CheckResult, MonitorCheck } from "@/api/monitors/check-types";
 import { makeApp } from "../support/app";
 import {
@@ -39,10 +39,13 @@ function runner() {
   });
 }
 
-/** Moves the clock one interval on and runs whatever is due, with the next scripted outcome. */
+/**
+ * Moves the clock one interval on (and the ten seconds a monitor overdue after a pause may be spread over) and runs
+ * whatever is due, with the next scripted outcome.
+ */
 async function step(outcome: CheckResult["outcome"], run = runner()) {
   outcomes.push(outcome);
-  t.clock.advance(60_000);
+  t.clock.advance(70_000);
   await Promise.all(await run.runDue());
   expect(outcomes).toEqual([]);
 }
@@ -288,6 +291,17 @@ describe("a monitor's life", () => {
     );
     await step("up", run);
     expect((await getComponent(t, webtix.id)).status).toBe("operational");
+  });
+
+  it("keeps its own rhythm, and spreads checks that fell behind", () => {
+    const m = { nextCheckAt: 1_000_000, intervalSeconds: 30 };
+    // Run up to a second late by the loop: the next check is still one interval after the planned one.
+    expect(nextCheckAfter(m, 1_000_900)).toBe(1_030_000);
+    // Overdue by more than an interval: spread over the next interval plus up to ten seconds.
+    const spread = Array.from({ length: 50 }, () => nextCheckAfter(m, 2_000_000) - 2_000_000);
+    expect(Math.min(...spread)).toBeGreaterThanOrEqual(30_000);
+    expect(Math.max(...spread)).toBeLessThan(40_000);
+    expect(new Set(spread).size).toBeGreaterThan(1);
   });
 
   it("is never checked twice at once, even by two runners", async () => {
