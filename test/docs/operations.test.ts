@@ -70,6 +70,7 @@ function machine() {
       .replaceAll("sudo -u marquee ", "")
       .replaceAll("-o marquee -g marquee ", "")
       .replaceAll("sudo chown prometheus ", "chown $(id -un) ")
+      .replaceAll("sudo chown root:marquee ", "chown $(id -un) ")
       .replaceAll("sudo ", "")
       .replaceAll("/etc/marquee", path.etc)
       .replaceAll("/etc/prometheus", path.prometheus)
@@ -198,7 +199,7 @@ describe("docs/operations.md", () => {
     const m = machine();
     await m.run(block("settings"));
     const settings = m.settings();
-    expect(statSync(join(m.path.etc, "marquee.env")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(m.path.etc, "marquee.env")).mode & 0o777).toBe(0o640);
     expect(settings.METRICS_TOKEN).toMatch(/^[0-9a-f]{64}$/);
     expect(() => parseConfig(settings)).not.toThrow();
     expect(parseConfig(settings).siteUrl).toBe("https://status.example.com");
@@ -280,7 +281,7 @@ describe("docs/operations.md", () => {
     await exec(nginxBinary!, ["-t", "-p", m.root, "-c", conf, "-e", join(m.root, "error.log")]);
   });
 
-  it("the unit passes systemd-analyze verify, runs npm start's command as a user without privileges", async () => {
+  it("the unit passes systemd-analyze verify, and runs npm start's command as marquee, hardened", async () => {
     const unit = unitSettings(block("unit"));
     expect(block("unit").split("\n")[0]).toBe("# /etc/systemd/system/marquee.service");
     expect(unit.get("User")).toEqual(["marquee"]);
