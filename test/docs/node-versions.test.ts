@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 // npm's own range logic (semver, installed with the tools; not a dependency of Marquee's code).
@@ -48,24 +48,30 @@ describe("the Node versions Marquee claims", () => {
     expect(pkg.engines.node).toBe("^20.19.0 || ^22.13.0 || >=24");
   });
 
-  it("fit every installed package on those versions, except undici 8, which only astro's web-font helper loads", () => {
+  it("fit every installed package on those versions, so npm install warns of no engine", () => {
     const lowest = ["20.19.0", "22.13.0", "24.0.0"];
     const misfits = installed()
       .filter(({ manifest }) => manifest.engines?.node && semver.validRange(manifest.engines.node))
       .filter(({ manifest }) => lowest.some((v) => !semver.satisfies(v, manifest.engines!.node!)))
       .map(({ path, manifest }) => `${path}@${manifest.version}`);
-    expect(
-      misfits.every((m) => /^node_modules\/undici@8\./.test(m)),
-      misfits.join(", "),
-    ).toBe(true);
-    // Who needs that undici: unifont alone, which imports it only to download web fonts; Marquee configures none.
-    const dependents = installed()
-      .filter(({ manifest }) => {
-        const deps = (manifest as { dependencies?: Record<string, string> }).dependencies ?? {};
-        return deps.undici !== undefined && semver.minVersion(deps.undici)!.major >= 8;
-      })
-      .map(({ manifest }) => manifest.name);
-    expect(dependents).toEqual(["unifont"]);
+    expect(misfits).toEqual([]);
+  });
+
+  it("give astro's web-font helper undici 7, whose only use there (a proxy agent) undici 7 has", () => {
+    // unifont declares undici 8 (Node 22.19+) and imports Agent, EnvHttpProxyAgent and the global-dispatcher pair
+    // from it, only to download web fonts through a proxy; Marquee configures no web fonts.
+    const overrides = (pkg as { overrides?: Record<string, Record<string, string>> }).overrides;
+    expect(overrides?.unifont?.undici).toMatch(/^7\./);
+    const unifont = readFileSync("node_modules/unifont/dist/index.mjs", "utf8");
+    expect(unifont.match(/await import\("undici"\)/g)).toHaveLength(1);
+    const names = /const \{ ([\w, ]+) \} = await import\("undici"\)/.exec(unifont)![1]!.split(", ");
+    expect(names).toEqual(["Agent", "EnvHttpProxyAgent", "getGlobalDispatcher", "setGlobalDispatcher"]);
+    // The undici unifont resolves is a 7.x that has them all.
+    const fromUnifont = createRequire(join(process.cwd(), "node_modules/unifont/package.json"));
+    const undiciDir = dirname(fromUnifont.resolve("undici"));
+    expect(JSON.parse(readFileSync(join(undiciDir, "package.json"), "utf8")).version).toMatch(/^7\./);
+    const undici = fromUnifont("undici") as Record<string, unknown>;
+    for (const name of names) expect(typeof undici[name], name).toBe("function");
     expect(readFileSync("astro.config.mjs", "utf8")).not.toMatch(/fonts\s*:/);
   });
 });

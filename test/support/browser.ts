@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { resolveChromium } from "./chromium";
 import { exited, startServer } from "./server";
 
-// Debian's chromium, which .ci/run installs with apt; playwright-core downloads no browser of its own.
-const chromiumPath = "/usr/bin/chromium";
 const chromiumArgs = [
   "--headless",
   "--no-sandbox",
@@ -17,14 +16,14 @@ const chromiumArgs = [
   "--disable-sync",
 ];
 
-/** Fails, never skips, without chromium: a browser suite that silently does not run proves nothing. */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `The browser tests need Debian's chromium at ${chromiumPath} (apt-get install chromium, as .ci/run does).`,
-    );
-  }
-  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+/**
+ * The system's chromium when there is one, else the one npm installs (MARQUEE_CHROMIUM chooses; see chromium.ts).
+ * playwright-core downloads no browser of its own. Fails, never skips: a browser suite that silently does not run
+ * proves nothing.
+ */
+export async function launchChromium(setting?: string): Promise<Browser> {
+  const { executablePath, env } = await resolveChromium(setting);
+  return chromium.launch({ executablePath, args: chromiumArgs, env: env && { ...process.env, ...env } });
 }
 
 /** The built server on a free port with a fresh DATA_DIR (its development outbox is dataDir/outbox). */
