@@ -50,4 +50,8 @@ export function keptLabels(labels: Readonly<Record<string, string>>): Record<str
 
 /** Grafana before fingerprints: the alert's identity is its label set, hashed in a stable order. */
 export const labelsIdentity = (labels: Readonly<Record<string, string>>) =>
-  JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );

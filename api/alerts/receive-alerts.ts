@@ -37,9 +37,7 @@ async function receive(
   mapping: SeverityStatuses,
 ): Promise<Written<AlertsAnswer>> {
   const { db } = deps;
-  const findComponent = componentFinder(
-    await db.select({ id: components.id, name: components.name }).from(components),
-  );
+  const findComponent = componentFinder(await db.select({ id: components.id, name: components.name }).from(components));
   const answer: AlertsAnswer = { received: alerts.length, applied: 0, unmatched: [] };
   const effects: Effects = {};
 
@@ -109,7 +107,9 @@ async function receive(
 
   await db
     .delete(receivedAlerts)
-    .where(and(eq(receivedAlerts.status, "resolved"), lt(receivedAlerts.updatedAt, deps.clock() - resolvedAlertsKeptMs)));
+    .where(
+      and(eq(receivedAlerts.status, "resolved"), lt(receivedAlerts.updatedAt, deps.clock() - resolvedAlertsKeptMs)),
+    );
   return { value: answer, effects };
 }
 

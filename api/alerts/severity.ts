@@ -8,8 +8,7 @@ export type AlertStatus = Exclude<ComponentStatus, "operational" | "under_mainte
 export type SeverityStatuses = Readonly<Record<string, AlertStatus>>;
 
 export const alertStatuses = ["major_outage", "partial_outage", "degraded_performance", "none"] as const satisfies (
-  | AlertStatus
-  | (typeof componentStatuses)[number]
+  AlertStatus | (typeof componentStatuses)[number]
 )[];
 
 /** The default mapping (docs/automatic-status.md); ALERT_SEVERITY_STATUSES replaces or adds entries. */
@@ -63,5 +62,7 @@ export function statusForLabels(
       : { error: `marquee_status "${override}" is not one of ${alertStatuses.join(", ")}` };
   }
   const severity = labels.severity?.trim().toLowerCase();
-  return { status: severity && Object.hasOwn(mapping, severity) ? mapping[severity]! : (mapping["*"] ?? "major_outage") };
+  return {
+    status: severity && Object.hasOwn(mapping, severity) ? mapping[severity]! : (mapping["*"] ?? "major_outage"),
+  };
 }
