@@ -75,6 +75,24 @@ describe("alerts from Alertmanager", () => {
     expect(await changesOf("tix1")).toBe(1);
   });
 
+  it("the same notification from two Alertmanager peers at once is applied once", async () => {
+    const body = alertmanagerBody([tix1Down]);
+    const answers = await Promise.all([t.deliver("alertmanager", body), t.deliver("alertmanager", body)]);
+    expect(answers.map((a) => a.applied).sort()).toEqual([0, 1]);
+    expect(await changesOf("tix1")).toBe(1);
+  });
+
+  it("resolved alerts are forgotten after 30 days; firing ones are kept", async () => {
+    const other = { ...tix1Down, labels: { ...tix1Down.labels, component: "tix2" } };
+    await t.deliver("alertmanager", alertmanagerBody([resolved(tix1Down), other], {}));
+    t.clock.advance(31 * 24 * 3600_000);
+    await t.deliver("alertmanager", alertmanagerBody([{ ...tix1Down, labels: { alertname: "Watchdog" } }]));
+    const left = await t.deps.db.select({ fingerprint: receivedAlerts.fingerprint }).from(receivedAlerts);
+    expect(left.map((r) => r.fingerprint).sort()).toEqual(
+      [fingerprintOf(other.labels), fingerprintOf({ alertname: "Watchdog" })].sort(),
+    );
+  });
+
   it("a resolution of an older firing does not resolve the newer one", async () => {
     const older = { ...tix1Down, startsAt: "2026-11-25T10:00:00Z" };
     await t.deliver("alertmanager", alertmanagerBody([tix1Down]));
