@@ -27,7 +27,8 @@ const Alert = z.object({
   fingerprint: z.string().max(128).nullish(),
 });
 
-const Payload = z.object({ alerts: z.array(Alert) });
+/** What Marquee reads of either tool's body; the OpenAPI document shows it. */
+export const AlertWebhookPayload = z.object({ alerts: z.array(Alert) });
 
 /** One alert as both tools describe it. `fingerprint` is null when the sender gave none (Grafana before 9.x). */
 export type ReceivedAlertInput = {
@@ -50,7 +51,7 @@ export function parseAlertPayload(source: AlertSource, body: object): ReceivedAl
         `(set max_alerts on the receiver)`,
     );
   }
-  return validate(Payload, body).alerts.map((a) => ({
+  return validate(AlertWebhookPayload, body).alerts.map((a) => ({
     status: a.status,
     labels: a.labels,
     summary: (a.annotations?.summary ?? a.annotations?.description ?? "").slice(0, 500) || null,
