@@ -72,6 +72,22 @@ describe("the alerts scope", () => {
     expect(await dbSnapshot(t.deps)).toEqual(before);
   });
 
+  it("an alerts key does not open /metrics", async () => {
+    const metrics = {
+      text: async () => "marquee_up 1\n",
+      contentType: "text/plain; version=0.0.4; charset=utf-8" as const,
+      countRequest: () => {},
+    };
+    const m = await makeAlertApp({ metrics });
+    try {
+      const get = (key: string) => m.app.request("/metrics", { headers: { authorization: `Bearer ${key}` } });
+      await expectError(await get(m.alertsKey), 403, "forbidden");
+      expect((await get(m.keys.read)).status).toBe(200);
+    } finally {
+      await m.cleanup();
+    }
+  });
+
   it("the console does not let an alerts key sign in", async () => {
     const res = await t.app.request("/admin/login", {
       method: "POST",

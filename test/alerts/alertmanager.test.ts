@@ -216,6 +216,9 @@ describe("alerts from Alertmanager", () => {
     expect(open.incidents.map((i) => i.name)).toEqual(["tix1 is unavailable"]);
     await t.deliver("alertmanager", alertmanagerBody([resolved(withIncident)]));
     await t.publisher.idle();
+    // What the alert says is for the staff: readers and subscribers get Marquee's own wording.
+    const incidents = await (await t.app.request("/api/v2/incidents.json")).text();
+    expect(incidents).not.toMatch(/does not answer|TixDown|prometheus/);
     const after = await json<{ incidents: unknown[] }>(await t.app.request("/api/v2/incidents/unresolved.json"));
     expect(after.incidents).toEqual([]);
     expect(await t.published("tix1")).toBe("operational");
@@ -264,6 +267,8 @@ describe("bad alert payloads", () => {
       await expectError(await t.post("alertmanager", JSON.stringify(body)), 422, "validation_failed");
     }
     await expectError(await t.post("alertmanager", "{not json"), 400, "invalid_json");
+    const proto = alertmanagerBody([tix1Down]).replace('"labels":{', '"labels":{"__proto__":"x",');
+    await expectError(await t.post("alertmanager", proto), 422, "validation_failed");
     expect(await dbSnapshot(t.deps)).toEqual(before);
   });
 });
