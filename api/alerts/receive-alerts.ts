@@ -84,7 +84,8 @@ async function receive(
         link: httpUrl(alert.generatorUrl),
       });
       mergeEffects(effects, detected.effects);
-      if (componentId !== null) answer.applied++;
+      // A detection that changed nothing (the resolution of an alert that asked for no status) has no effects.
+      if (componentId !== null && detected.effects.wake) answer.applied++;
     }
 
     // Recorded after the detection: if this write fails, the sender's retry applies it again, which is harmless.

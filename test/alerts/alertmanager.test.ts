@@ -75,7 +75,7 @@ describe("alerts from Alertmanager", () => {
     expect(await changesOf("tix1")).toBe(1);
   });
 
-  it("the same notification from two Alertmanager peers at once is applied once", async () => {
+  it("the same notification delivered twice at once (two clustered Alertmanagers) changes the component once", async () => {
     const body = alertmanagerBody([tix1Down]);
     const answers = await Promise.all([t.deliver("alertmanager", body), t.deliver("alertmanager", body)]);
     expect(answers.map((a) => a.applied).sort()).toEqual([0, 1]);
@@ -196,6 +196,12 @@ describe("alerts from Alertmanager", () => {
     expect(await t.status("tix3")).toBe("operational");
     expect(await t.status("tix4")).toBe("degraded_performance");
     expect(await t.status("tix5")).toBe("major_outage");
+    const infoResolved = {
+      ...at("tix3", { severity: "info" }),
+      status: "resolved" as const,
+      endsAt: "2026-11-25T12:01:00Z",
+    };
+    expect(await t.deliver("alertmanager", alertmanagerBody([infoResolved]))).toMatchObject({ applied: 0 });
   });
 
   it("a bad marquee label is reported and the alert changes nothing", async () => {
