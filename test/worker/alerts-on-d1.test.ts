@@ -4,7 +4,6 @@ import { drizzle } from "drizzle-orm/d1";
 import type { Db } from "@/db/client";
 import * as schema from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
-import { systemActor } from "@/api/services/audit";
 import { seedDefaultPage } from "@/api/services/seed";
 import { receiveAlerts } from "@/api/alerts/receive-alerts";
 import { parseAlertPayload } from "@/api/alerts/payloads";
@@ -20,7 +19,7 @@ describe("alerts on D1", () => {
     d1 = await startD1();
     const db = drizzle(d1.db, { schema }) as unknown as Db;
     deps = { db, clock: () => Date.parse("2026-11-25T12:00:00Z") };
-    await seedDefaultPage({ ...deps, actor: systemActor("test") }, "https://status.example.com");
+    await seedDefaultPage(deps, "https://status.example.com");
   }, 180_000);
 
   afterAll(async () => {
