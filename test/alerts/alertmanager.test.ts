@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { componentStatusChanges, receivedAlerts } from "@/db/schema";
+import { automaticStates, componentStatusChanges, receivedAlerts } from "@/db/schema";
 import { parseSeverityStatuses } from "@/api/alerts/severity";
 import { dbSnapshot, expectError, expectStatus, json } from "../support/factories";
 import { type AlertApp, makeAlertApp } from "./alert-app";
@@ -157,6 +157,14 @@ describe("alerts from Alertmanager", () => {
     });
     expect(await t.published("tix1")).toBe("major_outage");
     expect(await t.deps.db.select().from(receivedAlerts)).toHaveLength(3);
+    // The one naming an unknown component still reaches automation, with no component, so the staff hear of it.
+    const states = await t.deps.db.select().from(automaticStates);
+    expect(states.map((s) => [s.sourceId, s.componentId, s.problem]).sort()).toEqual(
+      [
+        [`alertmanager:${fingerprintOf(unknown.labels)}`, null, true],
+        [`alertmanager:${fingerprintOf(tix1Down.labels)}`, await t.id("tix1"), true],
+      ].sort(),
+    );
   });
 
   it("the component label takes an id, or a name in any case", async () => {
