@@ -36,6 +36,16 @@ describe("alerts from Alertmanager", () => {
     expect(await t.published("tix2")).toBe("operational");
   });
 
+  it("the change is in the audit log as the alert's, and the key that delivered it is marked used", async () => {
+    await t.deliver("alertmanager", alertmanagerBody([tix1Down]));
+    const { entries } = await json<{ entries: { actor: { kind: string; name: string }; action: string }[] }>(
+      await t.call("GET", "/api/v1/audit?limit=1"),
+    );
+    expect(entries[0]).toMatchObject({ actor: { kind: "system", name: "alert TixDown" }, action: "update" });
+    const keys = await json<{ name: string; last_used_at: string | null }[]>(await t.call("GET", "/api/v1/api-keys"));
+    expect(keys.find((k) => k.name === "alertmanager")?.last_used_at).toBe("2026-11-25T12:00:00.000Z");
+  });
+
   it("its resolution restores the component", async () => {
     await t.deliver("alertmanager", alertmanagerBody([tix1Down]));
     t.clock.advance(10 * 60_000);
