@@ -12,6 +12,8 @@ import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
+import { alertRoutes } from "./routes/alerts";
+import type { SeverityStatuses } from "./alerts/severity";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { backupRoutes } from "./routes/backups";
 import { lastBackup } from "./services/backups";
@@ -56,6 +58,8 @@ export type AppDeps = Deps &
     mirror?: { state: { lastOkAt: number | null; lastError: string | null } };
     /** BACKUP_INTERVAL: the console shows the last backup in red once it is 1.5 intervals old. */
     backupIntervalMs?: number;
+    /** ALERT_SEVERITY_STATUSES: the status each alert severity asks for. Absent: the defaults. */
+    alertSeverityStatuses?: SeverityStatuses;
   };
 
 export const maxBodyBytes = 64 * 1024;
@@ -147,6 +151,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", auditRoutes(deps));
   api.route("/", monitorRoutes(deps));
   api.route("/", incidentDraftRoutes(deps));
+  api.route("/", alertRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));

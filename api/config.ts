@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
+import { parseSeverityStatuses, type SeverityStatuses } from "./alerts/severity";
 import { commandWords } from "./command-words";
 import { parseDuration } from "./duration";
 import { weakKeyReason } from "./key-strength";
@@ -95,6 +96,14 @@ const ConfigSchema = z.object({
       .pipe(z.array(z.email()))
       .optional(),
   ),
+  ALERT_SEVERITY_STATUSES: optional.transform((v, ctx) => {
+    try {
+      return parseSeverityStatuses(v);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   METRICS_TOKEN: optional.pipe(
     z
       .string()
@@ -129,6 +138,8 @@ export type Config = {
   staffEmails: string[];
   /** A bearer token that opens GET /metrics and nothing else (API keys open it too). */
   metricsToken: string | undefined;
+  /** ALERT_SEVERITY_STATUSES over the defaults: the component status each alert severity asks for. */
+  alertSeverityStatuses: SeverityStatuses;
 };
 
 /** The only reader of the environment. Throws a readable message naming the bad variable. */
@@ -169,5 +180,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     staffEmails: e.STAFF_EMAILS ?? [],
     metricsToken: e.METRICS_TOKEN,
+    alertSeverityStatuses: e.ALERT_SEVERITY_STATUSES,
   };
 }

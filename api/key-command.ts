@@ -8,7 +8,7 @@ import { ApiKeyCreate } from "./schemas";
 import { createApiKey, listApiKeys, revokeApiKey } from "./services/api-keys";
 import { systemActor } from "./services/audit";
 
-// `npm run key -- create NAME [--scope admin|write|read]`, `npm run key -- list`, `npm run key -- revoke ID`: API keys
+// `npm run key -- create NAME [--scope admin|write|read|alerts]`, `npm run key -- list`, `npm run key -- revoke ID`: API keys
 // from the shell, on the database in DATA_DIR, for an operator who lost the key printed at first start. Safe while
 // the server runs (SQLite in WAL mode); the new key works at once.
 const usage = `Usage: npm run key -- create NAME [--scope ${apiScopes.join("|")}]   (default scope: admin)

@@ -151,6 +151,7 @@ export async function startNodeServer(
     backupIntervalMs: config.backup.intervalMs,
     metrics,
     metricsToken: config.metricsToken,
+    alertSeverityStatuses: config.alertSeverityStatuses,
   });
   const honoListener = getRequestListener(app.fetch);
   const policy = headerPolicy(renderer.inlineSources, config.siteUrl);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AlertWebhookPayload } from "./alerts/payloads";
 import {
   ApiKeyCreate,
   ComponentCreate,
@@ -137,6 +138,20 @@ export const operations: Operation[] = [
   { method: "get", path: "/backups", summary: "The database's backups, newest first, with their checks and result" },
   { method: "get", path: "/page", summary: "Get the page settings (admin)" },
   { method: "patch", path: "/page", summary: "Change the page name, URL or time zone (admin)", body: PagePatch },
+  {
+    method: "post",
+    path: "/alerts/alertmanager",
+    summary:
+      "Prometheus Alertmanager's webhook (version 4): alerts labelled with a component set or restore it (alerts, write or admin key)",
+    body: AlertWebhookPayload,
+  },
+  {
+    method: "post",
+    path: "/alerts/grafana",
+    summary:
+      "Grafana Alerting's webhook contact point (POST or PUT): alerts labelled with a component set or restore it (alerts, write or admin key)",
+    body: AlertWebhookPayload,
+  },
   {
     method: "get",
     path: "/audit",

@@ -1,5 +1,6 @@
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
+  alertSources,
   apiScopes,
   auditActorKinds,
   type ComponentStatus,
@@ -580,3 +581,29 @@ export const incidentTemplates = sqliteTable("incident_templates", {
   updatedAt: updatedAt(),
 });
 export type IncidentTemplate = typeof incidentTemplates.$inferSelect;
+
+/**
+ * The last word each alert (by its source and fingerprint) had: a repeated delivery changes nothing, and a delivery
+ * that comes late (a resolution of an older firing, a firing after its own resolution) is told apart by `starts_at`
+ * (api/alerts/receive-alerts.ts). Resolved rows are pruned after 30 days.
+ */
+export const receivedAlerts = sqliteTable(
+  "received_alerts",
+  {
+    source: text("source", { enum: alertSources }).notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    componentId: text("component_id").references(() => components.id, { onDelete: "set null" }),
+    status: text("status", { enum: ["firing", "resolved"] }).notNull(),
+    startsAt: integer("starts_at").notNull(),
+    endsAt: integer("ends_at"),
+    /** The alert's labels, values cut to 200 characters and 4 KB in all. */
+    labels: text("labels", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    summary: text("summary"),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.source, t.fingerprint] }),
+    index("received_alerts_prune_idx").on(t.status, t.updatedAt),
+  ],
+);
+export type ReceivedAlert = typeof receivedAlerts.$inferSelect;

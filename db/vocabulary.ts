@@ -13,7 +13,11 @@ export const maintenanceStatuses = ["scheduled", "in_progress", "verifying", "co
 export const updateStatuses = [...incidentStatuses, ...maintenanceStatuses] as const;
 export const impacts = ["none", "minor", "major", "critical", "maintenance"] as const;
 export const incidentKinds = ["incident", "maintenance"] as const;
-export const apiScopes = ["read", "write", "admin"] as const;
+/**
+ * `read` < `write` < `admin`, each including the one before. `alerts` stands apart: it only lets a monitoring tool
+ * post alerts (/api/v1/alerts/*), which `write` and `admin` keys may do too; it reads nothing.
+ */
+export const apiScopes = ["read", "write", "admin", "alerts"] as const;
 export const subscriberStatuses = ["unconfirmed", "active", "unsubscribed", "suppressed"] as const;
 export const deliveryStatuses = ["pending", "sent", "failed"] as const;
 
@@ -52,3 +56,6 @@ export type AutomaticIncidentMode = (typeof automaticIncidentModes)[number];
 /** The sources that change status on their own. */
 export const automaticSourceKinds = ["monitor", "heartbeat", "alert"] as const;
 export type AutomaticSourceKind = (typeof automaticSourceKinds)[number];
+/** The monitoring tools whose alert webhooks Marquee takes (api/alerts). */
+export const alertSources = ["alertmanager", "grafana"] as const;
+export type AlertSource = (typeof alertSources)[number];

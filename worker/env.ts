@@ -1,3 +1,4 @@
+import type { SeverityStatuses } from "@/api/alerts/severity";
 import { parseConfig } from "@/api/config";
 
 /** What wrangler.toml and `wrangler secret put` give the worker. */
@@ -15,6 +16,8 @@ export type Env = {
   ALLOW_PRIVATE_WEBHOOKS?: string;
   /** `log` prints emails to the worker's log instead of sending them: for `npm run worker:dev` only. */
   EMAIL_TRANSPORT?: string;
+  /** The component status each alert severity asks for (api/alerts/severity.ts). */
+  ALERT_SEVERITY_STATUSES?: string;
   /** `1` logs the D1 statements each request ran (the benchmark reads them). */
   D1_QUERY_LOG?: string;
 };
@@ -28,6 +31,7 @@ export type WorkerConfig = {
   resendWebhookSecret: string | undefined;
   confirmationEmailsPerHour: number;
   allowPrivateWebhooks: boolean;
+  alertSeverityStatuses: SeverityStatuses;
 };
 
 /** A setting the worker cannot run without; the message names it and says where it is set. */
@@ -64,6 +68,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
       EMAIL_FROM: env.EMAIL_FROM,
       CONFIRMATION_EMAILS_PER_HOUR: env.CONFIRMATION_EMAILS_PER_HOUR,
       ALLOW_PRIVATE_WEBHOOKS: env.ALLOW_PRIVATE_WEBHOOKS,
+      ALERT_SEVERITY_STATUSES: env.ALERT_SEVERITY_STATUSES,
     });
   } catch (error) {
     throw new MissingSetting(error instanceof Error ? error.message : String(error));
@@ -85,5 +90,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     resendWebhookSecret: config.resend.webhookSecret,
     confirmationEmailsPerHour: config.confirmationEmailsPerHour,
     allowPrivateWebhooks: config.allowPrivateWebhooks,
+    alertSeverityStatuses: config.alertSeverityStatuses,
   };
 }

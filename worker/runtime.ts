@@ -87,6 +87,7 @@ export function invocation(
     resendWebhookSecret: config.resendWebhookSecret,
     log,
     subscribeLimits: { ...defaultSubscribeLimits, perPage: config.confirmationEmailsPerHour },
+    alertSeverityStatuses: config.alertSeverityStatuses,
   });
   return {
     deps,

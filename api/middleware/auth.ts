@@ -13,7 +13,7 @@ import { noteAuthFailure, throttledAnswer } from "./auth-throttle";
 export type AuthEnv = { Variables: { apiKey: PublicApiKey; actor: Actor; answerHasSecret?: boolean } };
 
 /**
- * Bearer-key authentication; reads need `read`, writes need `write`, unless a route asks for more. A client that sent
+ * Bearer-key authentication; the scope a request needs is `scopeNeeded`'s, unless a route asks for more. A client that sent
  * too many wrong keys is answered 429 before its key is checked.
  */
 export function requireKey(deps: Deps): MiddlewareHandler<AuthEnv> {
@@ -27,12 +27,21 @@ export function requireKey(deps: Deps): MiddlewareHandler<AuthEnv> {
       if (token && error instanceof AppError && error.code === "unauthorized") await noteAuthFailure(deps, c);
       throw error;
     });
-    const needed: ApiScope = c.req.method === "GET" || c.req.method === "HEAD" ? "read" : "write";
+    const needed = scopeNeeded(c.req.method, c.req.path);
     if (!hasScope(apiKey.scopes, needed)) throw new AppError("forbidden", `This API key lacks the ${needed} scope`);
     c.set("apiKey", apiKey);
     c.set("actor", { kind: "api_key", keyId: apiKey.id, name: apiKey.name });
     await next();
   };
+}
+
+/**
+ * Reads need `read` and writes `write`, except a monitoring tool's alert delivery (POST, or PUT as Grafana may send
+ * it, to /api/v1/alerts/…), which needs only `alerts`: the one thing an `alerts` key can do.
+ */
+export function scopeNeeded(method: string, path: string): ApiScope {
+  if ((method === "POST" || method === "PUT") && path.startsWith("/api/v1/alerts/")) return "alerts";
+  return method === "GET" || method === "HEAD" ? "read" : "write";
 }
 
 export function requireScope(scope: ApiScope): MiddlewareHandler<AuthEnv> {

@@ -14,8 +14,7 @@ export type MetricsRouteDeps = Deps & {
 };
 
 /**
- * GET /metrics in Prometheus text format, for METRICS_TOKEN or any API key (every scope includes read, so a valid key
- * is never forbidden here). The token is compared as SHA-256 digests in constant time, so neither its content nor
+ * GET /metrics in Prometheus text format, for METRICS_TOKEN or any API key that may read (an `alerts` key may not). The token is compared as SHA-256 digests in constant time, so neither its content nor
  * its length leaks through timing; a wrong one falls through to the key check and counts against its client.
  */
 export function metricsRoutes(deps: MetricsRouteDeps) {

@@ -96,9 +96,17 @@ export async function revokeApiKey(deps: StaffDeps, id: string): Promise<Written
   return written(toPublic(revoked), {});
 }
 
-const scopeRank: Record<ApiScope, number> = { read: 0, write: 1, admin: 2 };
+/**
+ * `read` < `write` < `admin`, each granting what the ones before grant. `alerts` is no rank: it grants posting alerts
+ * and nothing else (not even reads), and `write` and `admin` grant it too.
+ */
+const scopeRank: Record<Exclude<ApiScope, "alerts">, number> = { read: 0, write: 1, admin: 2 };
 export const hasScope = (scopes: readonly ApiScope[], needed: ApiScope) =>
-  scopes.some((s) => scopeRank[s] >= scopeRank[needed]);
+  scopes.some((s) =>
+    needed === "alerts"
+      ? s === "alerts" || s === "write" || s === "admin"
+      : s !== "alerts" && scopeRank[s] >= scopeRank[needed],
+  );
 
 /** Finds the key a bearer token names, or throws 401. Marks its last use at most once a minute. */
 export async function authenticate(deps: Deps, token: string | undefined): Promise<PublicApiKey> {

@@ -252,6 +252,8 @@ describe("the audit log of the staff API", () => {
   it("has an entry above for every write route the API serves", () => {
     const routes = t.app.routes
       .filter((r) => r.path.startsWith("/api/v1/") && ["POST", "PUT", "PATCH", "DELETE"].includes(r.method))
+      // Alert deliveries change the page as automation, audited under the alert's name (test/alerts).
+      .filter((r) => !r.path.startsWith("/api/v1/alerts/"))
       .map((r) => `${r.method} ${r.path}`);
     expect([...new Set(routes)].sort()).toEqual(Object.keys(writes).sort());
   });

@@ -1,0 +1,128 @@
+/**
+ * Webhook bodies byte for byte as the tools send them. Alertmanager: notify/webhook/webhook.go encodes
+ * `Message{*template.Data, Version, GroupKey, TruncatedAlerts}` with json.Encoder (fields in struct order, map keys
+ * sorted, <>& escaped as \u003c \u003e \u0026, a trailing newline); the shape is docs/configuration.md's
+ * `<webhook_config>` and webhook_test.go's TestWebhookDefaultPayload. Grafana: grafana/alerting
+ * receivers/webhook/v1/webhook.go marshals `webhookMessage{*ExtendedData, Version "1", GroupKey, TruncatedAlerts,
+ * OrgID, Title, State, Message}` with json.Marshal (no newline), as in its webhook_test.go.
+ */
+import { createHash } from "node:crypto";
+
+export type AlertSpec = {
+  status?: "firing" | "resolved";
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  startsAt: string;
+  endsAt?: string;
+  fingerprint?: string | null;
+};
+
+/** Go's zero time.Time, which an alert that has not ended carries as endsAt. */
+export const goZeroTime = "0001-01-01T00:00:00Z";
+
+/** Alertmanager's fingerprint is a 64-bit hash of the label set, printed as 16 hex digits. */
+export const fingerprintOf = (labels: Record<string, string>) =>
+  createHash("sha256")
+    .update(JSON.stringify(sorted(labels)))
+    .digest("hex")
+    .slice(0, 16);
+
+function sorted(kv: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(kv)
+      .sort()
+      .map((k) => [k, kv[k]!]),
+  );
+}
+
+/** Go's encoding/json escapes these for HTML safety, in every string. */
+const goEscape = (json: string) =>
+  json
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028");
+
+function common(alerts: AlertSpec[], key: "labels" | "annotations") {
+  const [first, ...rest] = alerts.map((a) => a[key] ?? {});
+  const out: Record<string, string> = { ...first };
+  for (const other of rest) for (const k of Object.keys(out)) if (other[k] !== out[k]) delete out[k];
+  return sorted(out);
+}
+
+const groupStatus = (alerts: AlertSpec[]) =>
+  alerts.some((a) => (a.status ?? "firing") === "firing") ? "firing" : "resolved";
+
+function alertBody(a: AlertSpec, generatorURL: string) {
+  return {
+    status: a.status ?? "firing",
+    labels: sorted(a.labels),
+    annotations: sorted(a.annotations ?? {}),
+    startsAt: a.startsAt,
+    endsAt: a.endsAt ?? goZeroTime,
+    generatorURL,
+    fingerprint: a.fingerprint === undefined ? fingerprintOf(a.labels) : a.fingerprint,
+  };
+}
+
+/** What Alertmanager (v0.28+, webhook version 4) posts for one notification of a group. */
+export function alertmanagerBody(alerts: AlertSpec[], groupLabels: Record<string, string> = { alertname: "" }) {
+  const message = {
+    receiver: "marquee",
+    status: groupStatus(alerts),
+    alerts: alerts.map((a) => {
+      const expr = encodeURIComponent(`up{job="tix",instance="${a.labels.instance ?? "tix1:9100"}"} == 0`);
+      return alertBody(a, `http://prometheus.example.net:9090/graph?g0.expr=${expr}&g0.tab=1`);
+    }),
+    notification_reason: "first notification",
+    groupLabels: sorted(groupLabels),
+    commonLabels: common(alerts, "labels"),
+    commonAnnotations: common(alerts, "annotations"),
+    routeLabels: {},
+    externalURL: "http://alertmanager.example.net:9093",
+    version: "4",
+    groupKey: `{}/{component=~".+"}:{${Object.entries(groupLabels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(", ")}}`,
+    truncatedAlerts: 0,
+  };
+  return `${goEscape(JSON.stringify(message))}\n`;
+}
+
+/** What Grafana's webhook contact point sends (version "1"); `fingerprint: null` leaves it out, as Grafana 8 did. */
+export function grafanaBody(alerts: AlertSpec[]) {
+  const status = groupStatus(alerts);
+  const firing = alerts.filter((a) => (a.status ?? "firing") === "firing").length;
+  const message = {
+    receiver: "Marquee",
+    status,
+    alerts: alerts.map((a) => {
+      const { fingerprint, ...rest } = alertBody(
+        a,
+        "https://grafana.example.net/alerting/grafana/be1xk2q4/view?orgId=1",
+      );
+      return {
+        ...rest,
+        ...(fingerprint === null ? {} : { fingerprint }),
+        silenceURL: `https://grafana.example.net/alerting/silence/new?alertmanager=grafana&matcher=alertname%3D${encodeURIComponent(a.labels.alertname ?? "")}&orgId=1`,
+        dashboardURL: "https://grafana.example.net/d/tix?orgId=1",
+        panelURL: "https://grafana.example.net/d/tix?orgId=1&viewPanel=2",
+        values: status === "firing" ? { B: 0, C: 1 } : null,
+        valueString: status === "firing" ? "[ var='B' labels={instance=tix1:9100} value=0 ]" : "",
+        orgId: 1,
+      };
+    }),
+    groupLabels: { alertname: alerts[0]?.labels.alertname ?? "", grafana_folder: "Ticketing" },
+    commonLabels: common(alerts, "labels"),
+    commonAnnotations: common(alerts, "annotations"),
+    externalURL: "https://grafana.example.net/",
+    version: "1",
+    groupKey: `{}/{__grafana_autogenerated__="true"}/{__grafana_receiver__="Marquee"}:{alertname="${alerts[0]?.labels.alertname ?? ""}", grafana_folder="Ticketing"}`,
+    truncatedAlerts: 0,
+    orgId: 1,
+    title: `[${status.toUpperCase()}:${status === "firing" ? firing : alerts.length}] ${alerts[0]?.labels.alertname ?? ""} Ticketing`,
+    state: status === "firing" ? "alerting" : "ok",
+    message: `**${status === "firing" ? "Firing" : "Resolved"}**\n\nValue: B=0, C=1\nLabels:\n - alertname = ${alerts[0]?.labels.alertname ?? ""}\n`,
+  };
+  return goEscape(JSON.stringify(message));
+}
