@@ -11,6 +11,7 @@ import type { Notifier } from "./notify/notifier";
 import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
+import { staffDestinationRoutes } from "./routes/staff-destinations";
 import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { backupRoutes } from "./routes/backups";
@@ -139,6 +140,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", pageSettingsRoutes(deps));
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
+  api.route("/", staffDestinationRoutes(deps));
   api.route("/", backupRoutes(deps));
   api.route("/", auditRoutes(deps));
   app.route("/api/v1", api);

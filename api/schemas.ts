@@ -181,3 +181,16 @@ export const WebhookCreate = z.strictObject({
   description: z.string().max(500).optional(),
 });
 export type WebhookCreate = z.infer<typeof WebhookCreate>;
+
+/** A staff destination: an address validated as subscribers' are, or a URL the SSRF rule checks before it is stored. */
+export const StaffDestinationCreate = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("email"), target: Email, name: Name.optional() }),
+  z.strictObject({
+    kind: z.literal("webhook"),
+    target: z.url({ protocol: /^https?$/ }).max(2000),
+    name: Name.optional(),
+  }),
+]);
+export type StaffDestinationCreate = z.infer<typeof StaffDestinationCreate>;
+
+export const StaffAlertQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });

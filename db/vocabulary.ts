@@ -43,3 +43,11 @@ export const isClosedIncidentStatus = (status: string): boolean =>
 export const idsPerStatement = 90;
 /** Who made a change in the audit log: an API key, the console (signed in with a key), or Marquee itself. */
 export const auditActorKinds = ["api_key", "console", "system"] as const;
+/**
+ * Where staff alerts go. Chat platforms join later: the column carries no CHECK, so a new kind needs no migration,
+ * only a sender for it (api/notify/staff-alert-sender.ts).
+ */
+export const staffDestinationKinds = ["email", "webhook"] as const;
+/** A destination made through the API, or one of STAFF_EMAILS (kept in step with the setting at each start). */
+export const staffDestinationSources = ["api", "config"] as const;
+export type StaffDestinationKind = (typeof staffDestinationKinds)[number];

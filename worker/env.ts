@@ -13,6 +13,8 @@ export type Env = {
   CONFIRMATION_EMAILS_PER_HOUR?: string;
   /** `true` lets webhook URLs name private addresses; Cloudflare's network still refuses most (docs/security.md). */
   ALLOW_PRIVATE_WEBHOOKS?: string;
+  /** Comma list of staff addresses: the staff alert destinations with source `config` (docs/operations.md). */
+  STAFF_EMAILS?: string;
   /** `log` prints emails to the worker's log instead of sending them: for `npm run worker:dev` only. */
   EMAIL_TRANSPORT?: string;
   /** `1` logs the D1 statements each request ran (the benchmark reads them). */
@@ -28,6 +30,7 @@ export type WorkerConfig = {
   resendWebhookSecret: string | undefined;
   confirmationEmailsPerHour: number;
   allowPrivateWebhooks: boolean;
+  staffEmails: string[];
 };
 
 /** A setting the worker cannot run without; the message names it and says where it is set. */
@@ -64,6 +67,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
       EMAIL_FROM: env.EMAIL_FROM,
       CONFIRMATION_EMAILS_PER_HOUR: env.CONFIRMATION_EMAILS_PER_HOUR,
       ALLOW_PRIVATE_WEBHOOKS: env.ALLOW_PRIVATE_WEBHOOKS,
+      STAFF_EMAILS: env.STAFF_EMAILS,
     });
   } catch (error) {
     throw new MissingSetting(error instanceof Error ? error.message : String(error));
@@ -85,5 +89,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     resendWebhookSecret: config.resend.webhookSecret,
     confirmationEmailsPerHour: config.confirmationEmailsPerHour,
     allowPrivateWebhooks: config.allowPrivateWebhooks,
+    staffEmails: config.staffEmails,
   };
 }
