@@ -28,7 +28,15 @@ export function staffAlertStatements(db: Db, alert: StaffAlertInput, at: number)
   return [
     db
       .insert(staffAlerts)
-      .values({ id, ...alert, link: alert.link ?? null, createdAt: at })
+      .values({
+        id,
+        key: alert.key,
+        kind: alert.kind,
+        subject: alert.subject,
+        text: alert.text,
+        link: alert.link ?? null,
+        createdAt: at,
+      })
       .onConflictDoNothing({ target: staffAlerts.key }),
     db.insert(staffAlertDeliveries).select(
       sql`select ${sqlId}, ${id}, d.id, 'pending', 0, ${at}, null, null
