@@ -73,7 +73,10 @@ function emailChannel({ transport, emailFrom }: ChannelDeps): Channel {
   };
 }
 
-/** A signed JSON POST through the outbound guard; 2xx is delivered, 410 disables the destination. */
+/**
+ * A signed JSON POST through the outbound guard; 2xx is delivered, 410 disables the destination, 429's Retry-After
+ * (in seconds) sets the next try.
+ */
 function webhookChannel({ outbound, clock, timeoutMs }: ChannelDeps): Channel {
   return async ({ delivery, alert, destination }, page) => {
     const body = JSON.stringify(staffAlertPayload(alert, page));
@@ -93,6 +96,12 @@ function webhookChannel({ outbound, clock, timeoutMs }: ChannelDeps): Channel {
       await res.body?.cancel();
       if (res.status >= 200 && res.status < 300) return { ok: true };
       if (res.status === 410) return { ok: false, error: "answered 410 Gone", retryable: false, disable: true };
+      if (res.status === 429) {
+        // Seconds only; an HTTP date is rare from webhook receivers and falls back to the usual backoff.
+        const seconds = Number(res.headers.get("retry-after") ?? Number.NaN);
+        const retryAfterMs = Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 3600) * 1000 : undefined;
+        return { ok: false, error: "answered 429", retryable: true, retryAfterMs };
+      }
       const redirect = res.status >= 300 && res.status < 400 ? " (redirects are not followed)" : "";
       return { ok: false, error: `answered ${res.status}${redirect}`, retryable: true };
     } catch (error) {

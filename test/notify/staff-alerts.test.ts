@@ -17,7 +17,7 @@ import { createWebhookEndpoint } from "@/api/services/webhook-endpoints";
 import { makeDeps } from "@/test/support/deps";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
 import { waitUntil } from "@/test/support/wait";
-import { signatureValid, startWebhookReceiver } from "@/test/support/webhook-receiver";
+import { type Answer, signatureValid, startWebhookReceiver } from "@/test/support/webhook-receiver";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -49,8 +49,8 @@ async function setup({ allowPrivate = true } = {}) {
   return { ...env, deps, resend, notifier, queue, drain };
 }
 
-async function receiver(statuses: number[] = [], otherwise = 200) {
-  const r = await startWebhookReceiver(statuses, otherwise);
+async function receiver(answers: Answer[] = [], otherwise = 200) {
+  const r = await startWebhookReceiver(answers, otherwise);
   cleanups.push(r.close);
   return r;
 }
@@ -209,6 +209,24 @@ describe("staff webhooks", () => {
     expect(waits.slice(0, 4)).toEqual([10, 20, 40, 80]);
     const [delivery] = (await listStaffAlerts(s.deps))[0]!.deliveries;
     expect(delivery).toMatchObject({ status: "failed", attempts: 10, lastError: "answered 503" });
+  });
+
+  it("a webhook answering 429 is tried again after its Retry-After, then lands once", async () => {
+    const s = await setup();
+    const hook = await receiver([{ status: 429, headers: { "retry-after": "120" } }]);
+    await createStaffDestination(s.deps, { kind: "webhook", target: hook.url });
+    await s.queue(monitorDown);
+    await s.drain();
+    const [row] = await s.deps.db.select().from(staffAlertDeliveries);
+    expect(row).toMatchObject({ status: "pending", lastError: "answered 429" });
+    expect(row!.nextAttemptAt - s.clock()).toBe(120_000);
+    s.clock.advance(119_999);
+    await s.drain();
+    expect(hook.received).toHaveLength(1);
+    s.clock.advance(1);
+    await s.drain();
+    expect(hook.received).toHaveLength(2);
+    expect((await listStaffAlerts(s.deps))[0]!.deliveries[0]).toMatchObject({ status: "sent", attempts: 2 });
   });
 
   it("a webhook answering 410 Gone is disabled with the reason, and later alerts skip it", async () => {

@@ -3,14 +3,18 @@ import { createServer, type Server } from "node:http";
 
 export type Received = { headers: Record<string, string | string[] | undefined>; body: string; json: any };
 
-/** A webhook receiver on 127.0.0.1 that answers with the statuses it is given, then `otherwise` (200). */
-export async function startWebhookReceiver(statuses: number[] = [], otherwise = 200) {
+export type Answer = number | { status: number; headers: Record<string, string> };
+
+/** A webhook receiver on 127.0.0.1 that answers as it is told, in order, then `otherwise` (200). */
+export async function startWebhookReceiver(answers: Answer[] = [], otherwise = 200) {
   const received: Received[] = [];
   const server: Server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     received.push({ headers: req.headers, body, json: JSON.parse(body) });
-    res.writeHead(statuses.shift() ?? otherwise).end();
+    const answer = answers.shift() ?? otherwise;
+    if (typeof answer === "number") res.writeHead(answer).end();
+    else res.writeHead(answer.status, answer.headers).end();
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
