@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { auditLog, idempotencyKeys, staffDestinations } from "@/db/schema";
+import { auditLog, idempotencyKeys, staffAlertDeliveries, staffAlerts, staffDestinations } from "@/db/schema";
 import { syncStaffEmails } from "@/api/services/staff-destinations";
 import { makeApp, publicDns } from "@/test/support/app";
 import { expectError, expectStatus, type TestApp } from "@/test/support/factories";
@@ -35,6 +35,22 @@ async function setup(options: Parameters<typeof makeApp>[0] = { resolve: publicD
   const t = await makeApp(options);
   cleanups.push(t.cleanup);
   return t;
+}
+
+/** Every row a staff destination request could touch: a refused one must leave them all as they were. */
+const staffRows = async (t: TestApp) =>
+  JSON.stringify(
+    await Promise.all(
+      [staffDestinations, staffAlerts, staffAlertDeliveries, auditLog].map((x) => t.deps.db.select().from(x)),
+    ),
+  );
+
+/** Asserts the error envelope and that nothing changed. */
+async function expectRefused(t: TestApp, send: () => Response | Promise<Response>, status: number, code: string) {
+  const before = await staffRows(t);
+  const error = await expectError(await send(), status, code);
+  expect(await staffRows(t)).toBe(before);
+  return error;
 }
 
 const create = (t: TestApp, body: unknown, headers?: Record<string, string>) =>
@@ -82,7 +98,7 @@ describe("staff destinations", () => {
       "http://[::1]/hook",
       "http://10.0.0.5/hook",
     ]) {
-      const error = await expectError(await create(t, { kind: "webhook", target }), 422, "validation_failed");
+      const error = await expectRefused(t, () => create(t, { kind: "webhook", target }), 422, "validation_failed");
       expect(error.message).toMatch(/^target: /);
     }
     expect(await t.deps.db.select().from(staffDestinations)).toEqual([]);
@@ -110,15 +126,20 @@ describe("staff destinations", () => {
       { kind: "webhook", target: "https://hooks.example.com/x", secret: "mine" },
       { target: "ops@example.com" },
     ];
-    for (const body of bad) await expectError(await create(t, body), 422, "validation_failed");
-    await expectError(await create(t, "[]"), 400, "invalid_json");
+    for (const body of bad) await expectRefused(t, () => create(t, body), 422, "validation_failed");
+    await expectRefused(t, () => create(t, "[]"), 400, "invalid_json");
     expect(await t.deps.db.select().from(staffDestinations)).toEqual([]);
   });
 
   it("the same address twice is a conflict that names the first", async () => {
     const t = await setup();
     const made = await expectStatus<Destination>(await create(t, { kind: "email", target: "ops@example.com" }), 201);
-    const error = await expectError(await create(t, { kind: "email", target: "OPS@example.com" }), 409, "conflict");
+    const error = await expectRefused(
+      t,
+      () => create(t, { kind: "email", target: "OPS@example.com" }),
+      409,
+      "conflict",
+    );
     expect(error).toMatchObject({ details: { id: made.id } });
   });
 
@@ -127,8 +148,9 @@ describe("staff destinations", () => {
     for (const scope of ["read", "write"] as const) {
       await expectError(await t.call("GET", "/api/v1/staff-destinations", undefined, { scope }), 403, "forbidden");
       await expectError(await t.call("GET", "/api/v1/staff-alerts", undefined, { scope }), 403, "forbidden");
-      await expectError(
-        await t.call("POST", "/api/v1/staff-destinations", { kind: "email", target: "x@example.com" }, { scope }),
+      await expectRefused(
+        t,
+        () => t.call("POST", "/api/v1/staff-destinations", { kind: "email", target: "x@example.com" }, { scope }),
         403,
         "forbidden",
       );
@@ -144,8 +166,9 @@ describe("staff destinations", () => {
     const fromConfig = (await list(t)).find((d) => d.source === "config")!;
     expect(fromConfig).toMatchObject({ target: "config@example.com", name: "STAFF_EMAILS" });
     await expectStatus(await t.call("DELETE", `/api/v1/staff-destinations/${made.id}`), 204);
-    const refused = await expectError(
-      await t.call("DELETE", `/api/v1/staff-destinations/${fromConfig.id}`),
+    const refused = await expectRefused(
+      t,
+      () => t.call("DELETE", `/api/v1/staff-destinations/${fromConfig.id}`),
       409,
       "conflict",
     );
@@ -170,7 +193,7 @@ describe("test alerts and the alert list", () => {
     expect(alerts[0]!.deliveries).toEqual([
       expect.objectContaining({ destination: { id: ops.id, kind: "email", name: null }, status: "sent" }),
     ]);
-    await expectError(await t.call("POST", "/api/v1/staff-destinations/nosuchid/test"), 404, "not_found");
+    await expectRefused(t, () => t.call("POST", "/api/v1/staff-destinations/nosuchid/test"), 404, "not_found");
     await expectError(await t.call("GET", "/api/v1/staff-alerts?limit=0"), 422, "validation_failed");
   });
 
