@@ -128,6 +128,8 @@ describe("staff destinations", () => {
     ];
     for (const body of bad) await expectRefused(t, () => create(t, body), 422, "validation_failed");
     await expectRefused(t, () => create(t, "[]"), 400, "invalid_json");
+    const error = await expectRefused(t, () => create(t, { kind: "email", target: "x" }), 422, "validation_failed");
+    expect(error.message).toBe("target: must be a valid email address");
     expect(await t.deps.db.select().from(staffDestinations)).toEqual([]);
   });
 
