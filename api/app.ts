@@ -11,6 +11,7 @@ import type { Notifier } from "./notify/notifier";
 import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
+import { staffDestinationRoutes } from "./routes/staff-destinations";
 import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
 import { alertRoutes } from "./routes/alerts";
 import type { SeverityStatuses } from "./alerts/severity";
@@ -147,6 +148,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", pageSettingsRoutes(deps));
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
+  api.route("/", staffDestinationRoutes(deps));
   api.route("/", backupRoutes(deps));
   api.route("/", auditRoutes(deps));
   api.route("/", monitorRoutes(deps));

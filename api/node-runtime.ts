@@ -16,6 +16,7 @@ import { answerFromPage, publishedPath } from "./publish/serve";
 import { headerPolicy } from "./security-headers";
 import { createFirstAdminKey, seedDefaultPage } from "./services/seed";
 import { ensureConfiguredAdminKey, retireConfiguredAdminKey } from "./services/api-keys";
+import { syncStaffEmails } from "./services/staff-destinations";
 import type { Deps } from "./services/deps";
 import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
@@ -67,6 +68,7 @@ export async function openNodeDeps(config: Config, log: (m: string) => void, por
     const key = await createFirstAdminKey(deps);
     if (key) log(`\n  Admin API key (shown once, keep it safe):\n\n    ${key}\n`);
   }
+  await syncStaffEmails(deps, config.staffEmails);
   return { deps, close };
 }
 
@@ -187,13 +189,7 @@ export async function startNodeServer(
   const ticker = startTicker(deps, { publisher: published, notifier }, log);
   const pidFile = serverPidFile(config.dataDir);
   writeFileSync(pidFile, `${process.pid}\n`);
-  const backups = createBackupScheduler(
-    deps,
-    join(config.dataDir, "marquee.db"),
-    config.backup,
-    { transport, staffEmails: config.staffEmails, emailFrom: config.emailFrom },
-    log,
-  );
+  const backups = createBackupScheduler(deps, join(config.dataDir, "marquee.db"), config.backup, notifier, log);
   const stopBackups = backups.start();
 
   return {

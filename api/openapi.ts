@@ -16,6 +16,7 @@ import {
   MaintenanceUpdateCreate,
   PagePatch,
   Reorder,
+  StaffDestinationCreate,
   SubscriberImport,
   UpdateEdit,
   WebhookCreate,
@@ -135,6 +136,30 @@ export const operations: Operation[] = [
   },
   { method: "get", path: "/webhooks/{id}", summary: "Get a webhook subscriber (admin)" },
   { method: "delete", path: "/webhooks/{id}", summary: "Remove a webhook subscriber (admin)" },
+  { method: "get", path: "/staff-destinations", summary: "List where staff alerts go (admin)" },
+  {
+    method: "post",
+    path: "/staff-destinations",
+    summary:
+      "Add a staff alert destination: an email address, or a webhook URL that must reach a public address (422 " +
+      "otherwise), whose signing secret is shown once (admin)",
+    body: StaffDestinationCreate,
+  },
+  {
+    method: "delete",
+    path: "/staff-destinations/{id}",
+    summary: "Remove a staff destination made through the API; STAFF_EMAILS ones answer 409 (admin)",
+  },
+  {
+    method: "post",
+    path: "/staff-destinations/{id}/test",
+    summary: "Queue a test alert to this destination only (admin)",
+  },
+  {
+    method: "get",
+    path: "/staff-alerts",
+    summary: "Recent staff alerts, newest first, with their deliveries: ?limit= (admin)",
+  },
   { method: "get", path: "/backups", summary: "The database's backups, newest first, with their checks and result" },
   { method: "get", path: "/page", summary: "Get the page settings (admin)" },
   { method: "patch", path: "/page", summary: "Change the page name, URL or time zone (admin)", body: PagePatch },

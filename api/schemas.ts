@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { apiScopes, componentStatuses, impacts, incidentStatuses, maintenanceStatuses } from "@/db/schema";
+import {
+  apiScopes,
+  componentStatuses,
+  impacts,
+  incidentStatuses,
+  maintenanceStatuses,
+  type StaffDestinationKind,
+  staffDestinationKinds,
+} from "@/db/schema";
 
 /** Input schemas of the staff API. Routes validate with them; the OpenAPI document is generated from them. */
 
@@ -204,3 +212,23 @@ export const WebhookCreate = z.strictObject({
   description: z.string().max(500).optional(),
 });
 export type WebhookCreate = z.infer<typeof WebhookCreate>;
+
+/** What a staff destination's target must be, by kind: an address as subscribers type it, or a URL. */
+const staffTargets: Record<StaffDestinationKind, z.ZodType<string, string>> = {
+  email: Email,
+  // The SSRF rule is checked by the service before the destination is stored (api/outbound).
+  webhook: z.url({ protocol: /^https?$/ }),
+};
+
+/** One object schema for every kind (the target's rule depends on `kind`), so the OpenAPI body stays an object. */
+export const StaffDestinationCreate = z
+  .strictObject({ kind: z.enum(staffDestinationKinds), target: z.string().max(2000), name: Name.optional() })
+  .transform((input, ctx) => {
+    const target = staffTargets[input.kind].safeParse(input.target);
+    if (target.success) return { ...input, target: target.data };
+    for (const issue of target.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: ["target"] });
+    return z.NEVER;
+  });
+export type StaffDestinationCreate = z.infer<typeof StaffDestinationCreate>;
+
+export const StaffAlertQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });

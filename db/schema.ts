@@ -12,6 +12,8 @@ import {
   monitorStates,
   automaticIncidentModes,
   automaticSourceKinds,
+  staffDestinationKinds,
+  staffDestinationSources,
   subscriberStatuses,
   updateStatuses,
 } from "./vocabulary";
@@ -401,7 +403,7 @@ export const publishMarker = sqliteTable("publish_marker", {
 
 /**
  * Every backup Marquee took of its own database and what checking it found: `ok` with the checks passed, or the
- * reason it failed. `alerted_at` is when the staff were told about a failed one (once).
+ * reason it failed. `alerted_at` is when a failed one's staff alert was queued (in the same write as the backup).
  */
 export const backups = sqliteTable(
   "backups",
@@ -421,6 +423,71 @@ export const backups = sqliteTable(
   (t) => [index("backups_taken_idx").on(t.takenAt)],
 );
 export type Backup = typeof backups.$inferSelect;
+
+/**
+ * Where staff alerts go (never subscribers): email addresses and webhook URLs, made through the API or listed in
+ * STAFF_EMAILS. One destination per kind and target, so an address in STAFF_EMAILS and the API is told once. A
+ * destination that refuses for good (a webhook answering 410) is disabled with the reason, not deleted.
+ */
+export const staffDestinations = sqliteTable(
+  "staff_destinations",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: staffDestinationKinds }).notNull(),
+    /** The address or the URL. */
+    target: text("target").notNull(),
+    name: text("name"),
+    source: text("source", { enum: staffDestinationSources }).notNull(),
+    /** A webhook's HMAC-SHA256 key, as for webhook_endpoints; shown to staff once, at creation. */
+    secret: text("secret"),
+    createdAt: createdAt(),
+    disabledAt: integer("disabled_at"),
+    disabledReason: text("disabled_reason"),
+  },
+  (t) => [uniqueIndex("staff_destinations_target_idx").on(t.kind, t.target)],
+);
+export type StaffDestination = typeof staffDestinations.$inferSelect;
+
+/** One event staff must hear about. `key` names the event: queued twice, it is still one alert. */
+export const staffAlerts = sqliteTable(
+  "staff_alerts",
+  {
+    id: text("id").primaryKey(),
+    key: text("key").notNull(),
+    kind: text("kind").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    link: text("link"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("staff_alerts_key_idx").on(t.key), index("staff_alerts_created_idx").on(t.createdAt)],
+);
+export type StaffAlert = typeof staffAlerts.$inferSelect;
+
+/** The staff alert outbox: one row per alert and destination, fixed when the alert is queued, retried with backoff. */
+export const staffAlertDeliveries = sqliteTable(
+  "staff_alert_deliveries",
+  {
+    id: text("id").primaryKey(),
+    alertId: text("alert_id")
+      .notNull()
+      .references(() => staffAlerts.id, { onDelete: "cascade" }),
+    destinationId: text("destination_id")
+      .notNull()
+      .references(() => staffDestinations.id, { onDelete: "cascade" }),
+    status: text("status", { enum: deliveryStatuses }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [
+    uniqueIndex("staff_alert_deliveries_once_idx").on(t.alertId, t.destinationId),
+    index("staff_alert_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("staff_alert_deliveries_destination_idx").on(t.destinationId),
+  ],
+);
+export type StaffAlertDelivery = typeof staffAlertDeliveries.$inferSelect;
 
 /**
  * Every staff change: who, what, when, and the before/after of status fields (other changes list the names of the

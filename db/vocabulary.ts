@@ -59,3 +59,11 @@ export type AutomaticSourceKind = (typeof automaticSourceKinds)[number];
 /** The monitoring tools whose alert webhooks Marquee takes (api/alerts). */
 export const alertSources = ["alertmanager", "grafana"] as const;
 export type AlertSource = (typeof alertSources)[number];
+/**
+ * Where staff alerts go. Chat platforms join later: the column carries no CHECK, so a new kind needs no migration,
+ * only a sender for it (api/notify/staff-alert-sender.ts).
+ */
+export const staffDestinationKinds = ["email", "webhook"] as const;
+/** A destination made through the API, or one of STAFF_EMAILS (kept in step with the setting at each start). */
+export const staffDestinationSources = ["api", "config"] as const;
+export type StaffDestinationKind = (typeof staffDestinationKinds)[number];

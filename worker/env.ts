@@ -14,6 +14,8 @@ export type Env = {
   CONFIRMATION_EMAILS_PER_HOUR?: string;
   /** `true` lets webhook URLs name private addresses; Cloudflare's network still refuses most (docs/security.md). */
   ALLOW_PRIVATE_WEBHOOKS?: string;
+  /** Comma list of staff addresses: the staff alert destinations with source `config` (docs/operations.md). */
+  STAFF_EMAILS?: string;
   /** `log` prints emails to the worker's log instead of sending them: for `npm run worker:dev` only. */
   EMAIL_TRANSPORT?: string;
   /** The component status each alert severity asks for (api/alerts/severity.ts). */
@@ -32,6 +34,7 @@ export type WorkerConfig = {
   confirmationEmailsPerHour: number;
   allowPrivateWebhooks: boolean;
   alertSeverityStatuses: SeverityStatuses;
+  staffEmails: string[];
 };
 
 /** A setting the worker cannot run without; the message names it and says where it is set. */
@@ -69,6 +72,7 @@ export function readWorkerConfig(env: Env): WorkerConfig {
       CONFIRMATION_EMAILS_PER_HOUR: env.CONFIRMATION_EMAILS_PER_HOUR,
       ALLOW_PRIVATE_WEBHOOKS: env.ALLOW_PRIVATE_WEBHOOKS,
       ALERT_SEVERITY_STATUSES: env.ALERT_SEVERITY_STATUSES,
+      STAFF_EMAILS: env.STAFF_EMAILS,
     });
   } catch (error) {
     throw new MissingSetting(error instanceof Error ? error.message : String(error));
@@ -91,5 +95,6 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     confirmationEmailsPerHour: config.confirmationEmailsPerHour,
     allowPrivateWebhooks: config.allowPrivateWebhooks,
     alertSeverityStatuses: config.alertSeverityStatuses,
+    staffEmails: config.staffEmails,
   };
 }

@@ -11,6 +11,7 @@ import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { ensureConfiguredAdminKey } from "@/api/services/api-keys";
 import type { Deps } from "@/api/services/deps";
 import { seedDefaultPage } from "@/api/services/seed";
+import { syncStaffEmails } from "@/api/services/staff-destinations";
 import { defaultSubscribeLimits } from "@/api/services/subscriptions";
 import { D1PageStore } from "./d1-store";
 import { MissingSetting, type WorkerConfig } from "./env";
@@ -106,7 +107,7 @@ export type Invocation = ReturnType<typeof invocation>;
 
 /**
  * Once per isolate: checks every migration was applied, seeds an empty database, makes ADMIN_API_KEY a valid admin
- * key, and publishes the whole page if it never was. Safe to run twice at once in two isolates. Without SITE_URL an
+ * key, makes the STAFF_EMAILS destinations match the setting, and publishes the whole page if it never was. Safe to run twice at once in two isolates. Without SITE_URL an
  * empty database is seeded with the address of the first request (`origin`); a cron tick has none, so before the
  * first request it sets nothing up and answers false.
  */
@@ -131,6 +132,7 @@ export async function setUp(run: Invocation, config: WorkerConfig, origin: strin
     }
   }
   await ensureConfiguredAdminKey(run.deps, config.adminApiKey);
+  await syncStaffEmails(run.deps, config.staffEmails);
   if (!(await new D1PageStore(config.db, undefined).readMarker())) {
     run.publisher.touch({ resume: true });
     await run.publisher.idle();

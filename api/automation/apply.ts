@@ -36,6 +36,7 @@ import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
 import { updateComponent } from "@/api/services/components";
 import { worstStatus } from "@/api/services/overall-status";
 import { componentStatusLabels } from "@/present/labels";
+import { staffAlertStatements } from "@/api/services/staff-alerts";
 
 export type AutomaticSource = { kind: AutomaticSourceKind; id: string; name: string };
 
@@ -53,7 +54,7 @@ export type Detection = {
   link?: string;
 };
 
-/** A staff alert to queue in the same write (api/services/staff-alerts). */
+/** A staff alert to queue in the same write (api/services/staff-alerts: the staff's destinations, never subscribers). */
 export type StaffAlert = { key: string; kind: string; subject: string; text: string; link?: string };
 export type StaffAlertStatements = (alert: StaffAlert, at: number) => Statement[];
 
@@ -72,7 +73,7 @@ export type DetectionOutcome = {
 export async function applyDetection(
   deps: Deps,
   detection: Detection,
-  staffAlert: StaffAlertStatements = () => [],
+  staffAlert: StaffAlertStatements = (alert, at) => staffAlertStatements(deps.db, alert, at),
 ): Promise<Written<DetectionOutcome>> {
   const { db } = deps;
   const now = deps.clock();

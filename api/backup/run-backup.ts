@@ -2,7 +2,10 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Backup } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
-import { recordBackup } from "@/api/services/backups";
+import { type BackupRecord, recordBackup } from "@/api/services/backups";
+import type { EffectTarget } from "@/api/services/effects";
+import { loadPage } from "@/api/services/read-model";
+import { backupFailedAlert } from "./alert-staff";
 import { runCopyCommand } from "./copy-command";
 import { pruneBackups } from "./retention";
 import { backupName, takeBackup } from "./take";
@@ -16,6 +19,8 @@ export type BackupSettings = {
   copyTimeoutMs?: number;
   /** Stops a copy command under way (the server is stopping). */
   signal?: AbortSignal;
+  /** Woken when a failed backup queued its staff alert; without one (the CLI), the server's next tick sends it. */
+  notifier?: EffectTarget["notifier"];
 };
 
 /**
@@ -32,7 +37,7 @@ export async function runBackup(deps: Deps, dbFile: string, settings: BackupSett
     taken = await takeBackup({ dbFile, dir: settings.dir, now, siteUrl: deps.siteUrl });
   } catch (error) {
     const reason = `taking the backup failed: ${(error as Error).message}`;
-    return recordBackup(deps, { ...base, durationMs: duration(), ok: false, reason, checks: "{}" });
+    return record(deps, { ...base, durationMs: duration(), ok: false, reason, checks: "{}" }, settings);
   }
   const verdict = await verifyBackupFile(taken.file, taken.expected);
   let reason = verdict.ok ? null : verdict.reason;
@@ -43,16 +48,29 @@ export async function runBackup(deps: Deps, dbFile: string, settings: BackupSett
     verdict.checks.copy = reason ?? "ok";
   }
   const { counts, ...checks } = verdict.checks;
-  const record = await recordBackup(deps, {
-    takenAt: now,
-    file: taken.file,
-    size: taken.size,
-    sha256: taken.sha256,
-    durationMs: duration(),
-    ok: reason === null,
-    reason,
-    checks: JSON.stringify({ ...checks, rows: counts }),
-  });
+  const recorded = await record(
+    deps,
+    {
+      takenAt: now,
+      file: taken.file,
+      size: taken.size,
+      sha256: taken.sha256,
+      durationMs: duration(),
+      ok: reason === null,
+      reason,
+      checks: JSON.stringify({ ...checks, rows: counts }),
+    },
+    settings,
+  );
   pruneBackups(settings.dir, now, settings.keep, taken.file);
-  return record;
+  return recorded;
+}
+
+/** Records the outcome; a failure queues the staff alert in the same write, and wakes the sender. */
+async function record(deps: Deps, outcome: BackupRecord, settings: BackupSettings): Promise<Backup> {
+  const page = await loadPage(deps.db, deps.siteUrl);
+  const { value, effects } = await recordBackup(deps, outcome, (backup) => backupFailedAlert(page, backup));
+  // A backup changes no page: waking the senders is its only effect.
+  if (effects.wake) settings.notifier?.wake();
+  return value;
 }

@@ -1,40 +1,41 @@
 import type { Deps } from "@/api/services/deps";
+import type { EffectTarget } from "@/api/services/effects";
 import { lastBackup } from "@/api/services/backups";
-import { alertMissing, alertStaff, type StaffAlerts } from "./alert-staff";
+import { queueMissingBackupAlert } from "./alert-staff";
 import { type BackupSettings, runBackup } from "./run-backup";
 
 export type BackupSchedule = BackupSettings & { intervalMs: number };
 
 /**
- * Takes a backup when the last one (good or failed) is an interval old, or there is none, then tells the staff about
- * failures. `check` is what the timer calls; tests call it with their own clock. One backup runs at a time.
+ * Takes a backup when the last one (good or failed) is an interval old, or there is none. A failed backup and a gap
+ * without a good one are queued as staff alerts (api/services/staff-alerts.ts), and `notifier` is woken to send
+ * them. `check` is what the timer calls; tests call it with their own clock. One backup runs at a time.
  */
 export function createBackupScheduler(
   deps: Deps,
   dbFile: string,
   schedule: BackupSchedule,
-  alerts: StaffAlerts | null,
+  notifier: EffectTarget["notifier"] | null,
   log: (m: string) => void,
 ) {
   let running: Promise<void> | null = null;
   const stopping = new AbortController();
   const startedAt = deps.clock();
-  let missingToldFor: number | null = null;
   /** Outside the one-at-a-time guard, so that a backup that hangs is noticed too. */
   async function watch() {
-    if (!alerts) return;
     const since = (await lastBackup(deps, true))?.takenAt ?? startedAt;
-    if (deps.clock() - since <= schedule.intervalMs * 1.5 || missingToldFor === since) return;
-    if (await alertMissing(deps, alerts, since, log)) missingToldFor = since;
+    if (deps.clock() - since <= schedule.intervalMs * 1.5) return;
+    const { effects } = await queueMissingBackupAlert(deps, since);
+    if (effects.wake) notifier?.wake();
   }
   async function check() {
     const last = await lastBackup(deps);
     if (!last || deps.clock() - last.takenAt >= schedule.intervalMs) {
-      const taken = await runBackup(deps, dbFile, { ...schedule, signal: stopping.signal });
+      const settings = { ...schedule, signal: stopping.signal, notifier: notifier ?? undefined };
+      const taken = await runBackup(deps, dbFile, settings);
       if (taken.ok) log(`Backup ${taken.file} taken and checked`);
       else log(`Backup failed: ${taken.reason}`);
     }
-    if (alerts) await alertStaff(deps, alerts, log);
   }
   return {
     check(): Promise<void> {

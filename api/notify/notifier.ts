@@ -1,10 +1,11 @@
 import { type ConfirmationSenderOptions, createConfirmationSender } from "./confirmation-sender";
 import { createIncidentComposer } from "./incident-composer";
 import { createSender } from "./sender";
+import { createStaffAlertSender } from "./staff-alert-sender";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhook-sender";
 
 export type Notifier = {
-  /** Starts draining the outboxes (notifications, confirmations, webhooks) if they are not draining already. */
+  /** Starts draining the outboxes (notifications, confirmations, webhooks, staff alerts) if they are not draining already. */
   wake(): void;
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -12,6 +13,8 @@ export type Notifier = {
 
 export type NotifierOptions = ConfirmationSenderOptions & {
   webhookBackoffMs?: number;
+  /** The first retry's wait for staff alerts (default: webhookBackoffMs, else 30 s). */
+  staffAlertBackoffMs?: number;
   /** See SenderOptions: at most this many chunks per Workers invocation. */
   maxChunks?: number;
   onWebhookAttempt?: WebhookSenderOptions["onWebhookAttempt"];
@@ -24,20 +27,27 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const sender = createSender({ ...options, compose, log });
   const confirmations = createConfirmationSender({ ...options, log });
   const webhooks = createWebhookSender({ ...options, log, backoffMs: options.webhookBackoffMs });
+  const staffAlerts = createStaffAlertSender({
+    ...options,
+    log,
+    backoffMs: options.staffAlertBackoffMs ?? options.webhookBackoffMs,
+  });
 
   return {
     wake() {
       sender.wake();
       confirmations.wake();
       webhooks.wake();
+      staffAlerts.wake();
     },
     async idle() {
-      await Promise.all([sender.idle(), confirmations.idle(), webhooks.idle()]);
+      await Promise.all([sender.idle(), confirmations.idle(), webhooks.idle(), staffAlerts.idle()]);
     },
     stop: async () => {
       await sender.stop();
       await confirmations.idle();
       await webhooks.idle();
+      await staffAlerts.idle();
       await transport.close?.();
     },
   };

@@ -1,15 +1,30 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
+import { runAtomically } from "@/db/client";
 import { type Backup, backups } from "@/db/schema";
 import { newId } from "@/api/ids";
 import type { Deps } from "./deps";
+import { type Written, written } from "./effects";
+import { staffAlertStatements, type StaffAlertInput } from "./staff-alerts";
 
 export type BackupRecord = Omit<Backup, "id" | "alertedAt">;
 
-/** Records one backup and what checking it found. */
-export async function recordBackup(deps: Deps, record: BackupRecord): Promise<Backup> {
-  const row = { id: newId(), alertedAt: null, ...record };
-  await deps.db.insert(backups).values(row);
-  return row;
+/**
+ * Records one backup and what checking it found. A failed one queues its staff alert (`alertFor`) in the same write,
+ * so the staff hear of it once even if the server stops right after.
+ */
+export async function recordBackup(
+  deps: Deps,
+  record: BackupRecord,
+  alertFor?: (backup: Backup) => StaffAlertInput,
+): Promise<Written<Backup>> {
+  const now = deps.clock();
+  const alert = record.ok ? undefined : alertFor;
+  const row: Backup = { id: newId(), alertedAt: alert ? now : null, ...record };
+  await runAtomically(deps.db, [
+    deps.db.insert(backups).values(row),
+    ...(alert ? staffAlertStatements(deps.db, alert(row), now) : []),
+  ]);
+  return written(row, { wake: alert !== undefined });
 }
 
 /** The newest backups first. */
@@ -25,19 +40,6 @@ export async function lastBackup(deps: Deps, onlyGood = false): Promise<Backup |
     .orderBy(desc(backups.takenAt))
     .limit(1);
   return row ?? null;
-}
-
-/** Failed backups the staff have not been told about yet. */
-export function unalertedFailures(deps: Deps): Promise<Backup[]> {
-  return deps.db
-    .select()
-    .from(backups)
-    .where(and(eq(backups.ok, false), isNull(backups.alertedAt)))
-    .orderBy(backups.takenAt);
-}
-
-export async function markAlerted(deps: Deps, id: string, at: number): Promise<void> {
-  await deps.db.update(backups).set({ alertedAt: at }).where(eq(backups.id, id));
 }
 
 /** How the last backup stands, as the console and /healthz show it. */

@@ -246,6 +246,36 @@ const writes: Record<string, () => Promise<Write>> = {
       action: "delete",
     };
   },
+  "POST /api/v1/staff-destinations": async () => ({
+    path: "/api/v1/staff-destinations",
+    body: { kind: "webhook", target: "https://hooks.example.com/staff" },
+    resource_type: "staff_destination",
+    action: "create",
+  }),
+  "DELETE /api/v1/staff-destinations/:id": async () => {
+    const created = await expectStatus<{ id: string }>(
+      await t.call("POST", "/api/v1/staff-destinations", { kind: "email", target: "old@example.com" }),
+      201,
+    );
+    return {
+      path: `/api/v1/staff-destinations/${created.id}`,
+      resource_type: "staff_destination",
+      resource_id: created.id,
+      action: "delete",
+    };
+  },
+  "POST /api/v1/staff-destinations/:id/test": async () => {
+    const created = await expectStatus<{ id: string }>(
+      await t.call("POST", "/api/v1/staff-destinations", { kind: "email", target: "ops@example.com" }),
+      201,
+    );
+    return {
+      path: `/api/v1/staff-destinations/${created.id}/test`,
+      resource_type: "staff_destination",
+      resource_id: created.id,
+      action: "test",
+    };
+  },
 };
 
 describe("the audit log of the staff API", () => {

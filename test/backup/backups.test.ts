@@ -3,17 +3,20 @@ import { join } from "node:path";
 import { count } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/api/config";
-import { createDevTransport } from "@/api/notify/dev-transport";
+import { createNotifier } from "@/api/notify/notifier";
+import { createResendTransport } from "@/api/notify/resend-transport";
 import { runBackup } from "@/api/backup/run-backup";
 import { chooseKept, timeOfBackup } from "@/api/backup/retention";
 import { createBackupScheduler } from "@/api/backup/schedule";
-import { alertStaff } from "@/api/backup/alert-staff";
 import { verifyBackupFile } from "@/api/backup/verify";
 import { takeBackup } from "@/api/backup/take";
 import { listBackups } from "@/api/services/backups";
+import { listStaffAlerts } from "@/api/services/staff-alerts";
+import { syncStaffEmails } from "@/api/services/staff-destinations";
 import { incidents } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
 import { waitUntil } from "@/test/support/wait";
+import { startFakeResend } from "@/test/support/fake-resend";
 import { expectStatus, openIncident, seededComponentId, type TestApp } from "@/test/support/factories";
 
 let t: TestApp;
@@ -27,7 +30,9 @@ beforeEach(async () => {
   dir = join(t.dir, "backups");
   dbFile = join(t.dir, "marquee.db");
 });
+const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
   await t.cleanup();
 });
 
@@ -227,49 +232,72 @@ describe("seeing backups", () => {
 });
 
 describe("telling the staff", () => {
-  it("a failed backup is emailed to STAFF_EMAILS once", async () => {
-    const outbox = join(t.dir, "staff-outbox");
-    const alerts = {
-      transport: createDevTransport({ dir: outbox, log: () => {} }),
-      staffEmails: ["ops@example.com", "oncall@example.com"],
-    };
-    await runBackup(t.deps, dbFile, { dir, keep: 14 });
-    await alertStaff(t.deps, alerts, () => {});
-    expect(existsSync(outbox) ? readdirSync(outbox) : []).toHaveLength(0);
-    await runBackup(t.deps, dbFile, { dir, keep: 14, copyCommand: "echo 'no route to host' >&2; exit 2" });
-    await alertStaff(t.deps, alerts, () => {});
-    await alertStaff(t.deps, alerts, () => {});
-    const emails = readdirSync(outbox).map((f) => readFileSync(join(outbox, f), "utf8"));
-    expect(emails).toHaveLength(2);
-    expect(emails.join("\n")).toContain("ops@example.com");
-    expect(emails.join("\n")).toContain("oncall@example.com");
-    expect(emails[0]).toContain("no route to host");
-    expect((await listBackups(t.deps)).find((b) => !b.ok)!.alertedAt).not.toBeNull();
+  /** STAFF_EMAILS as the server syncs it at start, and a sender that emails through a fake Resend. */
+  async function staffByEmail(addresses: string[]) {
+    await syncStaffEmails(t.deps, addresses);
+    const resend = await startFakeResend();
+    const notifier = createNotifier({
+      ...t.deps,
+      transport: createResendTransport({ apiKey: "re_test", baseUrl: resend.url, requestsPerSecond: 1000 }),
+    });
+    cleanups.push(
+      () => notifier.stop(),
+      () => resend.close(),
+    );
+    return { resend, notifier };
+  }
+
+  it("a failed backup is emailed to STAFF_EMAILS once, through the staff alert outbox", async () => {
+    const { resend, notifier } = await staffByEmail(["ops@example.com", "oncall@example.com"]);
+    await runBackup(t.deps, dbFile, { dir, keep: 14, notifier });
+    await notifier.idle();
+    expect(resend.accepted).toHaveLength(0);
+    await runBackup(t.deps, dbFile, {
+      dir,
+      keep: 14,
+      notifier,
+      copyCommand: "echo 'no route to host' >&2; exit 2",
+    });
+    await notifier.idle();
+    notifier.wake();
+    await notifier.idle();
+    expect(resend.accepted.map((m) => m.to).sort()).toEqual(["oncall@example.com", "ops@example.com"]);
+    expect(resend.accepted[0]!.subject).toContain("Backup failed");
+    expect(resend.accepted[0]!.text).toContain("no route to host");
+    const failed = (await listBackups(t.deps)).find((b) => !b.ok)!;
+    expect(failed.alertedAt).not.toBeNull();
+    const alerts = await listStaffAlerts(t.deps);
+    expect(alerts.map((a) => a.key)).toEqual([`backup-failed-${failed.id}`]);
+    expect(alerts[0]!.deliveries.map((d) => d.status)).toEqual(["sent", "sent"]);
   });
 
   it("no good backup for 1.5 intervals is emailed to the staff once, even while a backup hangs", async () => {
-    const outbox = join(t.dir, "staff-outbox");
-    const alerts = { transport: createDevTransport({ dir: outbox, log: () => {} }), staffEmails: ["ops@example.com"] };
-    const sent = () => (existsSync(outbox) ? readdirSync(outbox) : []);
+    const { resend, notifier } = await staffByEmail(["ops@example.com"]);
+    const sent = async () => (await notifier.idle(), resend.accepted);
     const hour = 3_600_000;
-    const scheduler = createBackupScheduler(t.deps, dbFile, { dir, keep: 14, intervalMs: hour }, alerts, () => {});
+    const scheduler = createBackupScheduler(t.deps, dbFile, { dir, keep: 14, intervalMs: hour }, notifier, () => {});
     await scheduler.watch();
-    expect(sent()).toHaveLength(0);
+    expect(await sent()).toHaveLength(0);
     t.clock.advance(1.5 * hour);
     await scheduler.watch();
-    expect(sent()).toHaveLength(0);
+    expect(await sent()).toHaveLength(0);
     t.clock.advance(1);
     await scheduler.watch();
     await scheduler.watch();
-    expect(sent()).toHaveLength(1);
-    expect(readFileSync(join(outbox, sent()[0]!), "utf8")).toContain("No good backup");
+    expect(await sent()).toHaveLength(1);
+    expect(resend.accepted[0]!.text).toContain("No good backup");
     // A good backup ends it; the next gap is told again.
     await runBackup(t.deps, dbFile, { dir, keep: 14 });
     await scheduler.watch();
-    expect(sent()).toHaveLength(1);
+    expect(await sent()).toHaveLength(1);
     t.clock.advance(2 * hour);
     await scheduler.watch();
-    expect(sent()).toHaveLength(2);
+    expect(await sent()).toHaveLength(2);
+    // The memory of what was told is the outbox, not the scheduler: a new one (a restart) does not tell again.
+    const restarted = createBackupScheduler(t.deps, dbFile, { dir, keep: 14, intervalMs: hour }, notifier, () => {});
+    await restarted.watch();
+    expect(await sent()).toHaveLength(2);
+    expect((await listStaffAlerts(t.deps)).filter((a) => a.kind === "backup_missing")).toHaveLength(2);
   });
 
   it("a copy command that does not finish in time is stopped and fails the backup", async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMonitorRunner, maintainResults, nextCheckAfter } from "@/api/monitors/runner";
 import type { CheckResult, MonitorCheck } from "@/api/monitors/check-types";
 import { makeApp } from "../support/app";
+import { recipients, waitForOutbox } from "../support/outbox";
 import {
   createComponent,
   expectError,
@@ -193,6 +194,32 @@ describe("what a detection does", () => {
     expect((await incidents()).map((i) => i.name)).toEqual(["Payments slow"]);
     // Staff set degraded_performance themselves: automation leaves it.
     expect((await getComponent(t, webtix.id)).status).toBe("degraded_performance");
+  });
+});
+
+describe("staff alerts", () => {
+  it("tells the staff each change of state and what Marquee did, and never the subscribers", async () => {
+    const webtix = await createComponent(t, { name: "Webtix" });
+    await expectStatus(
+      await t.call("POST", "/api/v1/staff-destinations", { kind: "email", target: "ops@example.com" }),
+      201,
+    );
+    await t.call("POST", "/api/v1/subscribers/import", {
+      subscribers: [{ email: "reader@example.com" }],
+      skip_confirmation: true,
+    });
+    await createMonitor({ component_id: webtix.id, failure_threshold: 1, success_threshold: 1 });
+    await step("down");
+    await step("up");
+    const mails = await waitForOutbox(t.outbox, 2);
+    expect(mails.flatMap(recipients)).toEqual(["ops@example.com", "ops@example.com"]);
+    const subjects = mails.map((m) => m.subject).sort();
+    expect(subjects).toEqual(["tix1 is down", "tix1 is up again"]);
+    const down = mails.find((m) => m.subject === "tix1 is down")!;
+    expect(down.text).toContain("connection refused");
+    expect(down.text).toContain("Webtix is now major outage");
+    const { length } = await expectStatus<unknown[]>(await t.call("GET", "/api/v1/staff-alerts"), 200);
+    expect(length).toBe(2);
   });
 });
 
