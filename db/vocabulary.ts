@@ -52,3 +52,9 @@ export type AutomaticIncidentMode = (typeof automaticIncidentModes)[number];
 /** The sources that change status on their own. */
 export const automaticSourceKinds = ["monitor", "heartbeat", "alert"] as const;
 export type AutomaticSourceKind = (typeof automaticSourceKinds)[number];
+/** What a heartbeat last concluded from its pings: `new` before the first one. `late` is only ever worked out. */
+export const heartbeatStatuses = ["new", "up", "down"] as const;
+export type HeartbeatStatus = (typeof heartbeatStatuses)[number];
+/** What a ping says: the job succeeded (`/`, `/0`), started (`/start`), or failed (`/fail`, `/1`…`/255`). */
+export const heartbeatPingKinds = ["success", "start", "fail"] as const;
+export type HeartbeatPingKind = (typeof heartbeatPingKinds)[number];
