@@ -18,6 +18,8 @@ import { lastBackup } from "./services/backups";
 import { auditRoutes } from "./routes/audit";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
+import { heartbeatRoutes } from "./routes/heartbeats";
+import { pingRoutes } from "./routes/ping";
 import { incidentRoutes } from "./routes/incidents";
 import { maintenanceRoutes } from "./routes/maintenances";
 import { pageSettingsRoutes } from "./routes/page-settings";
@@ -141,10 +143,12 @@ export function createApp(deps: AppDeps) {
   api.route("/", webhookEndpointRoutes(deps));
   api.route("/", backupRoutes(deps));
   api.route("/", auditRoutes(deps));
+  api.route("/", heartbeatRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));
   app.route("/", resendWebhookRoutes(deps));
+  app.route("/", pingRoutes(deps));
   app.route("/", publicJsonCorsRoutes());
   app.route("/", metricsRoutes(deps));
 

@@ -598,6 +598,8 @@ export const heartbeats = sqliteTable(
     downAt: integer("down_at"),
     dueAt: integer("due_at"),
     reported: integer("reported", { mode: "boolean" }).notNull().default(false),
+    /** Why telling automation failed last time (it is tried again a minute later); null once it worked. */
+    reportError: text("report_error"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -34,6 +34,7 @@ CREATE TABLE `heartbeats` (
 	`down_at` integer,
 	`due_at` integer,
 	`reported` integer DEFAULT false NOT NULL,
+	`report_error` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`component_id`) REFERENCES `components`(`id`) ON UPDATE no action ON DELETE set null
