@@ -9,7 +9,7 @@ import { seedDefaultPage } from "@/api/services/seed";
 import { tick } from "@/api/services/tick";
 import type { Db } from "@/db/client";
 import * as schema from "@/db/schema";
-import { startD1 } from "../worker/d1";
+import { startD1 } from "./d1";
 
 /** The same heartbeat writes on D1 (workerd's, through Miniflare): batches, the ping log's trim, the tick's query. */
 describe("heartbeats on D1", () => {
