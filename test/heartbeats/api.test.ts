@@ -159,3 +159,15 @@ describe("deleting", () => {
     expect(await h.publishedStatus(tix2)).toBe("major_outage");
   });
 });
+
+describe("the ping URL is a secret shown once", () => {
+  it("a retried creation with the same Idempotency-Key is not answered with the URL again", async () => {
+    const body = { name: "Backup", period_seconds: 3600 };
+    const headers = { "idempotency-key": "create-backup-heartbeat-1" };
+    await expectStatus(await h.t.call("POST", "/api/v1/heartbeats", body, { headers }), 201);
+    const again = await h.t.call("POST", "/api/v1/heartbeats", body, { headers });
+    expect(await again.text()).not.toContain("/ping/");
+    expect(again.status).toBe(409);
+    expect(await list()).toHaveLength(1);
+  });
+});
