@@ -22,6 +22,7 @@ export type HeartbeatAnswer = {
   late_at: string | null;
   down_at: string | null;
   down_reason: string | null;
+  report_error: string | null;
   ping_url?: string;
 };
 

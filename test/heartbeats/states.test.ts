@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { recordPing } from "@/api/heartbeats/ping";
 import { seededComponentId } from "../support/factories";
 import { heartbeatApp } from "./heartbeat-app";
 
@@ -173,6 +175,48 @@ describe("failure, exit code and start pings", () => {
     await h.tick();
     expect(await h.get(beat.id)).toMatchObject({ state: "up", last_start_at: null });
     expect(await h.automaticState(beat.id)).toBeUndefined();
+  });
+});
+
+describe("what the tick catches up", () => {
+  it("a failure ping whose follow-up never ran (the process died after the answer) is passed on by the next tick", async () => {
+    const tix1 = await seededComponentId(h.t, "tix1");
+    const beat = await h.create({ component_id: tix1 });
+    const token = new URL(beat.ping_url).pathname.split("/")[2]!;
+    const ping = { token, exitCode: 3, method: "GET", clientAddress: "192.0.2.7", userAgent: null, body: null };
+    expect(await recordPing(h.t.deps, { ...ping, kind: "fail" })).toMatchObject({ outcome: "recorded", settle: true });
+    expect(await h.automaticState(beat.id)).toBeUndefined();
+    expect((await h.row(beat.id))!.dueAt).toBe(h.t.clock());
+
+    await h.tick();
+    expect(await h.automaticState(beat.id)).toMatchObject({ problem: true });
+    expect(await h.publishedStatus(tix1)).toBe("major_outage");
+    expect((await h.row(beat.id))!).toMatchObject({ reported: true, dueAt: null });
+  });
+
+  it("a report that fails is shown as report_error, and tried again a minute later", async () => {
+    const tix2 = await seededComponentId(h.t, "tix2");
+    const beat = await h.create({ component_id: tix2 });
+    await h.ping(beat.ping_url);
+    // The database refuses automation's bookkeeping for a while.
+    h.t.deps.db.run(
+      sql.raw(
+        "create trigger refuse before insert on automatic_states begin select raise(abort, 'disk I/O error'); end",
+      ),
+    );
+    h.t.clock.advance(minutes(71));
+    await h.tick();
+    expect(await h.get(beat.id)).toMatchObject({ state: "down", report_error: "disk I/O error" });
+    expect(await h.publishedStatus(tix2)).toBe("operational");
+
+    h.t.deps.db.run(sql.raw("drop trigger refuse"));
+    h.t.clock.advance(59_000);
+    await h.tick();
+    expect((await h.get(beat.id)).report_error).toBe("disk I/O error");
+    h.t.clock.advance(1_000);
+    await h.tick();
+    expect((await h.get(beat.id)).report_error).toBeNull();
+    expect(await h.publishedStatus(tix2)).toBe("major_outage");
   });
 });
 
