@@ -120,9 +120,16 @@ export async function updateHeartbeat(deps: StaffDeps, id: string, patch: Heartb
     next.reported = false;
   }
   next.dueAt = (next.status === "down") !== next.reported ? next.updatedAt : next.downAt;
-  const { id: _, createdAt: __, tokenHash: ___, ...changes } = next;
+  // Only what the patch decides: a ping that lands meanwhile keeps its own fields.
+  const { name, periodSeconds, schedule, timeZone, graceSeconds, componentId, downStatus, incidentMode } = next;
+  const { notify, paused, status, downReason, lastStartAt, lateAt, downAt, dueAt, reported, updatedAt } = next;
+  const changes = { name, periodSeconds, schedule, timeZone, graceSeconds, componentId, downStatus, incidentMode };
+  const pausing = patch.paused !== undefined && patch.paused !== row.paused ? { status, downReason, lastStartAt } : {};
   await writeAudited(deps, { resourceType: "heartbeat", resourceId: id, action: "update", fields: fieldNames(patch) }, [
-    deps.db.update(heartbeats).set(changes).where(eq(heartbeats.id, id)),
+    deps.db
+      .update(heartbeats)
+      .set({ ...changes, notify, paused, ...pausing, lateAt, downAt, dueAt, reported, updatedAt })
+      .where(eq(heartbeats.id, id)),
   ]);
   mergeEffects(effects, (await settleHeartbeat(deps, id)).effects);
   return written(await getHeartbeat(deps, id), effects);

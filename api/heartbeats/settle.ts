@@ -75,7 +75,8 @@ export async function settleHeartbeat(deps: Deps, id: string): Promise<Written<H
 export async function reportRecovered(deps: Deps, row: Heartbeat): Promise<Written<void>> {
   if (!row.reported) return written(undefined, {});
   const { effects } = await applyDetection(deps, await detectionFor(deps, row, false));
-  await deps.db.update(heartbeats).set({ reported: false }).where(eq(heartbeats.id, row.id));
+  // Due at once: should the caller's own write fail, the tick tells automation again what the heartbeat says.
+  await deps.db.update(heartbeats).set({ reported: false, dueAt: deps.clock() }).where(eq(heartbeats.id, row.id));
   return written(undefined, effects);
 }
 
