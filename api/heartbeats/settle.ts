@@ -7,6 +7,7 @@
 import { and, asc, eq, lte, ne, sql } from "drizzle-orm";
 import { applyDetection, type Detection } from "@/api/automation/apply";
 import type { Deps } from "@/api/services/deps";
+import type { Db } from "@/db/client";
 import { type Effects, type Written, written } from "@/api/services/effects";
 import { loadPage } from "@/api/services/read-model";
 import { type Heartbeat, heartbeats } from "@/db/schema";
@@ -20,16 +21,20 @@ const retryMs = 60_000;
 
 /** The tick's part: every heartbeat whose time has come (its deadline passed, or a ping left something to tell). */
 export async function settleDueHeartbeats(deps: Deps): Promise<Written<number>> {
-  const due = await deps.db
-    .select({ id: heartbeats.id })
-    .from(heartbeats)
-    .where(lte(heartbeats.dueAt, deps.clock()))
-    .orderBy(asc(heartbeats.dueAt))
-    .limit(perTick);
+  const due = await dueHeartbeats(deps.db, deps.clock());
   const effects: Effects = {};
   for (const { id } of due) mergeEffects(effects, (await settleHeartbeat(deps, id)).effects);
   return written(due.length, effects);
 }
+
+/** The heartbeats whose time has come, oldest deadline first: a range on the `due_at` index, however many there are. */
+export const dueHeartbeats = (db: Db, now: number) =>
+  db
+    .select({ id: heartbeats.id })
+    .from(heartbeats)
+    .where(lte(heartbeats.dueAt, now))
+    .orderBy(asc(heartbeats.dueAt))
+    .limit(perTick);
 
 /** Records a heartbeat that the clock has made down, and tells automation whatever it was not told yet. */
 export async function settleHeartbeat(deps: Deps, id: string): Promise<Written<HeartbeatState | null>> {
