@@ -23,6 +23,8 @@ import { monitorRoutes } from "./routes/monitors";
 import { incidentDraftRoutes } from "./routes/incident-drafts";
 import { adminConsoleRoutes } from "./routes/admin-console";
 import { componentRoutes } from "./routes/components";
+import { heartbeatRoutes } from "./routes/heartbeats";
+import { pingRoutes } from "./routes/ping";
 import { incidentRoutes } from "./routes/incidents";
 import { incidentTemplateRoutes } from "./routes/incident-templates";
 import { maintenanceRoutes } from "./routes/maintenances";
@@ -154,10 +156,12 @@ export function createApp(deps: AppDeps) {
   api.route("/", monitorRoutes(deps));
   api.route("/", incidentDraftRoutes(deps));
   api.route("/", alertRoutes(deps));
+  api.route("/", heartbeatRoutes(deps));
   app.route("/api/v1", api);
   app.route("/admin", adminConsoleRoutes(deps));
   app.route("/", subscriptionRoutes(deps));
   app.route("/", resendWebhookRoutes(deps));
+  app.route("/", pingRoutes(deps));
   app.route("/", publicJsonCorsRoutes());
   app.route("/", metricsRoutes(deps));
 

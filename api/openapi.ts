@@ -22,6 +22,7 @@ import {
   WebhookCreate,
 } from "./schemas";
 import { MonitorCreate, MonitorPatch } from "./monitors/schemas";
+import { HeartbeatCreate, HeartbeatPatch } from "./heartbeats/schemas";
 
 type Operation = { method: "get" | "post" | "patch" | "delete"; path: string; summary: string; body?: z.ZodType };
 
@@ -212,6 +213,28 @@ export const operations: Operation[] = [
   { method: "get", path: "/incident-drafts", summary: "Incidents detections prepared for staff to publish" },
   { method: "post", path: "/incident-drafts/{id}/publish", summary: "Publish a draft as an incident" },
   { method: "delete", path: "/incident-drafts/{id}", summary: "Discard a draft" },
+  { method: "get", path: "/heartbeats", summary: "List heartbeats with their state (new, up, late, down)" },
+  {
+    method: "post",
+    path: "/heartbeats",
+    summary:
+      "Create a heartbeat: a period or a cron schedule with a time zone, and a grace. The answer's ping_url (GET, POST or HEAD; /start, /fail, /{exit code}) is shown here and on rotation only",
+    body: HeartbeatCreate,
+  },
+  { method: "get", path: "/heartbeats/{id}", summary: "Get a heartbeat" },
+  {
+    method: "patch",
+    path: "/heartbeats/{id}",
+    summary: "Change a heartbeat; pause or resume it with paused",
+    body: HeartbeatPatch,
+  },
+  { method: "delete", path: "/heartbeats/{id}", summary: "Delete a heartbeat; what it did to its component is undone" },
+  { method: "get", path: "/heartbeats/{id}/pings", summary: "The heartbeat's last 50 pings, newest first" },
+  {
+    method: "post",
+    path: "/heartbeats/{id}/rotate",
+    summary: "Give the heartbeat a new ping_url; the old one stops working at once",
+  },
 ];
 
 const ErrorSchema = {

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { api, cpuTimeOf, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
+import { heartbeatPingBenchmark } from "./heartbeat-ping";
 import { notifyBenchmark } from "./notify";
 import { workerBenchmark } from "./worker";
 import { monitorsBenchmark } from "./monitors";
@@ -176,6 +177,7 @@ try {
   if (!only || only === "notify") await notifyBenchmark(report);
   if (!only || only === "worker") await workerBenchmark(report);
   if (!only || only === "monitors") await monitorsBenchmark(report);
+  if (!only || only === "heartbeat") await heartbeatPingBenchmark(report);
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/latest.md", lines.join("\n") + "\n");
 } finally {

@@ -14,6 +14,8 @@ import {
   automaticSourceKinds,
   staffDestinationKinds,
   staffDestinationSources,
+  heartbeatPingKinds,
+  heartbeatStatuses,
   subscriberStatuses,
   updateStatuses,
 } from "./vocabulary";
@@ -674,3 +676,68 @@ export const receivedAlerts = sqliteTable(
   ],
 );
 export type ReceivedAlert = typeof receivedAlerts.$inferSelect;
+
+/**
+ * A heartbeat: a job (a backup, a cron job) that pings its secret URL when it runs. Only the SHA-256 of the URL's
+ * token is kept. `due_at` is when the tick must look at it next: its `down_at`, or at once when a ping changed what
+ * automation was last told, so one indexed query finds the heartbeats whose time has come. `reported` is what
+ * automation was last told: true while it reports a problem.
+ */
+export const heartbeats = sqliteTable(
+  "heartbeats",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** Either a period in seconds, or a 5-field cron schedule read in `time_zone`. */
+    periodSeconds: integer("period_seconds"),
+    schedule: text("schedule"),
+    timeZone: text("time_zone").notNull(),
+    graceSeconds: integer("grace_seconds").notNull(),
+    componentId: text("component_id").references(() => components.id, { onDelete: "set null" }),
+    downStatus: text("down_status", { enum: componentStatuses }).notNull(),
+    incidentMode: text("incident_mode", { enum: automaticIncidentModes }).notNull(),
+    notify: integer("notify", { mode: "boolean" }).notNull(),
+    paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    status: text("status", { enum: heartbeatStatuses }).notNull(),
+    /** Why it is down, for the staff ("exit code 2", "no ping since …"). */
+    downReason: text("down_reason"),
+    lastPingAt: integer("last_ping_at"),
+    /** A start not yet followed by a success or a failure. */
+    lastStartAt: integer("last_start_at"),
+    /** When it turns late, and down, without a ping; null when no ping is awaited (new, paused, down). */
+    lateAt: integer("late_at"),
+    downAt: integer("down_at"),
+    dueAt: integer("due_at"),
+    reported: integer("reported", { mode: "boolean" }).notNull().default(false),
+    /** Why telling automation failed last time (it is tried again a minute later); null once it worked. */
+    reportError: text("report_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("heartbeats_token_idx").on(t.tokenHash), index("heartbeats_due_idx").on(t.dueAt)],
+);
+export type Heartbeat = typeof heartbeats.$inferSelect;
+
+/** The last pings of each heartbeat (50 are kept), for the staff to see what the job sent and from where. */
+export const heartbeatPings = sqliteTable(
+  "heartbeat_pings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    heartbeatId: text("heartbeat_id")
+      .notNull()
+      .references(() => heartbeats.id, { onDelete: "cascade" }),
+    at: integer("at").notNull(),
+    kind: text("kind", { enum: heartbeatPingKinds }).notNull(),
+    exitCode: integer("exit_code"),
+    method: text("method").notNull(),
+    clientAddress: text("client_address").notNull(),
+    userAgent: text("user_agent"),
+    /** The first 10 KB of a POST body: the job's output, say. */
+    body: text("body"),
+    /** Sent while the heartbeat was paused: recorded, and changed nothing. */
+    ignored: integer("ignored", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [index("heartbeat_pings_idx").on(t.heartbeatId, t.id)],
+);
+export type HeartbeatPing = typeof heartbeatPings.$inferSelect;

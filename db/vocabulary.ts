@@ -67,3 +67,9 @@ export const staffDestinationKinds = ["email", "webhook"] as const;
 /** A destination made through the API, or one of STAFF_EMAILS (kept in step with the setting at each start). */
 export const staffDestinationSources = ["api", "config"] as const;
 export type StaffDestinationKind = (typeof staffDestinationKinds)[number];
+/** What a heartbeat last concluded from its pings: `new` before the first one. `late` is only ever worked out. */
+export const heartbeatStatuses = ["new", "up", "down"] as const;
+export type HeartbeatStatus = (typeof heartbeatStatuses)[number];
+/** What a ping says: the job succeeded (`/`, `/0`), started (`/start`), or failed (`/fail`, `/1`…`/255`). */
+export const heartbeatPingKinds = ["success", "start", "fail"] as const;
+export type HeartbeatPingKind = (typeof heartbeatPingKinds)[number];

@@ -67,7 +67,7 @@ export default {
 async function fromPublished(request: Request, config: WorkerConfig): Promise<Response | undefined> {
   if (request.method !== "GET" && request.method !== "HEAD") return undefined;
   const { pathname } = new URL(request.url);
-  if (pathname.startsWith("/api/v1")) return undefined;
+  if (pathname.startsWith("/api/v1") || pathname.startsWith("/ping/")) return undefined;
   const page = await new D1PageStore(config.db, caches.default).get(publishedPath(pathname));
   if (!page) return undefined;
   policy ??= headerPolicy(renderer.inlineSources, config.siteUrl);

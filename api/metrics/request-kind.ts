@@ -13,7 +13,8 @@ export function requestKind(method: string, path: string, status: number): Reque
   if (path === "/admin" || path.startsWith("/admin/")) return "console";
   if (subscriptionPrefixes.some((p) => path === p || path.startsWith(p.endsWith("/") ? p : `${p}/`)))
     return "subscription";
-  if (path === "/metrics" || path === "/healthz" || path.startsWith("/webhooks/")) return "other";
+  if (path === "/metrics" || path === "/healthz" || path.startsWith("/webhooks/") || path.startsWith("/ping/"))
+    return "other";
   if ((method === "GET" || method === "HEAD") && status < 400) return "page";
   return "other";
 }

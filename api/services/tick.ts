@@ -1,3 +1,4 @@
+import { settleDueHeartbeats } from "@/api/heartbeats/settle";
 import { dayKey, monthKey, shiftMonth } from "@/present/calendar";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
@@ -9,7 +10,8 @@ import { loadPage } from "./read-model";
  * One tick of the clock, the same on both runtimes (Node every few seconds, the Workers cron every minute):
  * maintenance windows start and end, the outbox is retried (a provider may have refused a chunk for a while), and
  * once the day has turned since `lastDay` the pages that count days (the front page, recent months) are republished
- * and expired rate-limit rows go. `lastDay` null means the caller keeps no memory between ticks. Gives today's key.
+ * and expired rate-limit rows go. Heartbeats whose deadline passed turn down (api/heartbeats/settle.ts). `lastDay`
+ * null means the caller keeps no memory between ticks. Gives today's key.
  */
 export async function tick(deps: Deps, lastDay: string | null): Promise<Written<string>> {
   const { value: moved } = await advanceMaintenances(deps);
@@ -20,6 +22,8 @@ export async function tick(deps: Deps, lastDay: string | null): Promise<Written<
   if (dayTurned) await deleteStaleRateLimits(deps.db, now);
   const month = monthKey(now, timeZone);
   const months = dayTurned ? [month, shiftMonth(month, -1)] : [];
-  const publish = moved.length > 0 || dayTurned ? { incidents: moved, months } : undefined;
+  const beats = (await settleDueHeartbeats(deps)).effects.publish;
+  const incidents = beats?.incidents ? [...moved, ...beats.incidents] : moved;
+  const publish = incidents.length > 0 || dayTurned || beats ? { incidents, months } : undefined;
   return written(today, { publish, wake: true });
 }
