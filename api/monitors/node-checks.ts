@@ -28,20 +28,20 @@ function secureContext(ca: string | undefined) {
   return context;
 }
 
-/** Runs `start` and ties its socket to the check's signal: an abort destroys it, whatever stage it is in. */
+/**
+ * Runs `start` and ties what it opens to the check's signal: an abort destroys it, whatever stage it is in. `done`
+ * unties it, for a socket that is closed already or an answer whose body is handed over (its `close` unties it).
+ */
 function untilAborted<T>(
   signal: AbortSignal,
-  start: (settle: (error?: unknown) => void, resolve: (value: T) => void) => { destroy(): void },
+  start: (fail: (error: unknown) => void, resolve: (value: T) => void, done: () => void) => { destroy(): void },
 ) {
   return new Promise<T>((resolve, reject) => {
     let target: { destroy(): void } | undefined = undefined;
     const onAbort = () => target?.destroy();
     signal.addEventListener("abort", onAbort, { once: true });
-    const settle = (error?: unknown) => {
-      signal.removeEventListener("abort", onAbort);
-      if (error !== undefined) reject(error);
-    };
-    target = start(settle, resolve);
+    const done = () => signal.removeEventListener("abort", onAbort);
+    target = start((error) => (done(), reject(error)), resolve, done);
   });
 }
 
@@ -59,7 +59,7 @@ function decoded(res: IncomingMessage): Readable {
 }
 
 const exchange: Exchange = (request, signal) =>
-  untilAborted(signal, (settle, resolve) => {
+  untilAborted(signal, (fail, resolve, done) => {
     const url = new URL(request.url);
     const secure = url.protocol === "https:";
     // `agent: false` and `connection: close`: every check opens its own connection and sees the target as it is now.
@@ -69,15 +69,14 @@ const exchange: Exchange = (request, signal) =>
       agent: false,
       ...(secure ? { secureContext: secureContext(request.ca) } : {}),
     });
-    req.on("error", settle);
+    req.on("error", fail);
     req.once("response", (res) => {
       res.on("error", noop);
-      settle();
       resolve({
         status: res.statusCode ?? 0,
         location: res.headers.location,
         body: () => decoded(res),
-        close: () => (res.destroy(), req.destroy()),
+        close: () => (done(), res.destroy(), req.destroy()),
       });
     });
     req.end(request.body);
@@ -85,10 +84,10 @@ const exchange: Exchange = (request, signal) =>
   });
 
 function connect(host: string, port: number, signal: AbortSignal) {
-  return untilAborted<void>(signal, (settle, resolve) => {
+  return untilAborted<void>(signal, (fail, resolve, done) => {
     const socket = net.connect({ host, port });
-    socket.on("error", settle);
-    socket.once("connect", () => (settle(), socket.destroy(), resolve()));
+    socket.on("error", fail);
+    socket.once("connect", () => (done(), socket.destroy(), resolve()));
     return socket;
   });
 }
@@ -105,7 +104,7 @@ function earliestExpiry(certificate: DetailedPeerCertificate) {
 }
 
 function handshake(host: string, port: number, ca: string | undefined, signal: AbortSignal) {
-  return untilAborted<SeenCertificate>(signal, (settle, resolve) => {
+  return untilAborted<SeenCertificate>(signal, (fail, resolve, done) => {
     // Not rejecting an untrusted certificate here lets the check say why it is not trusted, and read its expiry.
     const socket = tls.connect({
       host,
@@ -114,11 +113,11 @@ function handshake(host: string, port: number, ca: string | undefined, signal: A
       secureContext: secureContext(ca),
       rejectUnauthorized: false,
     });
-    socket.on("error", settle);
+    socket.on("error", fail);
     socket.once("secureConnect", () => {
       const expiresAt = earliestExpiry(socket.getPeerCertificate(true));
       const authorizationError = socket.authorized ? undefined : String(socket.authorizationError);
-      settle();
+      done();
       socket.destroy();
       resolve({ expiresAt, authorizationError });
     });
