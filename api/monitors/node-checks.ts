@@ -41,7 +41,8 @@ function untilAborted<T>(
     const onAbort = () => target?.destroy();
     signal.addEventListener("abort", onAbort, { once: true });
     const done = () => signal.removeEventListener("abort", onAbort);
-    target = start((error) => (done(), reject(error)), resolve, done);
+    // A failed socket is destroyed here too: a TLS socket that failed its handshake is left open otherwise.
+    target = start((error) => (done(), target?.destroy(), reject(error)), resolve, done);
   });
 }
 
