@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { api, cpuTimeOf, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
+import { monitorChecksBenchmark } from "./monitor-checks";
 import { notifyBenchmark } from "./notify";
 import { workerBenchmark } from "./worker";
 import { type Density, seedHistory } from "./seed-history";
@@ -174,6 +175,7 @@ try {
   if (!only || only === "publish") await publishBenchmark();
   if (!only || only === "notify") await notifyBenchmark(report);
   if (!only || only === "worker") await workerBenchmark(report);
+  if (!only || only === "checks") await monitorChecksBenchmark(report);
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/latest.md", lines.join("\n") + "\n");
 } finally {
