@@ -66,7 +66,9 @@ export function createRunCheck(runtime: CheckRuntime, clocks: CheckClocks = {}):
     const url = parseUrl(check.url);
     if (url?.protocol !== "https:") return down("the URL is not an https URL");
     const start = now();
-    const seen = await runtime.handshake(url.hostname, Number(url.port || 443), check.ca, signal);
+    // URL keeps an IPv6 address in brackets; sockets want it bare.
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const seen = await runtime.handshake(host, Number(url.port || 443), check.ca, signal);
     const responseMs = roundMs(now() - start);
     if (!seen) return { outcome: "up", responseMs, message: "certificate expiry is not visible on Workers" };
     return judgeCertificate(seen, check.minDaysLeft, wallNow(), responseMs);
@@ -76,6 +78,9 @@ export function createRunCheck(runtime: CheckRuntime, clocks: CheckClocks = {}):
     // One deadline for the whole check: connect, answer and body. Whatever the runtime leaves hanging, the race
     // below answers at the deadline.
     if (outer?.aborted) return down("check cancelled");
+    if (!(typeof check.timeoutMs === "number" && check.timeoutMs >= 1 && check.timeoutMs <= 600_000)) {
+      return down("invalid check: no timeout");
+    }
     const controller = new AbortController();
     const timeoutMs = check.timeoutMs;
     const timer = setTimeout(() => controller.abort(timedOut), timeoutMs);

@@ -12,7 +12,7 @@ import type { RunCheck } from "./check-types";
 // Checks on Node, with node:http/https, node:net and node:tls rather than fetch: a fresh connection per check and
 // no body read unless a keyword needs it cost less CPU (docs/BENCHMARKS.md, "Monitor checks").
 
-const userAgent = "Marquee-Monitor/1 (+https://github.com/marquee-status)";
+const userAgent = "Marquee-Monitor/1";
 const noop = () => {};
 
 /** One TLS context for the system's roots and one per private CA, built once: building one costs more than a check. */

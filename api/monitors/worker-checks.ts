@@ -13,7 +13,7 @@ export type SocketConnect = (address: { hostname: string; port: number }) => {
   close(): Promise<void>;
 };
 
-const userAgent = "Marquee-Monitor/1 (+https://github.com/marquee-status)";
+const userAgent = "Marquee-Monitor/1";
 
 async function* chunks(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
   if (!body) return;

@@ -273,6 +273,14 @@ describe("a check never throws", () => {
     expect(result.message).toEqual(expect.any(String));
   });
 
+  it("a check of an unknown type or without a timeout is down", async () => {
+    expect(await runCheck({ type: "smtp", timeoutMs: 1000 } as never)).toMatchObject({ outcome: "down" });
+    expect(await runCheck({ ...httpCheck("http://127.0.0.1:1/"), timeoutMs: undefined } as never)).toMatchObject({
+      outcome: "down",
+      message: "invalid check: no timeout",
+    });
+  });
+
   it("an answer that is not HTTP is down", async () => {
     const { createServer: createTcpServer } = await import("node:net");
     const server = createTcpServer((socket) => socket.end("SSH-2.0-OpenSSH_9.6\r\n"));

@@ -91,6 +91,7 @@ beforeAll(() => {
   leaf("fine", "IP:127.0.0.1", ["-days", "90"]);
   leaf("expired", "IP:127.0.0.1", ["-startdate", asn1(now - 40 * day), "-enddate", asn1(now - 10 * day)]);
   leaf("elsewhere", "DNS:elsewhere.example", ["-days", "90"]);
+  leaf("v6", "IP:::1", ["-days", "90"]);
   openssl(
     ...["req", "-x509", ...ec, "-keyout", "self.key", "-out", "self.crt", "-days", "90"],
     ...["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
@@ -153,6 +154,19 @@ describe("TLS checks", () => {
       outcome: "down",
       message: "certificate does not match the host name",
     });
+  });
+
+  it("reach an IPv6 address written in brackets", async () => {
+    const server = createTlsServer({ key: pem("v6.key"), cert: pem("v6.crt") }, (socket) => socket.end());
+    server.on("tlsClientError", () => {});
+    servers.push(server);
+    const listening = await new Promise<boolean>((ok) => {
+      server.once("error", () => ok(false));
+      server.listen(0, "::1", () => ok(true));
+    });
+    if (!listening) return void servers.pop(); // no IPv6 loopback on this machine
+    const port = (server.address() as { port: number }).port;
+    expect(await runCheck(tlsCheck(`https://[::1]:${port}`))).toMatchObject({ outcome: "up" });
   });
 
   it("are down when nothing listens, or when the server does not speak TLS", async () => {
