@@ -30,8 +30,11 @@ const Pem = z.string().max(65_536).includes("-----BEGIN CERTIFICATE-----", { mes
 
 /** RFC 9110 §5.1 token: no spaces, colons, CR or LF. */
 const HeaderName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,100}$/, "must be a header name");
-/** No control characters (CR, LF, NUL) that would end the header early or inject another. */
-const HeaderValue = z.string().regex(/^[^\x00-\x08\x0a-\x1f\x7f]*$/, "must not contain control characters");
+/**
+ * RFC 9110 §5.5 field-value characters: no CR, LF, NUL or other control character that would end the header early
+ * or inject another, and nothing beyond Latin-1, which Node refuses to send.
+ */
+const HeaderValue = z.string().regex(/^[\t\x20-\x7e\x80-\xff]*$/, "must not contain control characters");
 /** Headers the check itself decides: it always closes its connection and frames its own body. */
 const reservedHeaders = new Set([
   "connection",

@@ -42,6 +42,8 @@ describe("check configuration schemas", () => {
     ["CR/LF in a header value", { headers: { "x-a": "1\r\nX-Injected: 1" } }],
     ["LF in a header value", { headers: { "x-a": "1\nX-Injected: 1" } }],
     ["CR/LF in a header name", { headers: { "x-a\r\nX-Injected": "1" } }],
+    ["NUL in a header value", { headers: { "x-a": "1\u0000" } }],
+    ["a header value beyond Latin-1", { headers: { "x-a": "→" } }],
     ["a space in a header name", { headers: { "x a": "1" } }],
     ["a Connection header (checks never keep connections)", { headers: { Connection: "keep-alive" } }],
     ["a Transfer-Encoding header", { headers: { "transfer-encoding": "chunked" } }],
