@@ -1,6 +1,10 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { get } from "node:http";
-import { loadavg } from "node:os";
+import { get as httpsGet, type RequestOptions } from "node:https";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSecureContext } from "node:tls";
 import type { HttpCheck } from "@/api/monitors/check-types";
 import { runCheck } from "@/api/monitors/node-checks";
 
@@ -10,15 +14,35 @@ const checks = 5_000;
 const concurrency = 20;
 const rounds = 3;
 
-/** The target runs in its own process, so this process's CPU time is the checks' alone. */
-async function startTarget() {
+/** The targets run in their own process, so this process's CPU time is the checks' alone. */
+async function startTargets(dir: string) {
+  execFileSync(
+    "openssl",
+    [
+      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"],
+      ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", "/CN=127.0.0.1"],
+      ...["-addext", "subjectAltName=IP:127.0.0.1"],
+    ],
+    { stdio: "ignore" },
+  );
   const script = `
-    const s = require("node:http").createServer((req, res) => res.end("<p>all systems ok</p>"));
-    s.keepAliveTimeout = 0;
-    s.listen(0, "127.0.0.1", () => console.log(s.address().port));`;
+    const fs = require("node:fs");
+    const answer = (req, res) => res.end("<p>all systems ok</p>");
+    const tls = { key: fs.readFileSync(${JSON.stringify(join(dir, "key.pem"))}), cert: fs.readFileSync(${JSON.stringify(join(dir, "cert.pem"))}) };
+    const a = require("node:http").createServer(answer);
+    const b = require("node:https").createServer(tls, answer);
+    for (const s of [a, b]) s.keepAliveTimeout = 0;
+    a.listen(0, "127.0.0.1", () => b.listen(0, "127.0.0.1", () => console.log(a.address().port, b.address().port)));`;
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((ok) => child.stdout!.once("data", (d) => ok(Number(String(d)))));
-  return { url: `http://127.0.0.1:${port}/health`, stop: () => child.kill("SIGTERM") };
+  const [http, https] = await new Promise<number[]>((ok) =>
+    child.stdout!.once("data", (d) => ok(String(d).trim().split(" ").map(Number))),
+  );
+  return {
+    http: `http://127.0.0.1:${http}/health`,
+    https: `https://127.0.0.1:${https}/health`,
+    ca: readFileSync(join(dir, "cert.pem"), "utf8"),
+    stop: () => child.kill("SIGTERM"),
+  };
 }
 
 /** CPU time (user + system) of this process per call of `one`, over `checks` calls at `concurrency`, in ms. */
@@ -35,14 +59,16 @@ async function cpuPerCall(one: () => Promise<unknown>) {
   return { cpu: (used.user + used.system) / 1000 / checks, wall };
 }
 
-/** The least a check can cost on Node: a bare http.get on a fresh connection, body drained. */
-const bareGet = (url: string) => () =>
-  new Promise<void>((ok, fail) =>
-    get(url, { agent: false, headers: { connection: "close" } }, (res) => (res.resume(), res.on("end", ok))).on(
-      "error",
-      fail,
-    ),
-  );
+/** The least a check can cost on Node: a bare http(s).get on a fresh connection, body drained. */
+function bareGet(url: string, ca?: string) {
+  // One TLS context for every request, as the checks keep theirs.
+  const secureContext = ca === undefined ? undefined : createSecureContext({ ca });
+  const client = url.startsWith("https:") ? httpsGet : get;
+  // `secureContext` reaches tls.connect, though https.RequestOptions does not list it.
+  const options = { agent: false, secureContext, headers: { connection: "close" } } as RequestOptions;
+  return () =>
+    new Promise<void>((ok, fail) => client(url, options, (res) => (res.resume(), res.on("end", ok))).on("error", fail));
+}
 
 /** What the same check would cost with fetch (undici), also on a fresh connection. */
 const fetchGet = (url: string) => async () => {
@@ -51,10 +77,11 @@ const fetchGet = (url: string) => async () => {
 };
 
 export async function monitorChecksBenchmark(report: Report) {
-  const target = await startTarget();
+  const dir = mkdtempSync(join(tmpdir(), "marquee-bench-checks-"));
+  const target = await startTargets(dir);
   const check: HttpCheck = {
     type: "http",
-    url: target.url,
+    url: target.http,
     method: "GET",
     headers: {},
     expectedStatus: "200-399",
@@ -62,10 +89,12 @@ export async function monitorChecksBenchmark(report: Report) {
     timeoutMs: 10_000,
   };
   const cases: [string, () => Promise<unknown>][] = [
-    ["bare `http.get` (reference)", bareGet(target.url)],
-    ["`fetch`, body read", fetchGet(target.url)],
+    ["bare `http.get` (reference)", bareGet(target.http)],
+    ["`fetch`, body read", fetchGet(target.http)],
     ["Marquee HTTP check", () => runCheck(check)],
     ["Marquee HTTP check with a keyword", () => runCheck({ ...check, keyword: "systems ok" })],
+    ["bare `https.get`, TLS handshake (P-256)", bareGet(target.https, target.ca)],
+    ["Marquee HTTPS check", () => runCheck({ ...check, url: target.https, ca: target.ca })],
   ];
   // Warm up every path, then interleave the rounds so that load from elsewhere weighs on each alike.
   for (const [, one] of cases) for (let i = 0; i < 500; i++) await one();
@@ -80,6 +109,7 @@ export async function monitorChecksBenchmark(report: Report) {
     }
   }
   target.stop();
+  rmSync(dir, { recursive: true, force: true });
 
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const reference = mean(results.get(cases[0]![0])!.cpu);
