@@ -188,6 +188,16 @@ describe("keywords", () => {
     expect((await runCheck(httpCheck(target.url, { keyword: "healthy" }))).outcome).toBe("up");
   });
 
+  it("are searched in at most 1 MB of a decompressed body, so a compression bomb costs no more", async () => {
+    // 64 MB of zeros gzip to about 64 KB; the keyword after them is never reached.
+    const bomb = gzipSync(Buffer.concat([Buffer.alloc(64 * 1024 * 1024), Buffer.from("needle")]));
+    const target = await startTarget((_req, res) => res.writeHead(200, { "content-encoding": "gzip" }).end(bomb));
+    expect(await runCheck(httpCheck(target.url, { keyword: "needle" }))).toMatchObject({
+      outcome: "down",
+      message: 'keyword "needle" not found',
+    });
+  });
+
   it("stop reading once found, without waiting for the rest of the body", async () => {
     const target = await startTarget((_req, res) => res.writeHead(200).write("status: healthy, and more to come"));
     expect((await runCheck(httpCheck(target.url, { keyword: "healthy", timeoutMs: 60_000 }))).outcome).toBe("up");
@@ -279,6 +289,13 @@ describe("a check never throws", () => {
       outcome: "down",
       message: "invalid check: no timeout",
     });
+  });
+
+  it("a header that would inject another is refused before anything is sent, even past the schema", async () => {
+    const target = await startTarget(answer(200));
+    const result = await runCheck(httpCheck(target.url, { headers: { "X-A": "1\r\nX-Injected: 1" } }));
+    expect(result).toEqual({ outcome: "down", responseMs: null, message: "invalid header in the check" });
+    expect(target.requests).toHaveLength(0);
   });
 
   it("an answer that is not HTTP is down", async () => {
