@@ -31,9 +31,12 @@ async function* chunks(body: ReadableStream<Uint8Array> | null): AsyncGenerator<
 }
 
 const exchange: Exchange = async (request, signal) => {
+  // `set`, not a spread: a configured "User-Agent" replaces the default instead of joining it.
+  const headers = new Headers({ "user-agent": userAgent });
+  for (const [name, value] of Object.entries(request.headers)) headers.set(name, value);
   const response = await fetch(request.url, {
     method: request.method,
-    headers: { "user-agent": userAgent, ...request.headers },
+    headers,
     body: request.body,
     redirect: "manual",
     signal,

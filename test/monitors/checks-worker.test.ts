@@ -42,8 +42,10 @@ afterEach(async () => {
 });
 
 async function startTarget(handle: (req: IncomingMessage, res: ServerResponse) => void) {
-  const seen: { method?: string; url?: string }[] = [];
-  const server = createServer((req, res) => (seen.push({ method: req.method, url: req.url }), handle(req, res)));
+  const seen: { method?: string; url?: string; agent?: string }[] = [];
+  const server = createServer(
+    (req, res) => (seen.push({ method: req.method, url: req.url, agent: req.headers["user-agent"] }), handle(req, res)),
+  );
   servers.push(server);
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen, server };
@@ -76,7 +78,11 @@ describe("checks on Workers (workerd through Miniflare)", () => {
       outcome: "down",
       message: 'keyword "maintenance" not found',
     });
-    expect(await runInWorker(httpCheck(target.base, { method: "HEAD" }))).toMatchObject({ outcome: "up" });
+    expect(
+      await runInWorker(httpCheck(target.base, { method: "HEAD", headers: { "User-Agent": "probe/2" } })),
+    ).toMatchObject({ outcome: "up" });
+    expect(target.seen[0]!.agent).toBe("Marquee-Monitor/1");
+    expect(target.seen.at(-1)!.agent).toBe("probe/2");
     expect(target.seen.at(-1)!.method).toBe("HEAD");
     status = 503;
     expect(await runInWorker(httpCheck(target.base))).toMatchObject({ outcome: "down", message: "HTTP 503" });
