@@ -20,6 +20,8 @@ import { syncStaffEmails } from "./services/staff-destinations";
 import type { Deps } from "./services/deps";
 import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
+import { startMonitors } from "./monitors/node-loop";
+import { runCheck } from "./monitors/node-checks";
 import { createBackupScheduler } from "./backup/schedule";
 import { serverPidFile } from "./backup/server-lock";
 import { chooseTransport } from "./notify/choose-transport";
@@ -187,6 +189,13 @@ export async function startNodeServer(
   // a crash left in the outbox goes out now, with the same idempotency keys.
   applyEffects({ publisher: published, notifier }, { publish: { resume: true }, wake: true });
   const ticker = startTicker(deps, { publisher: published, notifier }, log);
+  const stopMonitors = startMonitors({
+    ...deps,
+    target: { publisher: published, notifier },
+    runCheck,
+    // A monitor changing state is news, not an error.
+    log: console.log,
+  });
   const pidFile = serverPidFile(config.dataDir);
   writeFileSync(pidFile, `${process.pid}\n`);
   const backups = createBackupScheduler(deps, join(config.dataDir, "marquee.db"), config.backup, notifier, log);
@@ -202,6 +211,7 @@ export async function startNodeServer(
     metrics,
     async close() {
       clearInterval(ticker);
+      await stopMonitors();
       stopBackups();
       await backups.idle();
       rmSync(pidFile, { force: true });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { api, cpuTimeOf, freePort, median, memoryOf, percentile, startMarquee, waitFor, wrk } from "./lib";
 import { heartbeatPingBenchmark } from "./heartbeat-ping";
+import { monitorChecksBenchmark } from "./monitor-checks";
 import { notifyBenchmark } from "./notify";
 import { workerBenchmark } from "./worker";
 import { monitorsBenchmark } from "./monitors";
@@ -178,6 +179,7 @@ try {
   if (!only || only === "worker") await workerBenchmark(report);
   if (!only || only === "monitors") await monitorsBenchmark(report);
   if (!only || only === "heartbeat") await heartbeatPingBenchmark(report);
+  if (!only || only === "checks") await monitorChecksBenchmark(report);
   mkdirSync("bench/results", { recursive: true });
   writeFileSync("bench/results/latest.md", lines.join("\n") + "\n");
 } finally {

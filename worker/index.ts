@@ -8,7 +8,9 @@ import { type Env, readWorkerConfig, type WorkerConfig } from "./env";
 import { startFailure } from "./start-failure";
 import { D1PageStore } from "./d1-store";
 import { countingQueries, type QueryCount } from "./query-count";
-import { invocation, setUp } from "./runtime";
+import { invocation, monitorChecksPerTick, setUp } from "./runtime";
+import { runCheck } from "./monitor-checks";
+import { createMonitorRunner, maintainResults } from "@/api/monitors/runner";
 
 // The Workers entry: the same Hono app as on Node, over D1. See docs/deploy-cloudflare.md.
 let config: WorkerConfig | undefined;
@@ -48,12 +50,19 @@ export default {
     return response;
   },
 
-  /** Every minute: maintenance windows start and end, the outbox drains, and the page catches up with the day. */
+  /**
+   * Every minute: maintenance windows start and end, due monitors are checked, the outbox drains, and the page
+   * catches up with the day.
+   */
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
     const run = await start(env, "cron", undefined);
     if (!run) return;
     // An invocation remembers no earlier tick: each one republishes the pages that count days.
     await commit(run, tick(run.deps, null));
+    // Due monitors, as many as the subrequest budget allows; the rest are due on the next tick.
+    const monitors = createMonitorRunner({ ...run.deps, target: run, runCheck, log: console.log });
+    await Promise.all(await monitors.runDue(monitorChecksPerTick));
+    if (await maintainResults(run.deps)) applyEffects(run, { publish: {} });
     // `resume` also republishes whatever a publish cut short by an invocation's end left behind.
     applyEffects(run, { publish: { resume: true } });
     await run.settled();

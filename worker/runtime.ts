@@ -21,6 +21,13 @@ import { missingMigrations } from "./migrations";
  * What one invocation may spend draining the outbox, after a response (waitUntil) or in a cron tick. A chunk costs
  * one subrequest to Resend and five to ten D1 queries; Workers Paid allows 1,000 of each per invocation.
  */
+/**
+ * Monitor checks per cron tick. A Worker on the free plan may make 50 subrequests per invocation, and the same tick
+ * sends emails and webhooks; an HTTP check that follows redirects may take up to six. Monitors beyond this wait for
+ * the next minute (docs/automatic-status.md).
+ */
+export const monitorChecksPerTick = 25;
+
 export const drainBudget = { request: { ms: 20_000, chunks: 40 }, cron: { ms: 50_000, chunks: 100 } };
 /** A chunk a sender took is its own for this long; one Resend call takes well under it. */
 const chunkLeaseMs = 60_000;

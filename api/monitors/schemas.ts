@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { automaticIncidentModes, componentStatuses } from "@/db/vocabulary";
 import type { MonitorCheck } from "./check-types";
+import { MonitorCheck as MonitorCheckSchema } from "./check-schemas";
 import { maxThreshold } from "./judge";
 
 /** The staff API's monitor fields (snake_case, as the rest of /api/v1), validated together for each type. */
@@ -35,6 +36,8 @@ const MonitorFields = z.strictObject({
   follow_redirects: z.boolean().default(true),
   degraded_ms: z.int().min(1).max(600_000).optional(),
   min_days_left: z.int().min(0).max(365).default(14),
+  /** `http`, `tls`: PEM certificates of a private CA the target's certificate is issued by. */
+  ca: z.string().max(65_536).optional(),
   /** statuspage: the provider's component to follow (its id or name); absent: the provider's whole page. */
   provider_component: z.string().trim().min(1).max(255).optional(),
   interval_seconds: z.int().min(5, "must be at least 5").max(86_400).default(60),
@@ -51,23 +54,38 @@ const MonitorFields = z.strictObject({
 
 /** A whole monitor: what POST takes, and what a PATCH merged onto the stored monitor must still be. */
 export const MonitorCreate = MonitorFields.superRefine((m, ctx) => {
-  const need = (field: keyof typeof m, why: string) => {
-    if (m[field] === undefined) ctx.addIssue({ code: "custom", path: [field], message: `is required ${why}` });
+  let refused = false;
+  const refuse = (field: string, message: string) => {
+    refused = true;
+    ctx.addIssue({ code: "custom", path: [field], message });
   };
   if (m.type === "tcp") {
-    need("host", "for a tcp monitor");
-    need("port", "for a tcp monitor");
-  } else need("url", `for a ${m.type} monitor`);
-  if (m.type === "tls" && m.url && !m.url.startsWith("https://")) {
-    ctx.addIssue({ code: "custom", path: ["url"], message: "must be an https:// URL for a tls monitor" });
-  }
-  if (m.timeout_ms >= m.interval_seconds * 1000) {
-    ctx.addIssue({ code: "custom", path: ["timeout_ms"], message: "must be shorter than the interval" });
-  }
-  if (m.body !== undefined && m.method !== "POST") {
-    ctx.addIssue({ code: "custom", path: ["body"], message: "is only sent with method POST" });
+    if (m.host === undefined) refuse("host", "is required for a tcp monitor");
+    if (m.port === undefined) refuse("port", "is required for a tcp monitor");
+  } else if (m.url === undefined) refuse("url", `is required for a ${m.type} monitor`);
+  if (m.type === "tls" && m.url && !m.url.startsWith("https://"))
+    refuse("url", "must be an https:// URL for a tls monitor");
+  if (m.timeout_ms >= m.interval_seconds * 1000) refuse("timeout_ms", "must be shorter than the interval");
+  if (m.body !== undefined && m.method !== "POST") refuse("body", "is only sent with method POST");
+  if (refused) return;
+  // The check itself, as the checks validate it (header names and values, URLs, status ranges, …), in API names.
+  const check = MonitorCheckSchema.safeParse(checkOf(m));
+  if (check.success) return;
+  for (const issue of check.error.issues) {
+    const [field, ...rest] = issue.path.map(String);
+    ctx.addIssue({ code: "custom", path: [apiFieldOf[field!] ?? field!, ...rest], message: issue.message });
   }
 });
+
+const apiFieldOf: Record<string, string> = {
+  expectedStatus: "expected_status",
+  keywordMode: "keyword_mode",
+  followRedirects: "follow_redirects",
+  degradedMs: "degraded_ms",
+  timeoutMs: "timeout_ms",
+  minDaysLeft: "min_days_left",
+  component: "provider_component",
+};
 export type MonitorCreate = z.infer<typeof MonitorCreate>;
 
 /**
@@ -100,6 +118,7 @@ export function checkOf(m: MonitorCreate): MonitorCheck {
         followRedirects: m.follow_redirects,
         ...(m.degraded_ms !== undefined && { degradedMs: m.degraded_ms }),
         timeoutMs,
+        ...(m.ca !== undefined && { ca: m.ca }),
       };
     case "tcp":
       return {
@@ -110,7 +129,13 @@ export function checkOf(m: MonitorCreate): MonitorCheck {
         ...(m.degraded_ms !== undefined && { degradedMs: m.degraded_ms }),
       };
     case "tls":
-      return { type: "tls", url: m.url!, minDaysLeft: m.min_days_left, timeoutMs };
+      return {
+        type: "tls",
+        url: m.url!,
+        minDaysLeft: m.min_days_left,
+        timeoutMs,
+        ...(m.ca !== undefined && { ca: m.ca }),
+      };
     case "statuspage":
       return {
         type: "statuspage",
@@ -135,11 +160,12 @@ export function fieldsOfCheck(check: MonitorCheck): Partial<MonitorCreate> {
         keyword_mode: check.keywordMode ?? "present",
         follow_redirects: check.followRedirects,
         degraded_ms: check.degradedMs,
+        ca: check.ca,
       };
     case "tcp":
       return { host: check.host, port: check.port, degraded_ms: check.degradedMs };
     case "tls":
-      return { url: check.url, min_days_left: check.minDaysLeft };
+      return { url: check.url, min_days_left: check.minDaysLeft, ca: check.ca };
     case "statuspage":
       return { url: check.url, provider_component: check.component };
   }

@@ -407,6 +407,10 @@ describe("the monitor API", () => {
       [{ type: "http", url: "http://x", failure_threshold: 11 }, "failure_threshold"],
       [{ type: "http", url: "http://x", down_status: "operational" }, "down_status"],
       [{ type: "ping", url: "http://x" }, "type"],
+      [{ type: "http", url: "http://user:pw@x" }, "url"],
+      [{ type: "http", url: "http://x", headers: { Connection: "keep-alive" } }, "headers"],
+      [{ type: "http", url: "http://x", method: "HEAD", keyword: "ok" }, "keyword"],
+      [{ type: "tls", url: "https://x/path" }, "url"],
     ] as const;
     for (const [fields, path] of bad) {
       const err = await expectError(
