@@ -80,7 +80,9 @@ export async function applyDetection(
   const { source } = detection;
   const previous = await stateOf(deps, source);
   const component = detection.componentId ? await componentRow(deps, detection.componentId) : null;
-  const staff: StaffDeps = { ...deps, actor: systemActor(`${source.kind} ${source.name}`) };
+  // One instant for the whole write: recovery compares the incident's last change with `changed_at` to tell whether
+  // staff touched it since, so automation's own write must not look later than itself.
+  const staff: StaffDeps = { ...deps, clock: () => now, actor: systemActor(`${source.kind} ${source.name}`) };
 
   if (detection.problem !== null && previous?.problem && previous.wantedStatus === detection.problem) {
     return written(unchanged(previous), {});

@@ -32,6 +32,8 @@ const result = (outcome: CheckResult["outcome"]): CheckResult => ({
 function runner() {
   return createMonitorRunner({
     ...t.deps,
+    // Time moves on while a check is applied, as it does for real: each reading of the clock is a millisecond later.
+    clock: () => t.clock.advance(1),
     target: { publisher: t.publisher, notifier: t.notifier },
     runCheck: async (check) => {
       checked.push(check);
