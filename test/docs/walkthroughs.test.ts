@@ -50,6 +50,32 @@ describe("the README's walkthrough", () => {
   });
 });
 
+describe("the README's automatic status", () => {
+  it("creates tix1's monitor and a heartbeat whose crontab line pings it", async () => {
+    const { port, api } = await start();
+    const script = shellBlock("README.md", "## Let Marquee watch tix1")
+      .replace(/^KEY=.*$/m, `KEY=${adminKey}`)
+      .replaceAll("localhost:3000", `localhost:${port}`);
+    const { stdout } = await sh("bash", ["-e", "-c", script]);
+    expect(stdout).not.toMatch(/"error"/);
+    const components = (await api("/components")) as { id: string; name: string }[];
+    const tix1 = components.find((c) => c.name === "tix1")!.id;
+    const monitors = (await api("/monitors")) as Record<string, unknown>[];
+    expect(monitors).toMatchObject([
+      { name: "tix1", type: "http", interval_seconds: 30, component_id: tix1, incident: "publish", notify: true },
+    ]);
+    const heartbeats = (await api("/heartbeats")) as { name: string; state: string }[];
+    expect(heartbeats).toMatchObject([{ name: "tix1 backup", state: "new" }]);
+    // The crontab line the README prints, run as cron would once the backup succeeded.
+    const line = stdout.trim().split("\n").at(-1)!;
+    expect(line).toMatch(
+      /^0 4 \* \* \* \/usr\/local\/bin\/backup-tix1 && curl -fsS -m 10 --retry 3 http:\/\/localhost:\d+\/ping\/\S+$/,
+    );
+    await sh("bash", ["-e", "-c", line.replace(/^.*&& /, "")]);
+    expect(((await api("/heartbeats")) as { state: string }[])[0]!.state).toBe("up");
+  });
+});
+
 describe("docs/email.md on a fresh machine", () => {
   it("finds the confirmation email in the outbox, however soon after the answer it looks", async () => {
     const { dataDir, port } = await start();
