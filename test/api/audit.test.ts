@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { updateComponent } from "@/api/services/components";
+import { applyDetection } from "@/api/automation/apply";
 import { adminSessions, auditLog } from "@/db/schema";
 import { makeApp, publicDns } from "@/test/support/app";
 import { consoleBrowser } from "@/test/support/console-browser";
@@ -276,7 +277,102 @@ const writes: Record<string, () => Promise<Write>> = {
       action: "test",
     };
   },
+  "POST /api/v1/monitors": async () => ({
+    path: "/api/v1/monitors",
+    body: { name: "tix1", type: "tcp", host: "tix1.internal", port: 443 },
+    resource_type: "monitor",
+    action: "create",
+  }),
+  ...Object.fromEntries(
+    (
+      [
+        ["PATCH /api/v1/monitors/:id", "PATCH", "", { interval_seconds: 30 }, "update"],
+        ["POST /api/v1/monitors/:id/pause", "POST", "/pause", undefined, "pause"],
+        ["POST /api/v1/monitors/:id/resume", "POST", "/resume", undefined, "resume"],
+        ["DELETE /api/v1/monitors/:id", "DELETE", "", undefined, "delete"],
+      ] as const
+    ).map(([route, , suffix, body, action]) => [
+      route,
+      async () => {
+        const created = await expectStatus<{ id: string }>(
+          await t.call("POST", "/api/v1/monitors", {
+            name: "tix2",
+            type: "tcp",
+            host: "tix2.internal",
+            port: 443,
+            paused: action === "resume",
+          }),
+          201,
+        );
+        return {
+          path: `/api/v1/monitors/${created.id}${suffix}`,
+          body,
+          resource_type: "monitor",
+          resource_id: created.id,
+          action,
+        };
+      },
+    ]),
+  ),
+  "POST /api/v1/heartbeats": async () => ({
+    path: "/api/v1/heartbeats",
+    body: { name: "backup", period_seconds: 86_400 },
+    resource_type: "heartbeat",
+    action: "create",
+  }),
+  ...Object.fromEntries(
+    (
+      [
+        ["PATCH /api/v1/heartbeats/:id", "", { grace_seconds: 600 }, "update"],
+        ["POST /api/v1/heartbeats/:id/rotate", "/rotate", undefined, "rotate"],
+        ["DELETE /api/v1/heartbeats/:id", "", undefined, "delete"],
+      ] as const
+    ).map(([route, suffix, body, action]) => [
+      route,
+      async () => {
+        const created = await expectStatus<{ id: string }>(
+          await t.call("POST", "/api/v1/heartbeats", { name: "export", period_seconds: 3600 }),
+          201,
+        );
+        return {
+          path: `/api/v1/heartbeats/${created.id}${suffix}`,
+          body,
+          resource_type: "heartbeat",
+          resource_id: created.id,
+          action,
+        };
+      },
+    ]),
+  ),
+  "POST /api/v1/incident-drafts/:id/publish": async () => ({
+    path: `/api/v1/incident-drafts/${await draft()}/publish`,
+    resource_type: "incident",
+    action: "create",
+  }),
+  "DELETE /api/v1/incident-drafts/:id": async () => {
+    const id = await draft();
+    return {
+      path: `/api/v1/incident-drafts/${id}`,
+      resource_type: "incident_draft",
+      resource_id: id,
+      action: "discard",
+    };
+  },
 };
+
+/** A draft incident, as a monitor with `"incident": "draft"` prepares one when tix1 stops answering. */
+async function draft(): Promise<string> {
+  const components = await expectStatus<{ id: string; name: string }[]>(await t.call("GET", "/api/v1/components"), 200);
+  const { value } = await applyDetection(t.deps, {
+    source: { kind: "monitor", id: "m1", name: "tix1" },
+    componentId: components.find((c) => c.name === "tix1")!.id,
+    problem: "major_outage",
+    incident: "draft",
+    notify: false,
+    reason: "connection refused",
+  });
+  return value.draftId!;
+}
 
 describe("the audit log of the staff API", () => {
   it("has an entry above for every write route the API serves", () => {
