@@ -12,6 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
+import { staffAlertPayload } from "@/api/notify/staff-alert-channels";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/api/config";
 import { exited, freePort, spawnServer } from "@/test/support/server";
@@ -181,9 +182,28 @@ describe("docs/operations.md", () => {
         ...["install", "user", "settings", "first-start", "first-check", "nginx", "nginx-reload", "caddy"],
         ...["proxy-check", "unit", "systemctl", "copy-script", "ssh-key", "backup-now", "backup-verify"],
         ...["restore-drill", "restore", "mirror-dir", "mirror-command", "mirror-script", "mirror-health", "export"],
-        ...["export-nginx", "metrics-check", "metrics-token-file", "prometheus", "upgrade"],
+        ...["export-nginx", "metrics-check", "metrics-token-file", "prometheus", "upgrade", "staff-alert-payload"],
       ].sort(),
     );
+  });
+
+  it("shows the staff alert webhook body the sender posts, key for key", () => {
+    const shown = JSON.parse(block("staff-alert-payload")) as Record<string, unknown>;
+    const sent = staffAlertPayload(
+      {
+        id: "a1",
+        key: "backup-failed-b1",
+        kind: "backup_failed",
+        subject: "[Ticketing] Backup failed",
+        text: "The backup failed",
+        link: "https://status.example.com/admin",
+        createdAt: Date.parse("2026-11-25T12:00:00.000Z"),
+      },
+      { name: "Ticketing", url: "https://status.example.com" } as Parameters<typeof staffAlertPayload>[1],
+    );
+    expect(Object.keys(shown).sort()).toEqual(Object.keys(sent).sort());
+    expect(shown.type).toBe(sent.type);
+    expect(Object.keys(shown.page as object).sort()).toEqual(Object.keys(sent.page).sort());
   });
 
   it("installs with the commands CI runs on a fresh clone, as a user whose home is DATA_DIR", () => {
