@@ -127,6 +127,18 @@ describe("published badges", () => {
     expect(json.headers.get("content-type")).toContain("application/json");
     expect(json.headers.get("access-control-allow-origin")).toBe("*");
     expect(ShieldsEndpoint.parse(await json.json())).toMatchObject({ label: "status" });
+    const preflight = await t.app.request("/badge/tix1.json", {
+      method: "OPTIONS",
+      headers: { origin: "https://readme.example.net", "access-control-request-headers": "if-none-match" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("may run and load nothing when an SVG is opened on its own", async () => {
+    const svg = await get("/badge.svg");
+    expect(svg.headers.get("content-security-policy")).toBe("default-src 'none'");
+    expect(svg.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("show a component's new status after it changes, by id and by slug", async () => {
