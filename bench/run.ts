@@ -48,7 +48,7 @@ async function readBenchmark() {
     `worker_processes 1; daemon off; pid ${work}/nginx.pid; error_log ${work}/nginx-error.log;
 events { worker_connections 1024; }
 http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000; gzip_static on;
-  open_file_cache max=1000 inactive=60s; types { text/html html; }
+  open_file_cache max=1000 inactive=60s; types { text/html html; image/svg+xml svg; }
   server { listen 127.0.0.1:${nginxPort}; root ${exported}; index index.html; } }`,
   );
   const nginx = spawn("nginx", ["-c", conf, "-p", work], { stdio: "ignore" });
