@@ -26,8 +26,15 @@ export function overallBadge(overall: OverallStatus): Badge {
   return { label: "status", message: overall.description.toLowerCase(), tone: indicatorTones[overall.indicator] };
 }
 
+// Direction overrides would let a name show other words than it has ("tix1" reading "1xit"): a badge drops them.
+const bidiControls = /[\u202A-\u202E\u2066-\u2069]/g;
+
 export function componentBadge(name: string, status: ComponentStatus): Badge {
-  return { label: name, message: componentStatusLabels[status].toLowerCase(), tone: componentStatusTones[status] };
+  return {
+    label: name.replace(bidiControls, ""),
+    message: componentStatusLabels[status].toLowerCase(),
+    tone: componentStatusTones[status],
+  };
 }
 
 const height = 20;

@@ -51,6 +51,10 @@ describe("a badge", () => {
     expect(svg).toMatch(/aria-label="&lt;script&gt;[^"]*: major outage"/);
   });
 
+  it("drops direction overrides from a name, so it cannot show other words than it has", () => {
+    expect(componentBadge("\u202Etix1", "operational").label).toBe("tix1");
+  });
+
   it("is wide enough for its text in Verdana 11px, with five pixels on each side", () => {
     const svg = badgeSvg(componentBadge("Webtix", "operational"));
     const width = Number(svg.match(/<svg[^>]* width="(\d+)"/)![1]);
@@ -151,6 +155,8 @@ describe("published badges", () => {
     }
     expect(JSON.parse(await text("/badge/tix1.json"))).toMatchObject({ message: "major outage" });
     expect(await text("/badge.svg")).toContain("status: partial system outage");
+    // A group has a badge too, with its members' worst status.
+    expect(await text("/badge/ticketing-servers.svg")).toContain("<title>Ticketing servers: major outage</title>");
   });
 
   it("are not rewritten when a change leaves their status alone", async () => {
