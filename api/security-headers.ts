@@ -51,7 +51,9 @@ export function headerPolicy(sources: InlineSources | undefined, siteUrl: string
 
 /** The headers of an answer with this content type at this path. */
 export function answerHeaders(policy: HeaderPolicy, path: string, contentType: string): Record<string, string> {
-  return contentType.startsWith("text/html")
-    ? { ...policy.common, "content-security-policy": policy.csp(path) }
-    : policy.common;
+  if (contentType.startsWith("text/html")) return { ...policy.common, "content-security-policy": policy.csp(path) };
+  // An SVG opened on its own is a document that could run script: a badge needs nothing, so it may load nothing.
+  if (contentType.startsWith("image/svg+xml"))
+    return { ...policy.common, "content-security-policy": "default-src 'none'" };
+  return policy.common;
 }

@@ -64,8 +64,12 @@ export class D1PageStore implements PageStore {
     return row!.stamp;
   }
 
-  async paths(): Promise<string[]> {
-    const { results } = await this.db.prepare("SELECT path FROM published_pages").all<{ path: string }>();
+  async paths(under = "/"): Promise<string[]> {
+    // A range on the primary key rather than LIKE, which would read every row: `under` + U+FFFF bounds the folder.
+    const { results } = await this.db
+      .prepare("SELECT path FROM published_pages WHERE path >= ?1 AND path < ?2")
+      .bind(under, `${under}\uffff`)
+      .all<{ path: string }>();
     return results.map((r) => r.path);
   }
 

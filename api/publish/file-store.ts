@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { contentTypeFor, fileNameFor, type PublishedPage } from "./page";
@@ -55,11 +55,13 @@ export class FileStore implements PageStore {
     for (const path of deletions) this.forget(path);
   }
 
-  async paths(): Promise<string[]> {
-    return listFiles(this.root)
+  async paths(under = "/"): Promise<string[]> {
+    const folder = under.replace(/^\/+|\/+$/g, "");
+    if (folder.includes("..")) return [];
+    return listFiles(join(this.root, folder))
       .filter((f) => !/\.(gz|br|etag|tmp)$/.test(f) && f !== markerFile)
       .map((f) => {
-        const path = "/" + f.split(sep).join("/");
+        const path = "/" + [folder, ...f.split(sep)].filter(Boolean).join("/");
         return path === "/index.html" ? "/" : path.replace(/\/index\.html$/, "");
       });
   }
@@ -132,6 +134,7 @@ async function writeAtomically(file: string, data: Uint8Array) {
 }
 
 function listFiles(root: string): string[] {
+  if (!existsSync(root)) return [];
   return readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => relative(root, join(d.parentPath, d.name)));

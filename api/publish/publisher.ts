@@ -3,6 +3,7 @@ import { incidents, pageSettings } from "@/db/schema";
 import type { Db } from "@/db/client";
 import type { StartKey } from "@/api/services/history-read-model";
 import { monthKey } from "@/present/calendar";
+import { publishedBadges } from "./badges";
 import { allHistoryPages, pathsOf, planHistoryPages } from "./history-pages";
 import type { Compressor, PublishedPage } from "./page";
 import { type Change, createPublishQueue, emptyChange, type Pending } from "./publish-queue";
@@ -158,7 +159,12 @@ export function createPublisher(options: PublisherOptions) {
       };
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
       // chunks, so memory stays flat however long it is; then pages that no longer have content go.
-      if (!options.historyOnly) await putAll(await render.pageWide(snapshot, now));
+      if (!options.historyOnly) {
+        const badges = await publishedBadges(snapshot, store, options.compress);
+        const pageWide = [...(await render.pageWide(snapshot, now)), ...badges.pages];
+        count += pageWide.length;
+        await store.replace(pageWide, badges.deletions, readAt);
+      }
       state.ready = true;
       for (let i = 0; i < ids.length; i += chunkSize) {
         await putAll(await renderIncidents(ids.slice(i, i + chunkSize)));
@@ -185,9 +191,11 @@ export function createPublisher(options: PublisherOptions) {
       { incidents: written, deleted: change.deleted, months: [...change.months, monthKey(now, tz)] },
       async (path) => (await store.get(path)) !== undefined,
     );
+    const badges = await publishedBadges(snapshot, store, options.compress);
     pages.push(...(await render.pageWide(snapshot, now)), ...(await render.monthPages(snapshot, plan.render, now)));
+    pages.push(...badges.pages);
     const stillThere = new Set(pages.map((p) => p.path));
-    const deletions = [...change.deleted.map((d) => `/incidents/${d.id}`), ...plan.remove].filter(
+    const deletions = [...change.deleted.map((d) => `/incidents/${d.id}`), ...plan.remove, ...badges.deletions].filter(
       (path) => !stillThere.has(path),
     );
     await store.replace(pages, deletions, readAt);

@@ -14,7 +14,8 @@ export interface PageStore {
    * means later data. `now` is the caller's clock, which the stamp never falls behind.
    */
   readStamp?(now: number): Promise<number>;
-  paths(): Promise<string[]>;
+  /** Every published path, or those under a folder (`/badge/`): listing one folder stays cheap beside a history. */
+  paths(under?: string): Promise<string[]>;
   /** What the published set was rendered from, so a restart republishes only what it must. */
   readMarker(): Promise<PublishMarker | undefined>;
   writeMarker(marker: PublishMarker): Promise<void>;

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 
 /** What a cross-origin reader of the public JSON may send: a conditional GET is what a polling widget does. */
 export const publicJsonCors = {
@@ -14,5 +14,7 @@ export const publicJsonCors = {
  * The JSON itself is answered from the published set, with Access-Control-Allow-Origin and ETag exposed.
  */
 export function publicJsonCorsRoutes() {
-  return new Hono().options("/api/v2/*", (c) => c.body(null, 204, publicJsonCors));
+  const preflight = (c: Context) => c.body(null, 204, publicJsonCors);
+  // The badges' shields.io endpoint JSON is public JSON too.
+  return new Hono().options("/api/v2/*", preflight).options("/badge.json", preflight).options("/badge/*", preflight);
 }
