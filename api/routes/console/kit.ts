@@ -44,6 +44,7 @@ const flashes: Record<string, string> = {
   "heartbeat-deleted": "Heartbeat deleted.",
   "draft-published": "Incident published from the draft.",
   "draft-discarded": "Draft discarded.",
+  "destination-added": "Alert destination added.",
   "destination-removed": "Alert destination removed.",
   "test-alert": "Test alert queued: its delivery shows below.",
 };

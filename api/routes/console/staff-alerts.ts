@@ -76,10 +76,9 @@ export function staffAlertRoutes(deps: AppDeps, kit: ConsoleKit) {
       try {
         const input = validate(StaffDestinationCreate, form.staffDestinationForm(posted));
         const destination = await commit(deps, createStaffDestination(staff(c, deps), input));
+        if (destination.secret === null) return c.redirect("/admin/staff-alerts?flash=destination-added", 303);
         // Answered directly, not redirected: the secret must not travel through a URL or be shown again.
-        const secret =
-          destination.secret === null ? null : { target: shownTarget(destination), secret: destination.secret };
-        return show(c, 201, null, secret);
+        return show(c, 201, null, { target: shownTarget(destination), secret: destination.secret });
       } catch (error) {
         if (!(error instanceof AppError) || ![409, 422].includes(error.status)) throw error;
         const status = error.status as 409 | 422;
