@@ -206,6 +206,12 @@ describe("the staff console in a browser", () => {
     await page.waitForLoadState();
     expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("tix1 health");
     await fits("Monitor page");
+    // The settings form posts back as it is shown: a tcp monitor's page saves without touching a field.
+    await page.getByLabel("Interval (seconds)", { exact: true }).fill("600");
+    await page.getByRole("button", { name: "Save monitor" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Monitor saved.");
+    expect(await page.getByLabel("Interval (seconds)", { exact: true }).inputValue()).toBe("600");
 
     await nav.getByRole("link", { name: "Heartbeats" }).click();
     await page.waitForLoadState();
