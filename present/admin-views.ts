@@ -1,6 +1,7 @@
 import type { AuditRow, Component, ComponentGroup, ComponentStatus, IncidentStatus, UpdateStatus } from "@/db/schema";
 import type { subscriberStatuses } from "@/db/vocabulary";
 import type { BackupSummary } from "./backups";
+import type { Tone } from "./labels";
 import type { IncidentView, PageInfo } from "./views";
 
 /** The staff console's pages: what they show, given to them whole. */
@@ -65,6 +66,7 @@ export type AdminConsoleView = AdminDashboard &
     /** The saved templates the new-incident form can start from, and the one chosen (`?template=`), if any. */
     incidentTemplates: { id: string; name: string }[];
     prefill: IncidentPrefill | null;
+    automatic: AutomaticSummary;
   };
 
 export type ComponentWithGroup = Component & { group: string | null };
@@ -224,3 +226,113 @@ export function auditEntryView(row: AuditRow): AuditEntryView {
     changes,
   };
 }
+
+/** A monitor's or heartbeat's state as the console shows it: a tone (colour and icon) and words. */
+export type SourceState = { tone: Tone; label: string };
+
+export const monitorStates: Record<string, SourceState> = {
+  pending: { tone: "maintenance", label: "Waiting for its first check" },
+  up: { tone: "ok", label: "Up" },
+  degraded: { tone: "minor", label: "Degraded" },
+  down: { tone: "critical", label: "Down" },
+  paused: { tone: "maintenance", label: "Paused" },
+};
+
+export const heartbeatStates: Record<string, SourceState> = {
+  new: { tone: "maintenance", label: "No ping yet" },
+  up: { tone: "ok", label: "Up" },
+  late: { tone: "minor", label: "Late" },
+  down: { tone: "critical", label: "Down" },
+  paused: { tone: "maintenance", label: "Paused" },
+};
+
+/** One monitor as the console lists it. Header values never reach a page: only their names. */
+export type MonitorRow = {
+  id: string;
+  name: string;
+  type: string;
+  target: string;
+  component: string | null;
+  state: SourceState;
+  paused: boolean;
+  lastCheckedAt: number | null;
+  lastResponseMs: number | null;
+  lastMessage: string | null;
+  nextCheckAt: number | null;
+};
+
+/** A monitor's settings, in the API's field names, as its edit form shows them (headers: names only). */
+export type MonitorSettings = {
+  fields: Record<string, string | number | boolean | null | undefined>;
+  headerNames: string[];
+};
+
+export type MonitorResultRow = {
+  at: number;
+  outcome: "up" | "degraded" | "down";
+  responseMs: number | null;
+  message: string | null;
+};
+
+export type AdminMonitorsView = ConsoleChrome & {
+  error: FormError;
+  monitors: MonitorRow[];
+  components: { id: string; name: string }[];
+  /** The monitor page (`/admin/monitors/{id}`): its row, settings and last results; null on the list. */
+  monitor: { row: MonitorRow; settings: MonitorSettings; results: MonitorResultRow[] } | null;
+};
+
+export type HeartbeatRow = {
+  id: string;
+  name: string;
+  state: SourceState;
+  paused: boolean;
+  lastPingAt: number | null;
+  /** "every 1 d, grace 1 h" or "schedule "0 3 * * *" in Europe/Berlin, grace 1 h". */
+  timing: string;
+  component: string | null;
+  downReason: string | null;
+};
+
+export type HeartbeatPingRow = { at: number; kind: string; exitCode: number | null; method: string; ignored: boolean };
+
+export type AdminHeartbeatsView = ConsoleChrome & {
+  error: FormError;
+  heartbeats: HeartbeatRow[];
+  components: { id: string; name: string }[];
+  /** Only on the answer to the form that created or rotated it: the ping URL, shown this once. */
+  pingUrl: { name: string; url: string } | null;
+  /** The heartbeat page (`/admin/heartbeats/{id}`): its row and last pings; null on the list. */
+  heartbeat: { row: HeartbeatRow; pings: HeartbeatPingRow[] } | null;
+};
+
+export type StaffDestinationRow = {
+  id: string;
+  kind: string;
+  target: string;
+  name: string | null;
+  fromConfig: boolean;
+  disabledReason: string | null;
+};
+
+export type StaffAlertRow = {
+  id: string;
+  subject: string;
+  createdAt: number;
+  deliveries: { destination: string; status: string; attempts: number; lastError: string | null }[];
+};
+
+export type AdminStaffAlertsView = ConsoleChrome & {
+  error: FormError;
+  destinations: StaffDestinationRow[];
+  alerts: StaffAlertRow[];
+  /** Only on the answer to the form that added a webhook: its signing secret, shown this once. */
+  secret: { target: string; secret: string } | null;
+};
+
+/** The dashboard's automatic-status box and the drafts waiting for staff. */
+export type AutomaticSummary = {
+  drafts: { id: string; name: string; components: string[]; createdAt: number }[];
+  monitors: { down: number; degraded: number; total: number };
+  heartbeats: { late: number; down: number; total: number };
+};

@@ -21,6 +21,10 @@ import { staff } from "./staff";
 import { apiKeyRoutes } from "./console/api-keys";
 import { componentsRoutes } from "./console/components";
 import { dashboardRoutes } from "./console/dashboard";
+import { heartbeatRoutes } from "./console/heartbeats";
+import { incidentDraftRoutes } from "./console/incident-drafts";
+import { monitorRoutes } from "./console/monitors";
+import { staffAlertRoutes } from "./console/staff-alerts";
 import { consoleKit } from "./console/kit";
 import { settingsRoutes } from "./console/settings";
 import { subscriberRoutes } from "./console/subscribers";
@@ -105,5 +109,9 @@ export function adminConsoleRoutes(deps: AppDeps) {
     .route("/", templateRoutes(deps, kit))
     .route("/", settingsRoutes(deps, kit))
     .route("/", apiKeyRoutes(deps, kit))
-    .route("/", subscriberRoutes(deps, kit));
+    .route("/", subscriberRoutes(deps, kit))
+    .route("/", incidentDraftRoutes(deps, kit))
+    .route("/", monitorRoutes(deps, kit))
+    .route("/", heartbeatRoutes(deps, kit))
+    .route("/", staffAlertRoutes(deps, kit));
 }

@@ -96,3 +96,81 @@ export const notifyForm = (body: FormBody) => ({ notify: checked(body, "notify")
 /** The posted fields, to fill the form in again when it is refused. */
 export const formValues = (body: FormBody): Record<string, string[]> =>
   Object.fromEntries(Object.keys(body).map((k) => [k, texts(body, k)]));
+
+/** A number field: empty is "not given"; anything else that is no number is passed on for zod to refuse. */
+const numeric = (body: FormBody, name: string) => {
+  const raw = text(body, name)?.trim();
+  if (!raw) return undefined;
+  return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+};
+
+/** "Name: value" lines; empty means "no headers given", so an edit keeps the stored ones (never shown again). */
+function headerLines(body: FormBody): Record<string, string> | undefined {
+  const raw = text(body, "headers")?.trim();
+  if (!raw) return undefined;
+  const out: Record<string, string> = {};
+  for (const line of raw.split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const colon = line.indexOf(":");
+    // A line without a colon becomes a header named by the whole line, which the schema refuses with its reason.
+    if (colon < 0) out[line.trim()] = "";
+    else out[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+/** The monitor form, as MonitorCreate (or, `editing`, MonitorPatch: no type; unset optional fields are kept). */
+export function monitorForm(body: FormBody, editing: boolean) {
+  const fields = {
+    name: text(body, "name") ?? "",
+    url: optional(body, "url"),
+    host: optional(body, "host"),
+    port: numeric(body, "port"),
+    method: optional(body, "method"),
+    headers: headerLines(body),
+    body: optional(body, "body"),
+    expected_status: optional(body, "expected_status"),
+    keyword: optional(body, "keyword"),
+    keyword_mode: optional(body, "keyword_mode"),
+    follow_redirects: checked(body, "follow_redirects"),
+    degraded_ms: numeric(body, "degraded_ms"),
+    min_days_left: numeric(body, "min_days_left"),
+    provider_component: optional(body, "provider_component"),
+    interval_seconds: numeric(body, "interval_seconds"),
+    timeout_ms: numeric(body, "timeout_ms"),
+    failure_threshold: numeric(body, "failure_threshold"),
+    success_threshold: numeric(body, "success_threshold"),
+    component_id: optional(body, "component_id") ?? null,
+    down_status: optional(body, "down_status"),
+    incident: optional(body, "incident"),
+    notify: checked(body, "notify"),
+    show_chart: checked(body, "show_chart"),
+  };
+  return editing ? fields : { ...fields, type: text(body, "type") ?? "" };
+}
+
+/** The heartbeat form: a period (in minutes) or a cron schedule, whichever was filled in. */
+export function heartbeatForm(body: FormBody) {
+  const minutes = numeric(body, "period_minutes");
+  const graceMinutes = numeric(body, "grace_minutes");
+  const seconds = (v: number | string | undefined) => (typeof v === "number" ? v * 60 : v);
+  const schedule = optional(body, "schedule")?.trim() || undefined;
+  return {
+    name: text(body, "name") ?? "",
+    // The period field has a default; a schedule typed in wins over it.
+    period_seconds: schedule ? undefined : seconds(minutes),
+    schedule,
+    time_zone: optional(body, "time_zone"),
+    grace_seconds: seconds(graceMinutes),
+    component_id: optional(body, "component_id") ?? null,
+    down_status: optional(body, "down_status"),
+    incident: optional(body, "incident"),
+    notify: checked(body, "notify"),
+  };
+}
+
+export const staffDestinationForm = (body: FormBody) => ({
+  kind: text(body, "kind") ?? "",
+  target: (text(body, "target") ?? "").trim(),
+  name: optional(body, "name"),
+});

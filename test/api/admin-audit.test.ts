@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { auditLog } from "@/db/schema";
+import { auditLog, incidentDrafts } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
 import { consoleBrowser } from "@/test/support/console-browser";
 import {
@@ -42,7 +42,60 @@ const adminOnly = new Set([
   "POST /admin/api-keys",
   "POST /admin/api-keys/:id/revoke",
   "POST /admin/subscribers/:id/remove",
+  "POST /admin/monitors",
+  "POST /admin/monitors/:id",
+  "POST /admin/monitors/:id/pause",
+  "POST /admin/monitors/:id/resume",
+  "POST /admin/monitors/:id/delete",
+  "POST /admin/heartbeats",
+  "POST /admin/heartbeats/:id/pause",
+  "POST /admin/heartbeats/:id/resume",
+  "POST /admin/heartbeats/:id/rotate",
+  "POST /admin/heartbeats/:id/delete",
+  "POST /admin/staff-alerts/destinations",
+  "POST /admin/staff-alerts/destinations/:id/remove",
+  "POST /admin/staff-alerts/destinations/:id/test",
 ]);
+const newMonitor = async (fields: Record<string, unknown> = {}) =>
+  (
+    await expectStatus<{ id: string }>(
+      await t.call("POST", "/api/v1/monitors", {
+        name: "tix1",
+        type: "http",
+        url: "https://tix1.example.com/",
+        ...fields,
+      }),
+      201,
+    )
+  ).id;
+const newHeartbeat = async (fields: Record<string, unknown> = {}) =>
+  (
+    await expectStatus<{ id: string }>(
+      await t.call("POST", "/api/v1/heartbeats", { name: "Backup", period_seconds: 3600, ...fields }),
+      201,
+    )
+  ).id;
+const newDestination = async () =>
+  (
+    await expectStatus<{ id: string }>(
+      await t.call("POST", "/api/v1/staff-destinations", { kind: "email", target: "oncall@example.com" }),
+      201,
+    )
+  ).id;
+async function newDraft() {
+  const id = "draftaudit01";
+  await t.deps.db.insert(incidentDrafts).values({
+    id,
+    name: "tix1 is not responding",
+    body: "Automatic monitoring found a problem with tix1.",
+    components: { [await seededComponentId(t, "tix1")]: "major_outage" },
+    notify: false,
+    sourceKind: "monitor",
+    sourceId: "m1",
+    createdAt: t.deps.clock(),
+  });
+  return id;
+}
 
 /** Every POST route of the console, with the row each one records. */
 const writes: Record<string, ((csrf: string) => Promise<ConsoleWrite>) | "not a change"> = {
@@ -217,6 +270,111 @@ const writes: Record<string, ((csrf: string) => Promise<ConsoleWrite>) | "not a 
       admin: true,
     };
   },
+  "POST /admin/monitors": async (csrf) => ({
+    path: "/admin/monitors",
+    form: { csrf, name: "tix1", type: "http", url: "https://tix1.example.com/", follow_redirects: "on" },
+    resource_type: "monitor",
+    action: "create",
+    admin: true,
+  }),
+  "POST /admin/monitors/:id": async (csrf) => ({
+    path: `/admin/monitors/${await newMonitor()}`,
+    form: { csrf, name: "tix1 health", url: "https://tix1.example.com/health" },
+    resource_type: "monitor",
+    action: "update",
+    admin: true,
+  }),
+  "POST /admin/monitors/:id/pause": async (csrf) => ({
+    path: `/admin/monitors/${await newMonitor()}/pause`,
+    form: { csrf },
+    resource_type: "monitor",
+    action: "pause",
+    admin: true,
+  }),
+  "POST /admin/monitors/:id/resume": async (csrf) => ({
+    path: `/admin/monitors/${await newMonitor({ paused: true })}/resume`,
+    form: { csrf },
+    resource_type: "monitor",
+    action: "resume",
+    admin: true,
+  }),
+  "POST /admin/monitors/:id/delete": async (csrf) => ({
+    path: `/admin/monitors/${await newMonitor()}/delete`,
+    form: { csrf },
+    resource_type: "monitor",
+    action: "delete",
+    admin: true,
+  }),
+  "POST /admin/heartbeats": async (csrf) => ({
+    path: "/admin/heartbeats",
+    form: { csrf, name: "Backup", period_minutes: "60" },
+    resource_type: "heartbeat",
+    action: "create",
+    admin: true,
+    status: 201,
+  }),
+  "POST /admin/heartbeats/:id/pause": async (csrf) => ({
+    path: `/admin/heartbeats/${await newHeartbeat()}/pause`,
+    form: { csrf },
+    resource_type: "heartbeat",
+    action: "update",
+    admin: true,
+  }),
+  "POST /admin/heartbeats/:id/resume": async (csrf) => ({
+    path: `/admin/heartbeats/${await newHeartbeat({ paused: true })}/resume`,
+    form: { csrf },
+    resource_type: "heartbeat",
+    action: "update",
+    admin: true,
+  }),
+  "POST /admin/heartbeats/:id/rotate": async (csrf) => ({
+    path: `/admin/heartbeats/${await newHeartbeat()}/rotate`,
+    form: { csrf },
+    resource_type: "heartbeat",
+    action: "rotate",
+    admin: true,
+    status: 200,
+  }),
+  "POST /admin/heartbeats/:id/delete": async (csrf) => ({
+    path: `/admin/heartbeats/${await newHeartbeat()}/delete`,
+    form: { csrf },
+    resource_type: "heartbeat",
+    action: "delete",
+    admin: true,
+  }),
+  "POST /admin/staff-alerts/destinations": async (csrf) => ({
+    path: "/admin/staff-alerts/destinations",
+    form: { csrf, kind: "email", target: "oncall@example.com" },
+    resource_type: "staff_destination",
+    action: "create",
+    admin: true,
+  }),
+  "POST /admin/staff-alerts/destinations/:id/remove": async (csrf) => ({
+    path: `/admin/staff-alerts/destinations/${await newDestination()}/remove`,
+    form: { csrf },
+    resource_type: "staff_destination",
+    action: "delete",
+    admin: true,
+  }),
+  "POST /admin/staff-alerts/destinations/:id/test": async (csrf) => ({
+    path: `/admin/staff-alerts/destinations/${await newDestination()}/test`,
+    form: { csrf },
+    resource_type: "staff_destination",
+    action: "test",
+    admin: true,
+  }),
+  "POST /admin/incident-drafts/:id/publish": async (csrf) => ({
+    path: `/admin/incident-drafts/${await newDraft()}/publish`,
+    form: { csrf },
+    resource_type: "incident",
+    action: "create",
+  }),
+  "POST /admin/incident-drafts/:id/discard": async (csrf) => ({
+    path: `/admin/incident-drafts/${await newDraft()}/discard`,
+    form: { csrf },
+    resource_type: "incident_draft",
+    action: "discard",
+  }),
 };
 
 describe("the audit log of the staff console", () => {

@@ -174,4 +174,57 @@ describe("the staff console in a browser", () => {
     expect(watch.errors).toEqual([]);
     await context.close();
   });
+
+  test("add a monitor and see it in the list; the automatic-status pages pass axe and fit a phone", async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await signIn(context);
+    const watch = await watchPage(page);
+    const nav = page.getByRole("navigation", { name: "Console" });
+    const fits = async (name: string) => {
+      expect(await axeViolations(page), name).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(360);
+    };
+    await fits("Dashboard");
+
+    await nav.getByRole("link", { name: "Monitors" }).click();
+    await page.waitForLoadState();
+    await fits("Monitors, empty");
+    await page.getByLabel("Name", { exact: true }).fill("tix1 health");
+    await page.getByLabel("Type", { exact: true }).selectOption("tcp");
+    await page.getByLabel("Host (TCP)", { exact: true }).fill("tix1.invalid");
+    await page.getByLabel("Port (TCP)", { exact: true }).fill("443");
+    await page.getByLabel("Interval (seconds)", { exact: true }).fill("300");
+    await page.getByLabel("Component", { exact: true }).selectOption({ label: "tix1" });
+    await page.getByLabel("Incident", { exact: true }).selectOption("draft");
+    await page.getByRole("button", { name: "Add monitor" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Monitor added. Its first check comes within its interval.");
+    const card = page.locator("section.card", { hasText: "tix1 health" });
+    expect(await text(card)).toContain("TCP tix1.invalid:443");
+    await fits("Monitors");
+    await card.getByRole("link", { name: "tix1 health" }).click();
+    await page.waitForLoadState();
+    expect(await page.getByLabel("Name", { exact: true }).inputValue()).toBe("tix1 health");
+    await fits("Monitor page");
+    // The settings form posts back as it is shown: a tcp monitor's page saves without touching a field.
+    await page.getByLabel("Interval (seconds)", { exact: true }).fill("600");
+    await page.getByRole("button", { name: "Save monitor" }).click();
+    await page.waitForLoadState();
+    expect(await text(page.getByRole("status"))).toBe("Monitor saved.");
+    expect(await page.getByLabel("Interval (seconds)", { exact: true }).inputValue()).toBe("600");
+
+    await nav.getByRole("link", { name: "Heartbeats" }).click();
+    await page.waitForLoadState();
+    await page.getByLabel("Name", { exact: true }).fill("Nightly backup");
+    await page.getByRole("button", { name: "Add heartbeat" }).click();
+    await page.waitForLoadState();
+    expect(await page.getByLabel("Ping URL", { exact: true }).inputValue()).toMatch(/\/ping\/[0-9a-f]{40}$/);
+    await fits("Heartbeats, with the new ping URL");
+
+    await nav.getByRole("link", { name: "Staff alerts" }).click();
+    await page.waitForLoadState();
+    await fits("Staff alerts");
+    expect(watch.errors).toEqual([]);
+    await context.close();
+  });
 });

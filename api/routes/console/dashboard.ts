@@ -10,6 +10,7 @@ import {
   MaintenanceCreate,
 } from "@/api/schemas";
 import { loadAdminDashboard } from "@/api/services/admin-dashboard";
+import { loadAutomaticSummary } from "@/api/services/automatic-summary";
 import { updateComponent } from "@/api/services/components";
 import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
 import { incidentFromTemplate, listIncidentTemplates } from "@/api/services/incident-templates";
@@ -22,8 +23,8 @@ import { staff } from "../staff";
 import * as form from "../admin-forms";
 import type { ConsoleKit } from "./kit";
 
-/** The dashboard: component statuses, incidents and maintenances, worked from one page. */
-export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
+/** The dashboard page, also shown again with the error by a refused form of the dashboard. */
+export function dashboardPage(deps: AppDeps, kit: ConsoleKit) {
   /** `?template=ID` fills the new-incident form from a saved template; one deleted since fills nothing. */
   const prefill = async (id: string | undefined): Promise<IncidentPrefill | null> => {
     if (!id) return null;
@@ -34,11 +35,12 @@ export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
     return input && { templateId: id, ...input };
   };
   const dashboard = async (c: Context<AdminEnv>, status: 200 | 404 | 409 | 422, error: FormError = null) => {
-    const [data, chrome, templates, chosen] = await Promise.all([
+    const [data, chrome, templates, chosen, automatic] = await Promise.all([
       loadAdminDashboard(deps, deps.siteUrl, deps.backupIntervalMs),
       kit.chrome(c),
       listIncidentTemplates(deps),
       prefill(c.req.query("template")),
+      loadAutomaticSummary(deps),
     ]);
     const view: AdminConsoleView = {
       ...data,
@@ -46,9 +48,16 @@ export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
       error,
       incidentTemplates: templates.map((t) => ({ id: t.id, name: t.name })),
       prefill: chosen,
+      automatic,
     };
     return kit.render(c, "/admin", view, status);
   };
+  return dashboard;
+}
+
+/** The dashboard: component statuses, incidents and maintenances, worked from one page. */
+export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
+  const dashboard = dashboardPage(deps, kit);
   const act = (c: Context<AdminEnv>, name: string, run: Parameters<ConsoleKit["act"]>[2], flash: string) =>
     kit.act(c, name, run, `/admin?flash=${flash}`, dashboard);
   const maintenanceAction = (run: typeof startMaintenance, flash: string) => (c: Context<AdminEnv>) =>

@@ -34,6 +34,19 @@ const flashes: Record<string, string> = {
   "template-created": "Template saved.",
   "template-saved": "Template saved.",
   "template-deleted": "Template deleted.",
+  "monitor-created": "Monitor added. Its first check comes within its interval.",
+  "monitor-saved": "Monitor saved.",
+  "monitor-paused": "Monitor paused.",
+  "monitor-resumed": "Monitor resumed: its next result decides its state.",
+  "monitor-deleted": "Monitor deleted.",
+  "heartbeat-paused": "Heartbeat paused.",
+  "heartbeat-resumed": "Heartbeat resumed: it waits for its next ping.",
+  "heartbeat-deleted": "Heartbeat deleted.",
+  "draft-published": "Incident published from the draft.",
+  "draft-discarded": "Draft discarded.",
+  "destination-added": "Alert destination added.",
+  "destination-removed": "Alert destination removed.",
+  "test-alert": "Test alert queued: its delivery shows below.",
 };
 
 const headers = {
