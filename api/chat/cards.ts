@@ -10,7 +10,7 @@ export const chatLimits = {
   google_chat: { messageBytes: 32_000, header: 200, components: 4000 },
 } as const;
 
-export const teamsEnvelope = (card: object) => ({
+export const teamsEnvelope = <T extends object>(card: T) => ({
   type: "message",
   attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: card }],
 });

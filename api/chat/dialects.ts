@@ -23,7 +23,8 @@ export const slackDialect: Dialect = {
   code: (raw) => (raw.includes("`") ? slackEscape(raw) : "`" + slackEscape(raw) + "`"),
   fence: (raw) => "```\n" + slackEscape(raw.replace(/```/g, "ˋˋˋ")) + "\n```",
   // `|` ends the URL part of `<url|text>` and `>` the whole link, so neither may stay in the URL.
-  link: (href, text) => `<${slackEscape(href).replace(/\|/g, "%7C")}|${slackEscape(text.replace(/\|/g, "¦")) || "link"}>`,
+  link: (href, text) =>
+    `<${slackEscape(href).replace(/\|/g, "%7C")}|${slackEscape(text.replace(/\|/g, "¦")) || "link"}>`,
   lineBreak: "\n",
   paragraph: "\n\n",
   bullet: (ordinal, depth) => indent(depth) + ordinalOr(ordinal, "• "),
@@ -56,7 +57,12 @@ export const discordDialect: Dialect = {
 // `{{DATE(…)}}` / `{{TIME(…)}}` are functions: a zero-width space between the braces keeps them text.
 // https://learn.microsoft.com/adaptive-cards/authoring-cards/text-features
 const teamsEscape = (raw: string) =>
-  defuseMentions(raw.replace(/[\\*_[\]`]/g, "\\$&").replace(/\{\{/g, "{\u200B{").replace(/\r?\n/g, "\n\n"));
+  defuseMentions(
+    raw
+      .replace(/[\\*_[\]`]/g, "\\$&")
+      .replace(/\{\{/g, "{\u200B{")
+      .replace(/\r?\n/g, "\n\n"),
+  );
 
 export const teamsDialect: Dialect = {
   escape: teamsEscape,
@@ -69,7 +75,7 @@ export const teamsDialect: Dialect = {
   link: (href, text) => `[${teamsEscape(text) || "link"}](${discordUrl(href)})`,
   lineBreak: "\n\n",
   paragraph: "\n\n",
-  bullet: (ordinal, depth) => "\n" + indent(depth) + ordinalOr(ordinal, "- "),
+  bullet: (ordinal, depth) => indent(depth) + ordinalOr(ordinal, "- "),
   quote: "",
   measure: jsonBytes,
 };

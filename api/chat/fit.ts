@@ -57,7 +57,14 @@ export function fitAtoms(atoms: Atom[], d: Dialect, limit: number, more: string)
     out = out.slice(0, open.pop()!.at);
   }
   out = out.trimEnd();
-  return out + open.reverse().map((o) => o.close).join("") + more;
+  return (
+    out +
+    open
+      .reverse()
+      .map((o) => o.close)
+      .join("") +
+    more
+  );
 }
 
 /** As many characters of `raw` as fit in `room` once escaped, backing up to a word boundary when one is near. */
@@ -82,5 +89,10 @@ function fillText(raw: string, d: Dialect, room: number): string {
 /** Plain text (a header, a title) cut to `limit` characters with an ellipsis. */
 export function clip(text: string, limit: number): string {
   const chars = Array.from(text);
-  return chars.length <= limit ? text : chars.slice(0, limit - 1).join("").trimEnd() + "…";
+  return chars.length <= limit
+    ? text
+    : chars
+        .slice(0, limit - 1)
+        .join("")
+        .trimEnd() + "…";
 }

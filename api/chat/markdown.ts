@@ -160,5 +160,8 @@ function inlineAtoms(children: Token[], d: Dialect, atoms: Atom[]) {
 export function plainAtoms(text: string, d: Dialect): Atom[] {
   return text
     .split(/\r?\n/)
-    .flatMap((line, i): Atom[] => [...(i > 0 ? [{ kind: "whole", out: d.lineBreak } as Atom] : []), { kind: "text", raw: line }]);
+    .flatMap((line, i): Atom[] => [
+      ...(i > 0 ? [{ kind: "whole", out: d.lineBreak } as Atom] : []),
+      { kind: "text", raw: line },
+    ]);
 }

@@ -23,7 +23,6 @@ export type IncidentMessageView = {
 /** A staff alert (monitor down, late heartbeat, failed backup): plain text, never Markdown. */
 export type StaffAlertMessageView = { subject: string; text: string; link: string | null; pageName: string };
 
-
 // Listing more components than this tells nobody anything; the rest are counted.
 const componentsShown = 15;
 
@@ -40,7 +39,8 @@ function componentLines(view: { components: IncidentMessageView["components"] },
 }
 
 const statusLine = (view: IncidentMessageView) => `${updateStatusLabels[view.status]} · ${impactLabels[view.impact]}`;
-const fallbackText = (view: IncidentMessageView) => `${view.pageName}: ${view.name} (${updateStatusLabels[view.status]})`;
+const fallbackText = (view: IncidentMessageView) =>
+  `${view.pageName}: ${view.name} (${updateStatusLabels[view.status]})`;
 
 const body = (view: IncidentMessageView, d: Dialect, limit: number) =>
   fitAtoms(markdownAtoms(view.body, d), d, limit, ` … ${d.link(view.incidentUrl, "Read more")}`);
@@ -94,10 +94,16 @@ export function discordIncidentMessage(view: IncidentMessageView) {
   // The 6,000 characters are shared by every text of the embed: the description gets what the rest leaves.
   const others = title.length + footer.text.length + fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
   const description = body(view, d, Math.min(limits.description, limits.total - others));
-  const embed = { title, url: view.incidentUrl, description, color: discordColor(view.status, view.impact), fields, footer };
+  const embed = {
+    title,
+    url: view.incidentUrl,
+    description,
+    color: discordColor(view.status, view.impact),
+    fields,
+    footer,
+  };
   return { embeds: [embed], allowed_mentions: { parse: [] as string[] } };
 }
-
 
 /** An Adaptive Card in the envelope a Teams Workflows webhook takes. */
 export function teamsIncidentMessage(view: IncidentMessageView) {
@@ -118,14 +124,21 @@ export function teamsIncidentMessage(view: IncidentMessageView) {
   ];
   const actions = [openUrl("View incident", view.incidentUrl), openUrl("Manage or unsubscribe", view.manageUrl)];
   return withinBytes(chatLimits.teams.messageBytes, (bodyLimit) => {
-    const text = bodyLimit === null || view.body.trim() === "" ? "" : body(view, d, bodyLimit);
-    const all = text === "" ? blocks : [...blocks, { type: "TextBlock", text, wrap: true }];
+    // Measured with an empty text block in place, so the block's own JSON counts as "the rest".
+    const text = bodyLimit === null ? "" : body(view, d, bodyLimit);
+    const all = view.body.trim() === "" ? blocks : [...blocks, { type: "TextBlock", text, wrap: true }];
     return teamsEnvelope(adaptiveCard(all, actions));
   });
 }
 
 /** One thread per incident: every update of an incident is a reply under its first message. */
 export const googleChatThreadKey = (incidentId: string) => `marquee-incident-${incidentId}`;
+
+/**
+ * The message's own text uses Chat's syntax, where `<users/all>` mentions everyone, and the card header is plain text
+ * whose rendering of markup is undocumented: angle brackets become look-alike quotes there.
+ */
+export const angleFree = (text: string) => text.replace(/</g, "‹").replace(/>/g, "›");
 
 /** A Google Chat cardsV2 card, threaded by incident (post it to `postUrl("google_chat", …)`). */
 export function googleChatIncidentMessage(view: IncidentMessageView) {
@@ -137,15 +150,15 @@ export function googleChatIncidentMessage(view: IncidentMessageView) {
   }
   const links = [button("View incident", view.incidentUrl), button("Manage or unsubscribe", view.manageUrl)];
   const header = {
-    title: clip(view.name, limits.header),
-    subtitle: clip(`${view.pageName} · ${statusLine(view)}`, limits.header),
+    title: angleFree(clip(view.name, limits.header)),
+    subtitle: angleFree(clip(`${view.pageName} · ${statusLine(view)}`, limits.header)),
   };
   return withinBytes(limits.messageBytes, (bodyLimit) => {
-    const text = bodyLimit === null || view.body.trim() === "" ? "" : body(view, d, bodyLimit);
-    const sections = [...top, ...(text === "" ? [] : [{ widgets: [paragraph(text)] }]), { widgets: [{ buttonList: { buttons: links } }] }];
+    const text = bodyLimit === null ? "" : body(view, d, bodyLimit);
+    const bodySection = view.body.trim() === "" ? [] : [{ widgets: [paragraph(text)] }];
+    const sections = [...top, ...bodySection, { widgets: [{ buttonList: { buttons: links } }] }];
     return {
-      // The message's own text uses Chat's syntax, where `<users/all>` mentions everyone: angle brackets are replaced.
-      text: clip(fallbackText(view), 300).replace(/</g, "‹").replace(/>/g, "›"),
+      text: angleFree(clip(fallbackText(view), 300)),
       cardsV2: [{ cardId: `incident-${view.incidentId}`, card: { header, sections } }],
       thread: { threadKey: googleChatThreadKey(view.incidentId) },
     };
@@ -158,4 +171,3 @@ export const incidentMessages: Record<ChatPlatform, (view: IncidentMessageView) 
   teams: teamsIncidentMessage,
   google_chat: googleChatIncidentMessage,
 };
-

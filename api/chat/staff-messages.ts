@@ -2,7 +2,7 @@ import { adaptiveCard, button, chatLimits, openUrl, paragraph, teamsEnvelope, wi
 import { discordDialect, googleChatDialect, slackDialect, teamsDialect } from "./dialects";
 import { clip, fitAtoms } from "./fit";
 import { type Dialect, plainAtoms } from "./markdown";
-import type { StaffAlertMessageView } from "./messages";
+import { angleFree, type StaffAlertMessageView } from "./messages";
 import type { ChatPlatform } from "./platforms";
 
 // Staff alerts are plain text written by Marquee from monitor names, alert labels and error messages: text that
@@ -28,14 +28,24 @@ export function discordStaffAlert(view: StaffAlertMessageView) {
   const limits = chatLimits.discord;
   const title = clip(view.subject, limits.title);
   const footer = { text: clip(staffFooter(view), limits.footer) };
-  const description = alertText(view, d, Math.min(limits.description, limits.total - title.length - footer.text.length));
+  const description = alertText(
+    view,
+    d,
+    Math.min(limits.description, limits.total - title.length - footer.text.length),
+  );
   const embed = { title, description, color: 0xef6c00, footer, ...(view.link ? { url: view.link } : {}) };
   return { embeds: [embed], allowed_mentions: { parse: [] as string[] } };
 }
 
 export function teamsStaffAlert(view: StaffAlertMessageView) {
   const d = teamsDialect;
-  const title = { type: "TextBlock", text: d.escape(clip(view.subject, 300)), size: "Large", weight: "Bolder", wrap: true };
+  const title = {
+    type: "TextBlock",
+    text: d.escape(clip(view.subject, 300)),
+    size: "Large",
+    weight: "Bolder",
+    wrap: true,
+  };
   const footer = { type: "TextBlock", text: d.escape(staffFooter(view)), isSubtle: true, wrap: true };
   const actions = view.link ? [openUrl("Open", view.link)] : [];
   return withinBytes(chatLimits.teams.messageBytes, (limit) => {
@@ -47,12 +57,15 @@ export function teamsStaffAlert(view: StaffAlertMessageView) {
 export function googleChatStaffAlert(view: StaffAlertMessageView) {
   const d = googleChatDialect;
   const limits = chatLimits.google_chat;
-  const header = { title: clip(view.subject, limits.header), subtitle: clip(staffFooter(view), limits.header) };
+  const header = {
+    title: angleFree(clip(view.subject, limits.header)),
+    subtitle: angleFree(clip(staffFooter(view), limits.header)),
+  };
   return withinBytes(limits.messageBytes, (limit) => {
     const widgets: unknown[] = [paragraph(limit === null ? "" : alertText(view, d, limit))];
     if (view.link) widgets.push({ buttonList: { buttons: [button("Open", view.link)] } });
     return {
-      text: clip(view.subject, 300).replace(/</g, "‹").replace(/>/g, "›"),
+      text: angleFree(clip(view.subject, 300)),
       cardsV2: [{ cardId: "staff-alert", card: { header, sections: [{ widgets }] } }],
     };
   });

@@ -31,7 +31,10 @@ describe("classifying chat platforms' answers", () => {
   });
 
   it("a payload Slack refuses is rejected without disabling the channel", () => {
-    expect(classify("slack", 400, "invalid_payload")).toEqual({ kind: "rejected", reason: "slack 400 invalid_payload" });
+    expect(classify("slack", 400, "invalid_payload")).toEqual({
+      kind: "rejected",
+      reason: "slack 400 invalid_payload",
+    });
   });
 
   it("a deleted Discord webhook or a bad token is permanent", () => {

@@ -8,8 +8,14 @@ const accepted: [ChatPlatform, string][] = [
   ["discord", "https://discord.com/api/webhooks/123456789012345678/AbC-dEf_123"],
   ["discord", "https://discordapp.com/api/webhooks/123456789012345678/AbC-dEf_123"],
   ["discord", "https://discord.com/api/v10/webhooks/123456789012345678/AbC?thread_id=42"],
-  ["teams", "https://prod-12.westus.logic.azure.com:443/workflows/abc123/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s3cr3t"],
-  ["teams", "https://default0a1b.2c.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/0a1b2c/triggers/manual/paths/invoke?api-version=1&sig=s3cr3t"],
+  [
+    "teams",
+    "https://prod-12.westus.logic.azure.com:443/workflows/abc123/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=s3cr3t",
+  ],
+  [
+    "teams",
+    "https://default0a1b.2c.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/0a1b2c/triggers/manual/paths/invoke?api-version=1&sig=s3cr3t",
+  ],
   ["google_chat", "https://chat.googleapis.com/v1/spaces/AAAA1234/messages?key=AIzaKey&token=tok%3D"],
 ];
 
@@ -27,11 +33,23 @@ const refused: [ChatPlatform, string, RegExp][] = [
   ["discord", "https://discord.com.evil.example/api/webhooks/1/abc", /not a Discord webhook host/],
   ["discord", "https://discord.com/api/channels/1/messages", /incoming-webhook path/],
   ["discord", "https://evil.example/api/webhooks/1/abc", /not a Discord webhook host/],
-  ["teams", "https://logic.azure.com.evil.example/workflows/abc/triggers/manual/paths/invoke?sig=x", /not a Microsoft Teams webhook host/],
+  [
+    "teams",
+    "https://logic.azure.com.evil.example/workflows/abc/triggers/manual/paths/invoke?sig=x",
+    /not a Microsoft Teams webhook host/,
+  ],
   ["teams", "https://prod-1.westus.logic.azure.com/workflows/abc/triggers/manual/paths/invoke", /lacks its sig/],
-  ["teams", "https://example.webhook.office.com/webhookb2/abc@def/IncomingWebhook/x/y", /not a Microsoft Teams webhook host/],
+  [
+    "teams",
+    "https://example.webhook.office.com/webhookb2/abc@def/IncomingWebhook/x/y",
+    /not a Microsoft Teams webhook host/,
+  ],
   ["google_chat", "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=k", /lacks its token/],
-  ["google_chat", "https://chat.googleapis.com.evil.example/v1/spaces/AAAA/messages?key=k&token=t", /not a Google Chat webhook host/],
+  [
+    "google_chat",
+    "https://chat.googleapis.com.evil.example/v1/spaces/AAAA/messages?key=k&token=t",
+    /not a Google Chat webhook host/,
+  ],
   ["google_chat", "https://chat.googleapis.com/v1/spaces/AAAA/members?key=k&token=t", /incoming-webhook path/],
   ["google_chat", "javascript:alert(1)", /https/],
   ["google_chat", "not a url", /not a valid URL/],
@@ -58,7 +76,9 @@ describe("chat webhook URLs for customer channels", () => {
   });
 
   it("Google Chat posts reply in the incident's thread, falling back to a new one", () => {
-    const url = new URL(postUrl("google_chat", "https://chat.googleapis.com/v1/spaces/A/messages?key=k&token=t&threadKey=old"));
+    const url = new URL(
+      postUrl("google_chat", "https://chat.googleapis.com/v1/spaces/A/messages?key=k&token=t&threadKey=old"),
+    );
     expect(url.searchParams.get("messageReplyOption")).toBe("REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD");
     expect(url.searchParams.get("threadKey")).toBeNull();
     expect(url.searchParams.get("token")).toBe("t");
