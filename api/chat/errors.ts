@@ -1,3 +1,4 @@
+import { describeOutboundError } from "@/api/outbound/outbound";
 import type { ChatPlatform } from "./platforms";
 
 /** A platform's answer to one post, as the sender saw it. */
@@ -64,12 +65,12 @@ export function classifyChatAnswer(platform: ChatPlatform, answer: ChatAnswer, n
   return { kind: "rejected", reason };
 }
 
-/** A post that got no answer: a timeout, a refused or reset connection, a refused address. */
+/**
+ * A post that got no answer: a timeout, a refused or reset connection, or an address the outbound guard refused (a
+ * name may resolve elsewhere later, as for webhooks). The reason is one of the guard's few words, never an errno.
+ */
 export function classifyChatFailure(platform: ChatPlatform, error: unknown): ChatOutcome {
-  const name = error instanceof Error ? error.name : "";
-  if (name === "OutboundRefused") return { kind: "permanent", reason: `${platform} ${(error as Error).message}` };
-  const timedOut = name === "TimeoutError" || name === "AbortError";
-  return { kind: "transient", reason: `${platform} ${timedOut ? "timed out" : "connection failed"}` };
+  return { kind: "transient", reason: `${platform} ${describeOutboundError(error)}` };
 }
 
 /** A short machine code out of an error body: Slack's text, Discord's numeric code, Google's status. */

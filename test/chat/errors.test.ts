@@ -91,7 +91,7 @@ describe("classifying chat platforms' answers", () => {
     expect(classify("teams", 200, body)).toMatchObject({ kind: "rate_limited" });
   });
 
-  it("server errors, timeouts and resets are transient; a refused address is permanent", () => {
+  it("server errors, timeouts, resets and refused addresses are transient, with a reason that names no address", () => {
     expect(classify("slack", 500, "rollup_error")).toEqual({ kind: "transient", reason: "slack 500 rollup_error" });
     expect(classify("discord", 502, "<html>bad gateway</html>")).toEqual({ kind: "transient", reason: "discord 502" });
     expect(classifyChatFailure("teams", new DOMException("timed out", "TimeoutError"))).toEqual({
@@ -99,7 +99,12 @@ describe("classifying chat platforms' answers", () => {
       reason: "teams timed out",
     });
     expect(classifyChatFailure("slack", new TypeError("fetch failed"))).toMatchObject({ kind: "transient" });
-    expect(classifyChatFailure("slack", new OutboundRefused(" x"))).toMatchObject({ kind: "permanent" });
+    expect(classifyChatFailure("slack", new OutboundRefused("the host does not resolve to a public address"))).toEqual({
+      kind: "transient",
+      reason: "slack refused: the host does not resolve to a public address",
+    });
+    const reset = Object.assign(new Error("connect ECONNREFUSED 10.0.0.7:443"), { code: "ECONNREFUSED" });
+    expect(classifyChatFailure("discord", reset)).toEqual({ kind: "transient", reason: "discord connection failed" });
   });
 
   it("a reason never carries a long or multi-line body", () => {
