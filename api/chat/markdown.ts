@@ -103,6 +103,10 @@ export function markdownAtoms(body: string, d: Dialect): Atom[] {
         block(d.paragraph);
         atoms.push({ kind: "whole", out: d.escape("———") });
         break;
+      case "table_open":
+        block(d.paragraph);
+        started = false; // the first row follows the separator; the next ones each start a line
+        break;
       case "tr_open":
         block(d.lineBreak);
         cell = 0;
