@@ -6,6 +6,7 @@ import {
   slackIncidentMessage,
   teamsIncidentMessage,
 } from "@/api/chat/messages";
+import { discordStaffAlert, googleChatStaffAlert, slackStaffAlert, teamsStaffAlert } from "@/api/chat/staff-messages";
 
 const sample: IncidentMessageView = {
   incidentId: "inc_42",
@@ -242,5 +243,36 @@ describe("length limits with a 20 KB body", () => {
     const header = (m.blocks as SlackBlock[])[0]!.text!.text;
     expect(Array.from(header)).toHaveLength(150);
     expect(header.endsWith("…")).toBe(true);
+  });
+});
+
+describe("staff alert messages", () => {
+  const alert = {
+    subject: "Backup check failed",
+    text: "Row counts differ <users> & @everyone\n".repeat(600),
+    link: "https://status.example.com/admin/backups",
+    pageName: "Ticketing Status",
+  };
+
+  it("each platform cuts a long alert within its limits and points to the alert's link", () => {
+    const slack = slackStaffAlert(alert);
+    const section = (slack.blocks as SlackBlock[])[1]!.text!.text;
+    expect(section.length).toBeLessThanOrEqual(3000);
+    expect(section).toMatch(/ … <https:\/\/status\.example\.com\/admin\/backups\|details>$/);
+    expect(section).not.toMatch(/<users|@everyone/);
+    const discord = discordStaffAlert(alert);
+    expect(discord.allowed_mentions).toEqual({ parse: [] });
+    expect(discord.embeds[0]!.description.length).toBeLessThanOrEqual(4096);
+    const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+    expect(bytes(teamsStaffAlert({ ...alert, text: alert.text.repeat(3) }))).toBeLessThanOrEqual(28_000);
+    const google = googleChatStaffAlert({ ...alert, text: alert.text.repeat(3) });
+    expect(bytes(google)).toBeLessThanOrEqual(32_000);
+    expect(JSON.stringify(google)).not.toContain("<users");
+  });
+
+  it("an alert without a link has no button and no read-more link", () => {
+    const slack = slackStaffAlert({ ...alert, text: "short", link: null });
+    expect((slack.blocks as SlackBlock[])[2]!.elements![0]!.text).toBe("Staff alert from Ticketing Status");
+    expect(teamsStaffAlert({ ...alert, link: null }).attachments[0]!.content.actions).toEqual([]);
   });
 });
