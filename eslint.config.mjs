@@ -45,6 +45,11 @@ export default tseslint.config(
     "api/outbound is the SSRF guard every user-supplied URL passes through: it knows URLs and addresses, nothing above.",
   ),
   layer(
+    ["api/chat/**/*.ts"],
+    [...database, "@/api/services/*", "@/api/notify/*", "@/api/publish/*", "@/api/routes/*", "@/site/*", "@/site/**"],
+    "api/chat builds platform messages and reads platform answers from plain views: pure, below notify and services.",
+  ),
+  layer(
     ["api/notify/**/*.ts", "api/publish/**/*.ts"],
     ["@/site/*", "@/site/**"],
     "Presentation is in present/, not site/.",

@@ -218,6 +218,11 @@ const staffTargets: Record<StaffDestinationKind, z.ZodType<string, string>> = {
   email: Email,
   // The SSRF rule is checked by the service before the destination is stored (api/outbound).
   webhook: z.url({ protocol: /^https?$/ }),
+  // Staff chat destinations may point at any public host (a proxy, a self-hosted bridge); same rule as webhooks.
+  slack: z.url({ protocol: /^https?$/ }),
+  teams: z.url({ protocol: /^https?$/ }),
+  discord: z.url({ protocol: /^https?$/ }),
+  google_chat: z.url({ protocol: /^https?$/ }),
 };
 
 /** One object schema for every kind (the target's rule depends on `kind`), so the OpenAPI body stays an object. */

@@ -63,7 +63,8 @@ export type AlertSource = (typeof alertSources)[number];
  * Where staff alerts go. Chat platforms join later: the column carries no CHECK, so a new kind needs no migration,
  * only a sender for it (api/notify/staff-alert-sender.ts).
  */
-export const staffDestinationKinds = ["email", "webhook"] as const;
+// The chat kinds post the alert as a native message (api/chat); their names match the chat platforms.
+export const staffDestinationKinds = ["email", "webhook", "slack", "teams", "discord", "google_chat"] as const;
 /** A destination made through the API, or one of STAFF_EMAILS (kept in step with the setting at each start). */
 export const staffDestinationSources = ["api", "config"] as const;
 export type StaffDestinationKind = (typeof staffDestinationKinds)[number];

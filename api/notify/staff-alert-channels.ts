@@ -5,6 +5,7 @@ import type { PageInfo } from "@/present/views";
 import { defaultFrom } from "./from";
 import { stripLineBreaks } from "./headers";
 import type { MailTransport } from "./transport";
+import { staffChatChannels } from "./staff-chat-channel";
 import { signWebhook } from "./webhook-sender";
 
 /** One delivery as the sender hands it to a channel: the alert, and where it goes. */
@@ -114,4 +115,5 @@ function webhookChannel({ outbound, clock, timeoutMs }: ChannelDeps): Channel {
 export const staffAlertChannels = (deps: ChannelDeps): Record<StaffDestinationKind, Channel> => ({
   email: emailChannel(deps),
   webhook: webhookChannel(deps),
+  ...staffChatChannels(deps),
 });

@@ -105,7 +105,7 @@ export function createStaffAlertSender(options: StaffAlertSenderOptions) {
       ]);
     } else await update;
     // Never the target: a webhook URL's path is often its secret.
-    const webhook = destination.kind === "webhook" ? ` (${originForLog(destination.target)})` : "";
+    const webhook = destination.kind !== "email" ? ` (${originForLog(destination.target)})` : "";
     const outcome = result.disable ? "failed, destination disabled" : giveUp ? "failed for good" : "failed, will retry";
     log(`staff alert ${due.alert.key} to ${destination.kind} ${destination.id}${webhook} ${outcome}: ${result.error}`);
   }

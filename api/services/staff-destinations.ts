@@ -25,7 +25,7 @@ export async function createStaffDestination(
   input: StaffDestinationCreate,
 ): Promise<Written<StaffDestination>> {
   // Refused before it is stored, and again before each send (api/outbound, docs/security.md).
-  if (input.kind === "webhook") await checkUserUrl(deps, input.target, "target");
+  if (input.kind !== "email") await checkUserUrl(deps, input.target, "target");
   const [same] = await deps.db
     .select({ id: staffDestinations.id })
     .from(staffDestinations)

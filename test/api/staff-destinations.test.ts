@@ -119,7 +119,9 @@ describe("staff destinations", () => {
   it("refuses what is not a destination, and changes nothing", async () => {
     const t = await setup();
     const bad = [
-      { kind: "slack", target: "https://hooks.slack.com/services/T/B/x" },
+      { kind: "pager", target: "https://pager.example.com/x" },
+      { kind: "slack", target: "javascript:alert(1)" },
+      { kind: "discord", target: "http://127.0.0.1:9/api/webhooks/1/x" },
       { kind: "email", target: "not an address" },
       { kind: "email", target: "ops@example.com\r\nBcc: everyone@example.com" },
       { kind: "webhook", target: "ftp://hooks.example.com/x" },
