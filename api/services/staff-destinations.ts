@@ -44,11 +44,19 @@ export async function createStaffDestination(
     disabledReason: null,
   };
   // An address or a URL (which may carry a token) and the secret: the audit row names the fields only.
-  await writeAudited(
-    deps,
-    { resourceType: "staff_destination", resourceId: row.id, action: "create", fields: fieldNames(input) },
-    [deps.db.insert(staffDestinations).values(row)],
-  );
+  try {
+    await writeAudited(
+      deps,
+      { resourceType: "staff_destination", resourceId: row.id, action: "create", fields: fieldNames(input) },
+      [deps.db.insert(staffDestinations).values(row)],
+    );
+  } catch (error) {
+    // Two requests racing for one target: the unique index refuses the second, answered as the check above would.
+    if (/UNIQUE constraint failed: staff_destinations\./.test(String(error))) {
+      throw new AppError("conflict", `This ${input.kind} is already a staff destination`);
+    }
+    throw error;
+  }
   return written(row, {});
 }
 
