@@ -1,5 +1,5 @@
 /**
- * Runs due monitors, the same on both runtimes: Node asks every second for as many as its concurrency cap leaves
+ * Runs due monitors, the same on both runtimes: Node asks ten times a second for as many as its concurrency cap leaves
  * room for; the Workers cron asks once a minute for as many as its subrequest budget allows, and the rest wait for
  * the next tick. A monitor is claimed by moving its `next_check_at` forward before it is checked, so no monitor is
  * checked twice at once (its timeout is shorter than its interval), whichever process or invocation asks.
