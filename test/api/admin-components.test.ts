@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeApp } from "@/test/support/app";
-import { consoleBrowser } from "@/test/support/console-browser";
+import { signedIn } from "@/test/support/console-browser";
 import {
   createComponent,
   createGroup,
@@ -21,19 +21,13 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-/** A console session signed in with a write key, and its csrf token. */
-async function signedIn() {
-  const b = consoleBrowser(t);
-  await b.signIn();
-  return { b, csrf: await b.csrf() };
-}
 const components = async () => expectStatus<V2Component[]>(await t.call("GET", "/api/v1/components"), 200);
 const groups = async () => expectStatus<V2Group[]>(await t.call("GET", "/api/v1/groups"), 200);
 const names = (list: { name: string }[]) => list.map((x) => x.name);
 
 describe("managing components from the console", () => {
   it("lists groups and components in page order, linked from the console nav", async () => {
-    const { b } = await signedIn();
+    const { b } = await signedIn(t);
     expect(await (await b.request("GET", "/admin")).text()).toMatch(/<nav[^>]*>[\s\S]*href="\/admin\/components"/);
     const res = await b.request("GET", "/admin/components");
     expect(res.status).toBe(200);
@@ -46,7 +40,7 @@ describe("managing components from the console", () => {
   });
 
   it("creates a component in a group, and publishes it", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const group = await createGroup(t, { name: "Box office" });
     const res = await b.request("POST", "/admin/components", {
       csrf,
@@ -68,7 +62,7 @@ describe("managing components from the console", () => {
   });
 
   it("renames a component, moves it out of its group, sets its status and clears its description", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const tix4 = await seededComponentId(t, "tix4");
     await t.call("PATCH", `/api/v1/components/${tix4}`, { description: "Old text" });
     const res = await b.request("POST", `/admin/components/${tix4}/edit`, {
@@ -88,7 +82,7 @@ describe("managing components from the console", () => {
   });
 
   it("moves a component up within its group, and a group down at the top level", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const tix2 = await seededComponentId(t, "tix2");
     const up = await b.request("POST", `/admin/components/${tix2}/move`, { csrf, direction: "up" });
     expect(up.headers.get("location")).toBe("/admin/components?flash=component-moved");
@@ -107,7 +101,7 @@ describe("managing components from the console", () => {
   });
 
   it("leaves the order alone when the first is moved up", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const tix1 = await seededComponentId(t, "tix1");
     const before = await dbSnapshot(t.deps);
     const res = await b.request("POST", `/admin/components/${tix1}/move`, { csrf, direction: "up" });
@@ -116,7 +110,7 @@ describe("managing components from the console", () => {
   });
 
   it("deletes a component only through a confirmation page", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const doomed = await createComponent(t, { name: "Old <b>box</b>" });
     const list = await (await b.request("GET", "/admin/components")).text();
     expect(list).toContain(`href="/admin/components/${doomed.id}/delete"`);
@@ -137,7 +131,7 @@ describe("managing components from the console", () => {
   });
 
   it("creates, renames and deletes a group; its components stay, ungrouped", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     expect((await b.request("POST", "/admin/groups", { csrf, name: "Sales" })).headers.get("location")).toBe(
       "/admin/components?flash=group-created",
     );
@@ -154,7 +148,7 @@ describe("managing components from the console", () => {
   });
 
   it("shows refused forms again with the message and what was typed, and changes nothing", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const tix1 = await seededComponentId(t, "tix1");
     const before = await dbSnapshot(t.deps);
     const attempts: [string, Record<string, string>, number, string][] = [
@@ -180,7 +174,7 @@ describe("managing components from the console", () => {
   });
 
   it("refuses every component and group form without the csrf token, changing nothing", async () => {
-    const { b } = await signedIn();
+    const { b } = await signedIn(t);
     const tix1 = await seededComponentId(t, "tix1");
     const group = await createGroup(t);
     const before = await dbSnapshot(t.deps);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, heartbeats } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
-import { consoleBrowser } from "@/test/support/console-browser";
+import { signedIn } from "@/test/support/console-browser";
 import { expectStatus, seededComponentId, type TestApp } from "@/test/support/factories";
 
 let t: TestApp;
@@ -15,18 +15,13 @@ afterEach(async () => {
 type HeartbeatAnswer = { id: string; name: string; state: string; paused: boolean; [k: string]: unknown };
 const apiHeartbeats = async () => expectStatus<HeartbeatAnswer[]>(await t.call("GET", "/api/v1/heartbeats"), 200);
 
-async function signedIn(scope: "admin" | "write" = "admin") {
-  const b = consoleBrowser(t);
-  await b.signIn(t.keys[scope]);
-  return { b, csrf: await b.csrf() };
-}
 const shownPingUrl = (html: string) =>
   /id="ping-url-value" class="secret" type="text" readonly value="([^"]+)"/.exec(html)?.[1];
 const ping = (url: string) => t.app.request(new URL(url).pathname, { method: "GET" });
 
 describe("heartbeats in the console", () => {
   it("shows a new heartbeat's ping URL once, with a ready curl line, and never again", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const tix1 = await seededComponentId(t, "tix1");
     expect(await (await b.request("GET", "/admin")).text()).toMatch(/<nav[^>]*>[\s\S]*href="\/admin\/heartbeats"/);
     const res = await b.request("POST", "/admin/heartbeats", {
@@ -73,7 +68,7 @@ describe("heartbeats in the console", () => {
   });
 
   it("refuses a bad schedule or period, showing what was typed and saving nothing", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const attempts: [Record<string, string>, string][] = [
       [{ csrf, name: "Export", schedule: "61 * * * *", time_zone: "UTC", grace_minutes: "60" }, "schedule"],
       [
@@ -92,7 +87,7 @@ describe("heartbeats in the console", () => {
     }
     const { csrf: _omit, ...noToken } = attempts[0]![0];
     expect((await b.request("POST", "/admin/heartbeats", { ...noToken, schedule: "0 3 * * *" })).status).toBe(403);
-    const writer = await signedIn("write");
+    const writer = await signedIn(t, "write");
     expect(await (await writer.b.request("GET", "/admin")).text()).not.toContain('href="/admin/heartbeats"');
     const writerRes = await writer.b.request("POST", "/admin/heartbeats", {
       csrf: writer.csrf,
@@ -104,7 +99,7 @@ describe("heartbeats in the console", () => {
   });
 
   it("takes a cron schedule in a time zone instead of the period", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const res = await b.request("POST", "/admin/heartbeats", {
       csrf,
       name: "Box office export",
@@ -126,7 +121,7 @@ describe("heartbeats in the console", () => {
   });
 
   it("rotates the ping URL (the new one shown once, the old one dead), pauses, resumes and deletes after confirmation", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const created = await b.request("POST", "/admin/heartbeats", { csrf, name: "Backup", period_minutes: "60" });
     const oldUrl = shownPingUrl(await created.text())!;
     const [h] = await apiHeartbeats();

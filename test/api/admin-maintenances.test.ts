@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeApp } from "@/test/support/app";
-import { consoleBrowser } from "@/test/support/console-browser";
+import { signedIn } from "@/test/support/console-browser";
 import {
   dbSnapshot,
   expectStatus,
@@ -19,11 +19,6 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-async function signedIn() {
-  const b = consoleBrowser(t);
-  await b.signIn();
-  return { b, csrf: await b.csrf() };
-}
 const maintenance = async (id: string) =>
   expectStatus<V2Maintenance>(await t.call("GET", `/api/v1/maintenances/${id}`), 200);
 /** A window next year: the schedule itself would not move it during the test. */
@@ -31,7 +26,7 @@ const later = { scheduled_for: "2031-01-10T22:00:00Z", scheduled_until: "2031-01
 
 describe("working maintenances from the console", () => {
   it("offers start and cancel on a scheduled maintenance, and complete once it runs", async () => {
-    const { b } = await signedIn();
+    const { b } = await signedIn(t);
     const m = await scheduleMaintenance(t, later);
     const html = await (await b.request("GET", "/admin")).text();
     expect(html).toContain(`action="/admin/maintenances/${m.id}/start"`);
@@ -40,7 +35,7 @@ describe("working maintenances from the console", () => {
   });
 
   it("starts a maintenance now, putting its components under maintenance, then completes it", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const tix3 = await seededComponentId(t, "tix3");
     const m = await scheduleMaintenance(t, { ...later, components: [tix3] });
 
@@ -62,7 +57,7 @@ describe("working maintenances from the console", () => {
   });
 
   it("cancels a scheduled maintenance with a message, leaving its components as staff set them", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const tix5 = await seededComponentId(t, "tix5");
     const m = await scheduleMaintenance(t, { ...later, components: [tix5] });
     await t.call("PATCH", `/api/v1/components/${tix5}`, { status: "partial_outage" });
@@ -80,7 +75,7 @@ describe("working maintenances from the console", () => {
   });
 
   it("refuses to cancel a maintenance under way, saying why on the dashboard, and changes nothing", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const m = await scheduleMaintenance(t, later);
     await b.request("POST", `/admin/maintenances/${m.id}/start`, { csrf });
     const before = await dbSnapshot(t.deps);
@@ -98,7 +93,7 @@ describe("working maintenances from the console", () => {
   });
 
   it("refuses maintenance actions without the csrf token, changing nothing", async () => {
-    const { b } = await signedIn();
+    const { b } = await signedIn(t);
     const m = await scheduleMaintenance(t, later);
     const before = await dbSnapshot(t.deps);
     for (const action of ["start", "complete", "cancel"]) {

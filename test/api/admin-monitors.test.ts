@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { monitorResults, monitors } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
-import { consoleBrowser } from "@/test/support/console-browser";
+import { signedIn } from "@/test/support/console-browser";
 import { expectStatus, seededComponentId, type TestApp } from "@/test/support/factories";
 
 let t: TestApp;
@@ -20,12 +20,6 @@ type MonitorAnswer = {
   [k: string]: unknown;
 };
 const apiMonitors = async () => expectStatus<MonitorAnswer[]>(await t.call("GET", "/api/v1/monitors"), 200);
-
-async function signedIn(scope: "admin" | "write" = "admin") {
-  const b = consoleBrowser(t);
-  await b.signIn(t.keys[scope]);
-  return { b, csrf: await b.csrf() };
-}
 
 const httpForm = (csrf: string, fields: Record<string, string> = {}) => ({
   csrf,
@@ -50,7 +44,7 @@ const httpForm = (csrf: string, fields: Record<string, string> = {}) => ({
 
 describe("monitors in the console", () => {
   it("adds a monitor from the form and lists it with its state, target, component and next check", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const tix1 = await seededComponentId(t, "tix1");
     expect(await (await b.request("GET", "/admin")).text()).toMatch(/<nav[^>]*>[\s\S]*href="\/admin\/monitors"/);
     const res = await b.request("POST", "/admin/monitors", httpForm(csrf, { component_id: tix1, notify: "on" }));
@@ -82,7 +76,7 @@ describe("monitors in the console", () => {
   });
 
   it("shows a tcp monitor as host:port and refuses one without a port, showing what was typed and saving nothing", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const form = { csrf, name: "Wintix port", type: "tcp", host: "wintix.internal", port: "", interval_seconds: "60" };
     const res = await b.request("POST", "/admin/monitors", form);
     expect(res.status).toBe(422);
@@ -103,12 +97,12 @@ describe("monitors in the console", () => {
   });
 
   it("refuses a form without the csrf token, and a write-key session, and changes nothing", async () => {
-    const admin = await signedIn();
+    const admin = await signedIn(t, "admin");
     const { csrf: _omit, ...noToken } = httpForm(admin.csrf);
     expect((await admin.b.request("POST", "/admin/monitors", noToken)).status).toBe(403);
     expect((await admin.b.request("POST", "/admin/monitors", { ...noToken, csrf: "0".repeat(64) })).status).toBe(403);
 
-    const writer = await signedIn("write");
+    const writer = await signedIn(t, "write");
     expect(await (await writer.b.request("GET", "/admin")).text()).not.toContain('href="/admin/monitors"');
     expect((await writer.b.request("GET", "/admin/monitors")).status).toBe(403);
     expect((await writer.b.request("POST", "/admin/monitors", httpForm(writer.csrf))).status).toBe(403);
@@ -116,7 +110,7 @@ describe("monitors in the console", () => {
   });
 
   it("pauses and resumes a monitor", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     await b.request("POST", "/admin/monitors", httpForm(csrf));
     const [m] = await apiMonitors();
     const pause = await b.request("POST", `/admin/monitors/${m!.id}/pause`, { csrf });
@@ -149,7 +143,7 @@ describe("monitors in the console", () => {
         message: i === 59 ? "HTTP 503" : "HTTP 200",
       })),
     );
-    const { b } = await signedIn();
+    const { b } = await signedIn(t, "admin");
     const res = await b.request("GET", `/admin/monitors/${created.id}`);
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -174,7 +168,7 @@ describe("monitors in the console", () => {
       }),
       201,
     );
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const headersOf = async () => {
       const [row] = await t.deps.db.select().from(monitors);
       return (row!.check as { headers?: Record<string, string> }).headers;
@@ -202,7 +196,7 @@ describe("monitors in the console", () => {
   });
 
   it("deletes a monitor after a confirmation page", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     await b.request("POST", "/admin/monitors", httpForm(csrf));
     const [m] = await apiMonitors();
     const confirm = await b.request("GET", `/admin/monitors/${m!.id}/delete`);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiKeys, auditLog, subscribers } from "@/db/schema";
 import { linkKey, subscriberToken } from "@/api/services/subscriber-links";
 import { makeApp } from "@/test/support/app";
-import { consoleBrowser } from "@/test/support/console-browser";
+import { signedIn } from "@/test/support/console-browser";
 import { type ApiKeyAnswer, dbSnapshot, expectStatus, type TestApp } from "@/test/support/factories";
 
 let t: TestApp;
@@ -15,18 +15,13 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-async function signedIn(scope: "write" | "admin" = "admin") {
-  const b = consoleBrowser(t);
-  await b.signIn(t.keys[scope]);
-  return { b, csrf: await b.csrf() };
-}
 type Settings = { name: string; url: string; time_zone: string };
 const settings = async () => expectStatus<Settings>(await t.call("GET", "/api/v1/page"), 200);
 
 describe("pages that need an admin key in the console", () => {
   it("are refused to a session signed in with a write key, and changes nothing", async () => {
     await t.call("POST", "/api/v1/subscribers/import", { subscribers: [{ email: "a@example.com" }] });
-    const { b, csrf } = await signedIn("write");
+    const { b, csrf } = await signedIn(t, "write");
     const nav = await (await b.request("GET", "/admin")).text();
     for (const link of ["/admin/settings", "/admin/api-keys", "/admin/subscribers"]) {
       expect(nav).not.toContain(`href="${link}"`);
@@ -48,7 +43,7 @@ describe("pages that need an admin key in the console", () => {
 
 describe("page settings from the console", () => {
   it("saves the name, address and time zone, and republishes every page", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const page = await (await b.request("GET", "/admin/settings")).text();
     expect(page).toContain('<option value="Europe/Paris">');
     const res = await b.request("POST", "/admin/settings", {
@@ -67,7 +62,7 @@ describe("page settings from the console", () => {
   });
 
   it("refuses an unknown time zone or a bad address with the form again, and changes nothing", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const before = await settings();
     const zone = await b.request("POST", "/admin/settings", { csrf, name: "Kept name", time_zone: "Mars/Olympus" });
     expect(zone.status).toBe(422);
@@ -84,7 +79,7 @@ describe("page settings from the console", () => {
 describe("API keys from the console", () => {
   it("lists keys with their scopes and use, never their secrets", async () => {
     await t.call("GET", "/api/v1/components", undefined, { scope: "read" });
-    const { b } = await signedIn();
+    const { b } = await signedIn(t, "admin");
     const html = await (await b.request("GET", "/admin/api-keys")).text();
     const rows = [...html.matchAll(/<tr data-key-id="[^"]+">([\s\S]*?)<\/tr>/g)].map((m) => m[1]!);
     const read = rows.find((r) => r.includes("read key"))!;
@@ -95,7 +90,7 @@ describe("API keys from the console", () => {
   });
 
   it("shows a new key once on the answer page, never in a redirect, a later page or the log", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const res = await b.request(
       "POST",
       "/admin/api-keys",
@@ -130,7 +125,7 @@ describe("API keys from the console", () => {
   });
 
   it("refuses a key without a name or scope, showing the form again", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const before = await dbSnapshot(t.deps);
     const res = await b.request("POST", "/admin/api-keys", { csrf, name: "no scopes" });
     expect(res.status).toBe(422);
@@ -142,7 +137,7 @@ describe("API keys from the console", () => {
   });
 
   it("revokes a key, which then opens nothing", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const readId = /^mq_([a-z0-9]{12})_/.exec(t.keys.read)![1]!;
     const res = await b.request("POST", `/admin/api-keys/${readId}/revoke`, { csrf });
     expect(res.headers.get("location")).toBe("/admin/api-keys?flash=key-revoked");
@@ -166,7 +161,7 @@ describe("subscribers from the console", () => {
       await t.call("POST", "/api/v1/subscribers/import", { subscribers: [{ email: "new@example.org" }] }),
       200,
     );
-    const { b } = await signedIn();
+    const { b } = await signedIn(t, "admin");
     const first = await (await b.request("GET", "/admin/subscribers")).text();
     expect(first.match(/<tr data-subscriber-id=/g)).toHaveLength(50);
     expect(first).toContain("1–50 of 121");
@@ -193,7 +188,7 @@ describe("subscribers from the console", () => {
 
   it("searches by email, keeping the search in the paging links", async () => {
     await importMany(120);
-    const { b } = await signedIn();
+    const { b } = await signedIn(t, "admin");
     const html = await (await b.request("GET", "/admin/subscribers?search=READER01")).text();
     expect(html.match(/<tr data-subscriber-id=/g)).toHaveLength(10);
     expect(html).toContain("reader019@example.com");
@@ -205,7 +200,7 @@ describe("subscribers from the console", () => {
 
   it("removes one subscriber", async () => {
     await importMany(2);
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const [first] = await t.deps.db.select().from(subscribers).orderBy(subscribers.email);
     const html = await (await b.request("GET", "/admin/subscribers?search=reader000")).text();
     const back = html.match(/name="back" value="([^"]+)"/)![1]!.replace(/&(amp|#38);/g, "&");

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { auditLog, staffAlertDeliveries, staffDestinations } from "@/db/schema";
 import { makeApp, publicDns } from "@/test/support/app";
-import { consoleBrowser } from "@/test/support/console-browser";
+import { signedIn } from "@/test/support/console-browser";
 import { expectStatus, type TestApp } from "@/test/support/factories";
 
 let t: TestApp;
@@ -16,15 +16,9 @@ afterEach(async () => {
 type Destination = { id: string; kind: string; target: string; secret?: string };
 const destinations = async () => expectStatus<Destination[]>(await t.call("GET", "/api/v1/staff-destinations"), 200);
 
-async function signedIn(scope: "admin" | "write" = "admin") {
-  const b = consoleBrowser(t);
-  await b.signIn(t.keys[scope]);
-  return { b, csrf: await b.csrf() };
-}
-
 describe("staff alerts in the console", () => {
   it("adds an email destination, sends it a test alert and lists the alert with its delivery", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     expect(await (await b.request("GET", "/admin")).text()).toMatch(/<nav[^>]*>[\s\S]*href="\/admin\/staff-alerts"/);
     const res = await b.request("POST", "/admin/staff-alerts/destinations", {
       csrf,
@@ -53,7 +47,7 @@ describe("staff alerts in the console", () => {
   });
 
   it("shows a webhook's signing secret once, on the answer that added it, and never its URL's path", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const target = "https://hooks.example.com/services/T000/B000/tok3n";
     const res = await b.request("POST", "/admin/staff-alerts/destinations", { csrf, kind: "webhook", target });
     expect(res.status).toBe(201);
@@ -70,7 +64,7 @@ describe("staff alerts in the console", () => {
   });
 
   it("refuses a bad address, a private webhook, no csrf token and a write-key session, and adds nothing", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t, "admin");
     const attempts: [Record<string, string>, number, string][] = [
       [{ csrf, kind: "email", target: "not an address" }, 422, "target"],
       [{ csrf, kind: "webhook", target: "http://127.0.0.1:8080/hook" }, 422, "target"],
@@ -85,7 +79,7 @@ describe("staff alerts in the console", () => {
     }
     const form = { kind: "email", target: "oncall@example.com" };
     expect((await b.request("POST", "/admin/staff-alerts/destinations", form)).status).toBe(403);
-    const writer = await signedIn("write");
+    const writer = await signedIn(t, "write");
     expect(await (await writer.b.request("GET", "/admin")).text()).not.toContain('href="/admin/staff-alerts"');
     expect((await writer.b.request("GET", "/admin/staff-alerts")).status).toBe(403);
     const writerRes = await writer.b.request("POST", "/admin/staff-alerts/destinations", {

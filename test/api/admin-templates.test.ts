@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { incidentTemplates } from "@/db/schema";
 import { makeApp } from "@/test/support/app";
-import { consoleBrowser } from "@/test/support/console-browser";
+import { signedIn } from "@/test/support/console-browser";
 import {
   createComponent,
   createIncidentTemplate,
@@ -20,11 +20,6 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-async function signedIn() {
-  const b = consoleBrowser(t);
-  await b.signIn();
-  return { b, csrf: await b.csrf() };
-}
 const templates = async () =>
   expectStatus<IncidentTemplateAnswer[]>(await t.call("GET", "/api/v1/incident-templates"), 200);
 /** The value of a select on the page: the option marked selected. */
@@ -35,7 +30,7 @@ const selected = (html: string, id: string) =>
 
 describe("incident templates in the console", () => {
   it("saves a template from the form, edits it and deletes it", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const tix1 = await seededComponentId(t, "tix1");
     expect(await (await b.request("GET", "/admin")).text()).toMatch(/<nav[^>]*>[\s\S]*href="\/admin\/templates"/);
     const res = await b.request("POST", "/admin/templates", {
@@ -79,7 +74,7 @@ describe("incident templates in the console", () => {
   });
 
   it("refuses a template naming an unknown component, a taken name or no title, and saves nothing", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const taken = await createIncidentTemplate(t, { name: "Taken" });
     const before = await t.deps.db.select().from(incidentTemplates);
     const attempts: [Record<string, string>, number, string][] = [
@@ -107,7 +102,7 @@ describe("incident templates in the console", () => {
   });
 
   it("fills the new-incident form from ?template=, and the form opens the incident it shows", async () => {
-    const { b, csrf } = await signedIn();
+    const { b, csrf } = await signedIn(t);
     const webtix = await seededComponentId(t, "Webtix");
     const doomed = await createComponent(t, { name: "Old box" });
     const template = await createIncidentTemplate(t, {
@@ -153,7 +148,7 @@ describe("incident templates in the console", () => {
   });
 
   it("ignores a ?template= that names no template", async () => {
-    const { b } = await signedIn();
+    const { b } = await signedIn(t);
     const res = await b.request("GET", "/admin?template=nope");
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('id="incident-name" name="name" type="text" required maxlength="255" value>');

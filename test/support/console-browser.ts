@@ -45,3 +45,10 @@ export function consoleBrowser(t: TestApp, clientIp = "198.51.100.20") {
     },
   };
 }
+
+/** A console session signed in with a key of `scope` (a write key by default), and its csrf token. */
+export async function signedIn(t: TestApp, scope: "write" | "admin" = "write") {
+  const b = consoleBrowser(t);
+  await b.signIn(t.keys[scope]);
+  return { b, csrf: await b.csrf() };
+}
