@@ -247,7 +247,9 @@ function staffAlertFor(detection: Detection, did: string, at: number): StaffAler
   const text = [
     `${cap(source.kind)} "${source.name}" ${what === "recovered" ? "recovered" : `reports a problem: ${detection.reason}`}.`,
     "",
-    did ? `Marquee: ${did}.` : "Marquee changed nothing on the page (no component is attached).",
+    did
+      ? `Marquee: ${did}.`
+      : `Marquee changed nothing on the page${detection.componentId ? "" : " (no component is attached)"}.`,
     ...(detection.link ? ["", detection.link] : []),
   ].join("\n");
   return {
