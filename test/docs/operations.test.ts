@@ -495,7 +495,12 @@ async function startNginx(m: Machine, marqueePort: string) {
   };
   cleanups.push(stop);
   await waitUntil(
-    () => curl(m, ["-o", "/dev/null", "-w", "%{http_code}", "http://status.example.com/"]).then((c) => c === "301"),
+    // Until nginx listens, curl fails: that is "not yet", not an error.
+    () =>
+      curl(m, ["-o", "/dev/null", "-w", "%{http_code}", "http://status.example.com/"]).then(
+        (c) => c === "301",
+        () => false,
+      ),
     "nginx answering",
   );
   return { stop };
