@@ -93,8 +93,14 @@ describe("the mirror", () => {
     const umask = process.umask(0o077); // as `npm start` sets it
     cleanups.push(() => void process.umask(umask));
     const s = await start({ MIRROR_DIR: mirror, SITE_URL: "https://status.example.com" });
+    const patched = Date.now();
     await s.api("PATCH", `/api/v1/components/${s.tix("tix1")}`, { status: "major_outage" });
     await waitUntil(() => mirroredStatus(mirror, s.tix("tix1")) === "major_outage", "the mirror shows the outage");
+    // The update that placed summary.json goes on placing the other pages: the files are read once it is done.
+    await waitUntil(
+      async () => Date.parse((await s.health()).mirror?.last_ok_at ?? "") >= patched,
+      "the mirror's update after the write finished",
+    );
 
     const index = readFileSync(join(mirror, "index.html"), "utf8");
     expect(index).toContain('action="https://status.example.com/subscribe"');
