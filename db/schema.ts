@@ -1,6 +1,11 @@
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   alertSources,
+  chatChannelPurposes,
+  chatChannelStatuses,
+  chatPlatforms,
+  chatPostKinds,
+  chatPostStatuses,
   apiScopes,
   auditActorKinds,
   type ComponentStatus,
@@ -741,3 +746,84 @@ export const heartbeatPings = sqliteTable(
   (t) => [index("heartbeat_pings_idx").on(t.heartbeatId, t.id)],
 );
 export type HeartbeatPing = typeof heartbeatPings.$inferSelect;
+
+// ——— Chat channels (Slack, Teams, Discord, Google Chat) ———
+
+/**
+ * A chat channel that receives incident updates through its incoming-webhook URL: a customer's subscription or a
+ * staff broadcast channel. The URL is the channel's only credential; it is never shown back in full.
+ */
+export const chatChannels = sqliteTable(
+  "chat_channels",
+  {
+    id: text("id").primaryKey(),
+    platform: text("platform", { enum: chatPlatforms }).notNull(),
+    url: text("url").notNull(),
+    purpose: text("purpose", { enum: chatChannelPurposes }).notNull(),
+    status: text("status", { enum: chatChannelStatuses }).notNull(),
+    name: text("name"),
+    // True: every component, now and later. False: only those in chat_channel_components.
+    allComponents: integer("all_components", { mode: "boolean" }).notNull(),
+    /** SHA-256 of the pending confirmation token and when it stops working; null once confirmed. */
+    confirmTokenHash: text("confirm_token_hash"),
+    confirmExpiresAt: integer("confirm_expires_at"),
+    confirmedAt: integer("confirmed_at"),
+    /** The platform asked to wait (429): no post to this channel before this time (UTC ms). */
+    notBefore: integer("not_before"),
+    /** The first failure of the current run of failures; null after a post lands. */
+    failingSince: integer("failing_since"),
+    disabledAt: integer("disabled_at"),
+    disabledReason: text("disabled_reason"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("chat_channels_url_idx").on(t.platform, t.url), index("chat_channels_status_idx").on(t.status)],
+);
+export type ChatChannel = typeof chatChannels.$inferSelect;
+
+export const chatChannelComponents = sqliteTable(
+  "chat_channel_components",
+  {
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => chatChannels.id, { onDelete: "cascade" }),
+    componentId: text("component_id")
+      .notNull()
+      .references(() => components.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.componentId] }),
+    index("chat_channel_components_component_idx").on(t.componentId),
+  ],
+);
+
+/**
+ * The chat outbox: one row per message and channel, fixed in the same write as the update (or the subscription, for
+ * its confirmation). `posting` is written before the request and `sent` after the answer.
+ */
+export const chatPosts = sqliteTable(
+  "chat_posts",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => chatChannels.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: chatPostKinds }).notNull(),
+    incidentId: text("incident_id").references(() => incidents.id, { onDelete: "cascade" }),
+    updateId: text("update_id").references(() => incidentUpdates.id, { onDelete: "cascade" }),
+    status: text("status", { enum: chatPostStatuses }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    /** Set with `posting`: a post still `posting` after this time (UTC ms) was cut off by a crash. */
+    leaseUntil: integer("lease_until"),
+    lastError: text("last_error"),
+    sentAt: integer("sent_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("chat_posts_once_idx").on(t.channelId, t.updateId),
+    index("chat_posts_due_idx").on(t.status, t.nextAttemptAt),
+    index("chat_posts_channel_idx").on(t.channelId),
+  ],
+);
+export type ChatPost = typeof chatPosts.$inferSelect;

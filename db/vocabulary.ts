@@ -63,8 +63,28 @@ export type AlertSource = (typeof alertSources)[number];
  * Where staff alerts go. Chat platforms join later: the column carries no CHECK, so a new kind needs no migration,
  * only a sender for it (api/notify/staff-alert-sender.ts).
  */
+/** The chat platforms Marquee posts into through their incoming webhooks (api/chat). */
+export const chatPlatforms = ["slack", "teams", "discord", "google_chat"] as const;
+export type ChatPlatform = (typeof chatPlatforms)[number];
 // The chat kinds post the alert as a native message (api/chat); their names match the chat platforms.
-export const staffDestinationKinds = ["email", "webhook", "slack", "teams", "discord", "google_chat"] as const;
+export const staffDestinationKinds = ["email", "webhook", ...chatPlatforms] as const;
+/**
+ * A chat channel that follows incidents: a customer's (`subscriber`, confirmed from inside the channel before it gets
+ * anything) or staff's (`broadcast`, active at once). Staff alert channels are staff destinations of a chat kind.
+ */
+export const chatChannelPurposes = ["subscriber", "broadcast"] as const;
+export type ChatChannelPurpose = (typeof chatChannelPurposes)[number];
+/** `disabled`: the platform refused for good (the webhook was deleted, the channel archived) or it failed for days. */
+export const chatChannelStatuses = ["unconfirmed", "active", "unsubscribed", "disabled"] as const;
+export type ChatChannelStatus = (typeof chatChannelStatuses)[number];
+/**
+ * A chat post in the outbox. Platforms take no idempotency key, so a post is marked `posting` before the request and
+ * `sent` after the answer: a post found `posting` after a crash may or may not have reached the channel.
+ */
+export const chatPostStatuses = ["pending", "posting", "sent", "failed"] as const;
+export type ChatPostStatus = (typeof chatPostStatuses)[number];
+export const chatPostKinds = ["confirmation", "update"] as const;
+export type ChatPostKind = (typeof chatPostKinds)[number];
 /** A destination made through the API, or one of STAFF_EMAILS (kept in step with the setting at each start). */
 export const staffDestinationSources = ["api", "config"] as const;
 export type StaffDestinationKind = (typeof staffDestinationKinds)[number];

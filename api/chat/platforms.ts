@@ -1,8 +1,9 @@
 import { classifyAddress, isIpLiteral } from "@/api/outbound/address";
 import { hostOf, type OutboundPolicy } from "@/api/outbound/url-check";
 
-export const chatPlatforms = ["slack", "teams", "discord", "google_chat"] as const;
-export type ChatPlatform = (typeof chatPlatforms)[number];
+import { type ChatPlatform, chatPlatforms } from "@/db/vocabulary";
+
+export { chatPlatforms, type ChatPlatform };
 
 export const chatPlatformLabels: Record<ChatPlatform, string> = {
   slack: "Slack",
