@@ -4,6 +4,8 @@ import { chatChannelComponents, chatChannels, chatPosts, incidentUpdates, rateLi
 import { chatChannelTokenMaker, chatConfirmTokenMaker } from "@/api/services/chat-links";
 import { linkKey, subscriberTokenMaker } from "@/api/services/subscriber-links";
 import { sha256HexSync } from "@/api/ids";
+import type { AppDeps } from "@/api/app";
+import { defaultSubscribeLimits } from "@/api/services/subscriptions";
 import { makeApp } from "@/test/support/app";
 import { readOutbox, waitForOutbox } from "@/test/support/outbox";
 
@@ -18,10 +20,10 @@ let serial = 0;
 /** A Slack incoming-webhook URL no other test uses. */
 const slackUrl = () => `https://hooks.slack.com/services/T0TEST/B0TEST/secret${++serial}x`;
 
-async function setup(options: { allowPrivateWebhooks?: boolean } = {}) {
+async function setup(options: { allowPrivateWebhooks?: boolean } = {}, overrides: Partial<AppDeps> = {}) {
   // The work after the answer is kept, so a test awaits it rather than a time.
   const work: Promise<unknown>[] = [];
-  const env = await makeApp(options, { afterAnswer: (run) => void work.push(run()) });
+  const env = await makeApp(options, { afterAnswer: (run) => void work.push(run()), ...overrides });
   envs.push(env);
   const { db } = env.deps;
   const components = (await (await env.call("GET", "/api/v1/components")).json()) as { id: string; name: string }[];
@@ -354,6 +356,18 @@ describe("asking again", () => {
     expect((await s.subscribe({ channel: "slack", webhook_url: url, components: [s.id("tix1")] })).status).toBe(202);
     expect(await s.channelAt(url)).toMatchObject({ purpose: "broadcast", status: "active", allComponents: true });
     expect(await s.postsOf("broadcast001")).toEqual([]);
+  });
+  it("the whole page posts at most its hourly number of chat confirmations, counted apart from emails", async () => {
+    const s = await setup({}, { subscribeLimits: { ...defaultSubscribeLimits, perPage: 2 } });
+    for (let i = 0; i < 2; i++) {
+      expect((await s.subscribe({ channel: "slack", webhook_url: slackUrl() }, `198.51.100.${i}`)).status).toBe(202);
+    }
+    const over = await s.subscribe({ channel: "slack", webhook_url: slackUrl() }, "198.51.100.9");
+    expect(over.status).toBe(429);
+    expect(over.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect((await over.json()).error.message).toMatch(/confirmation messages/);
+    expect(await s.db.select().from(chatChannels)).toHaveLength(2);
+    expect((await s.subscribe({ email: "ann@example.com" }, "198.51.100.10")).status).toBe(202);
   });
 });
 
