@@ -107,4 +107,34 @@ describe("subscribing a chat channel in a browser", () => {
       await context.close();
     }
   });
+  test("staff see the channel in the console with its URL masked, and remove it", async () => {
+    const webhook = "https://discord.com/api/webhooks/1234567892/console-token_Zk42";
+    const res = await fetch(`${marquee.base}/subscribe`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ channel: "discord", webhook_url: webhook }),
+    });
+    expect(res.status).toBe(202);
+    await withDb((db) => confirmLinkFor(db, webhook));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${marquee.base}/admin`);
+      await page.getByLabel("API key (with write access)").fill(adminKey);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForLoadState();
+      await page.goto(`${marquee.base}/admin/subscribers`);
+      const row = page.locator("tr", { hasText: "discord.com …Zk42" });
+      expect(await text(row)).toContain("Awaiting confirmation");
+      expect(await page.content()).not.toContain("console-token");
+      expect(await axeViolations(page)).toEqual([]);
+      await row.getByRole("button", { name: "Remove the Discord channel discord.com …Zk42" }).click();
+      await page.waitForLoadState();
+      expect(await text(page.getByRole("status"))).toBe("Chat channel removed.");
+      expect(await page.locator("tr", { hasText: "discord.com …Zk42" }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
 });
