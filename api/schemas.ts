@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   apiScopes,
+  chatPlatforms,
   componentStatuses,
   impacts,
   incidentStatuses,
@@ -196,6 +197,15 @@ export const SubscribeInput = z.object({
   components: z.array(Id).max(1000).optional(),
 });
 export type SubscribeInput = z.infer<typeof SubscribeInput>;
+
+/** A chat channel subscribing: its platform and incoming-webhook URL (checked per platform by the service). */
+export const ChatSubscribeInput = z.object({
+  channel: z.enum(chatPlatforms),
+  webhook_url: z.string().trim().min(1, "must not be empty").max(2000),
+  /** Component ids; absent or empty means every component. */
+  components: z.array(Id).max(1000).optional(),
+});
+export type ChatSubscribeInput = z.infer<typeof ChatSubscribeInput>;
 
 export const ManageInput = z.object({ components: z.array(Id).max(1000).optional() });
 

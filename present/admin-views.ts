@@ -1,5 +1,5 @@
 import type { AuditRow, Component, ComponentGroup, ComponentStatus, IncidentStatus, UpdateStatus } from "@/db/schema";
-import type { subscriberStatuses } from "@/db/vocabulary";
+import type { ChatChannelStatus, subscriberStatuses } from "@/db/vocabulary";
 import type { BackupSummary } from "./backups";
 import type { Tone } from "./labels";
 import type { IncidentView, PageInfo } from "./views";
@@ -127,8 +127,28 @@ export type SubscriberRow = {
   components: "all" | number;
 };
 
+/** A customer's chat channel as the console lists it: never its full URL, which is the channel's secret. */
+export type ChatSubscriberRow = {
+  id: string;
+  platform: string;
+  /** The URL's host and its last 4 characters only (maskWebhookUrl). */
+  maskedUrl: string;
+  status: ChatChannelStatus;
+  createdAt: number;
+  components: "all" | number;
+  disabledReason: string | null;
+};
+
 export type AdminSubscribersView = ConsoleChrome & {
   error: FormError;
+  /** Customers' chat channels, paged on their own (`chat_offset`). */
+  chat: {
+    rows: ChatSubscriberRow[];
+    total: number;
+    offset: number;
+    previousQuery: string | null;
+    nextQuery: string | null;
+  };
   search: string;
   status: SubscriberStatus | null;
   rows: SubscriberRow[];

@@ -1,4 +1,13 @@
+import type { ChatPlatform } from "@/db/vocabulary";
 import type { PageInfo } from "./views";
+
+/** The platforms a customer can subscribe a chat channel on, as the subscribe form offers them. */
+export const chatPlatformChoices: { value: ChatPlatform; label: string }[] = [
+  { value: "slack", label: "Slack" },
+  { value: "teams", label: "Microsoft Teams" },
+  { value: "discord", label: "Discord" },
+  { value: "google_chat", label: "Google Chat" },
+];
 
 /** The pages a subscriber reaches from a form or an email: rendered per request, never published. */
 export type SubscriptionPageView = {

@@ -53,6 +53,7 @@ export function createNodeOutbound(policy: OutboundPolicy & { resolve?: Resolver
 
   return {
     lookup,
+    policy: { allowPrivate: policy.allowPrivate },
     async check(raw) {
       const url = parseOutboundUrl(raw, policy);
       const host = hostOf(url);

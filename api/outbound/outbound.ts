@@ -17,6 +17,8 @@ export type OutboundInit = {
 export type Outbound = {
   check(url: string): Promise<URL>;
   fetch(url: string, init: OutboundInit): Promise<Response>;
+  /** The policy it enforces, for checks made before any request (a chat channel's host rule, api/chat/platforms.ts). */
+  policy?: OutboundPolicy;
 };
 
 /**
@@ -25,6 +27,7 @@ export type Outbound = {
  */
 export function createFetchOutbound(policy: OutboundPolicy, doFetch: typeof fetch = fetch): Outbound {
   return {
+    policy,
     check: async (url) => parseOutboundUrl(url, policy),
     async fetch(url, init) {
       const checked = parseOutboundUrl(url, policy);

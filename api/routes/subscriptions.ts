@@ -1,14 +1,14 @@
-import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { AppError, errorBody, RateLimited } from "@/api/errors";
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppError, RateLimited } from "@/api/errors";
 import { clientAddress } from "@/api/middleware/client-address";
 import { readForm, readJson, validate } from "@/api/http";
-import type { SubscriptionPageView } from "@/present/subscription-views";
-import { ManageInput, SubscribeInput } from "@/api/schemas";
-import { loadComponentTree, loadPage } from "@/api/services/read-model";
+import { ChatSubscribeInput, ManageInput, SubscribeInput } from "@/api/schemas";
+import { loadComponentTree } from "@/api/services/read-model";
 import { linkKey, verifySubscriberToken } from "@/api/services/subscriber-links";
 import {
   admitSubscriptionRequest,
+  type ChatSubscription,
   chooseComponents,
   confirmSubscription,
   getSubscriber,
@@ -16,25 +16,41 @@ import {
   requestSubscription,
   unsubscribe,
 } from "@/api/services/subscriptions";
+import { chatSubscription, requestChatSubscription } from "@/api/services/chat-subscriptions";
 import type { AppDeps } from "@/api/app";
 import { commit } from "@/api/services/effects";
-import { sameOrigin } from "@/api/middleware/admin-session";
+import { chatSubscriptionRoutes } from "./chat-subscriptions";
+import { fromThisSite, isForm, subscriptionPages } from "./subscription-pages";
 
-const isForm = (c: Context) => /form/.test(c.req.header("content-type") ?? "");
+type SubscribeRequest = { email: SubscribeInput; chat?: never } | { chat: ChatSubscription; email?: never };
+
+/** An email address or a chat channel, never both: a body naming a channel is read as a chat subscription. */
+function subscribeRequest(deps: AppDeps, data: Record<string, unknown>): SubscribeRequest {
+  const chat = data.channel !== undefined || data.webhook_url !== undefined;
+  if (chat && data.email !== undefined) {
+    const message = "send either an email address or a chat channel, not both";
+    throw new AppError("validation_failed", `channel: ${message}`, [{ path: "channel", message }]);
+  }
+  return chat
+    ? { chat: chatSubscription(deps, validate(ChatSubscribeInput, data)) }
+    : { email: validate(SubscribeInput, data) };
+}
+
+const answers = {
+  email: {
+    title: "Check your inbox",
+    message: "If this address can receive our updates, a confirmation email is on its way. Check your inbox.",
+  },
+  chat: {
+    title: "Check the channel",
+    message:
+      "If this channel can receive our messages, a confirmation message is on its way. Open it in the channel and press Confirm.",
+  },
+};
 
 /** The public side of subscriptions: the form, the confirmation link, one-click unsubscribe, the manage page. */
 export function subscriptionRoutes(deps: AppDeps) {
-  const page = async (
-    c: Context,
-    view: Omit<SubscriptionPageView, "page">,
-    status: 200 | 202 | 400 | 403 | 404 | 422 | 429 = 200,
-  ) => {
-    const { html } = await deps.renderer.render("/subscription", {
-      ...view,
-      page: await loadPage(deps.db, deps.siteUrl),
-    });
-    return c.html(html, status, { "cache-control": "no-store", "referrer-policy": "no-referrer" });
-  };
+  const { page, notFoundPage, unreadableForm, formComponents, limit } = subscriptionPages(deps);
   const afterAnswer =
     deps.afterAnswer ??
     ((work: () => Promise<unknown>) =>
@@ -43,56 +59,48 @@ export function subscriptionRoutes(deps: AppDeps) {
           work().catch((e: unknown) => (deps.log ?? console.error)(`subscription failed: ${(e as Error)?.stack ?? e}`)),
         0,
       ));
-  const notFoundPage = (c: Context) =>
-    page(c, { title: "Link not valid", message: "This link is not valid, or it has expired." }, 404);
   const subscriberFrom = async (token: string) => {
     const id = await verifySubscriberToken(await linkKey(deps.db), token);
     return id ? getSubscriber(deps, id) : null;
   };
-  /** A form that cannot be read gets a readable page; anything else goes on to the app's error handler. */
-  const unreadableForm = (c: Context, title: string, error: unknown) => {
-    if (isForm(c) && error instanceof AppError && error.code === "bad_request") {
-      return page(c, { title, message: error.message }, 400);
-    }
-    throw error;
-  };
-  const formComponents = async (c: Context) => {
-    const body = await readForm(c);
-    const raw = body.components;
-    return { body, components: (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String) };
-  };
-
-  // Per route, not `.use()`: these routes are mounted at "/", where a middleware would also cut other routes' bodies
-  // (Resend's webhooks take up to 256 KB).
-  const limit = bodyLimit({
-    maxSize: 16 * 1024,
-    onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
-  });
 
   return (
     new Hono()
       .post("/subscribe", limit, async (c) => {
-        const message =
-          "If this address can receive our updates, a confirmation email is on its way. Check your inbox.";
-        let admitted: SubscribeInput | undefined;
+        let request: SubscribeRequest | undefined;
+        let admitted = false;
         try {
-          const input = isForm(c)
-            ? await formComponents(c).then(({ body, components }) =>
-                validate(SubscribeInput, { email: body.email, components: components.length ? components : undefined }),
-              )
-            : await readJson(c, SubscribeInput);
-          if (await admitSubscriptionRequest(deps, input, clientAddress(c), deps.subscribeLimits)) admitted = input;
+          const data = isForm(c)
+            ? await formComponents(c).then(({ body, components }) => ({
+                email: body.email,
+                channel: body.channel,
+                webhook_url: body.webhook_url,
+                components: components.length ? components : undefined,
+              }))
+            : await readJson(c, z.looseObject({}));
+          request = subscribeRequest(deps, data);
+          admitted = await admitSubscriptionRequest(
+            deps,
+            request.email ?? request.chat,
+            clientAddress(c),
+            deps.subscribeLimits,
+          );
         } catch (error) {
           if (!isForm(c) || !(error instanceof AppError)) throw error;
           if (error instanceof RateLimited) c.header("retry-after", String(error.retryAfterSeconds));
           const status = error.status === 429 || error.status === 400 ? error.status : 422;
           return page(c, { title: "Not subscribed", message: error.message }, status);
         }
-        const answer = isForm(c)
-          ? await page(c, { title: "Check your inbox", message }, 202)
-          : c.json({ status: "pending", message }, 202);
-        // Only once the answer is ready: whether the address is known changes the work done, never the time to answer.
-        if (admitted) afterAnswer(() => commit(deps, requestSubscription(deps, admitted)));
+        const { title, message } = request.chat ? answers.chat : answers.email;
+        const answer = isForm(c) ? await page(c, { title, message }, 202) : c.json({ status: "pending", message }, 202);
+        // Only once the answer is ready: whether the address or channel is known changes the work done, never the
+        // time to answer.
+        if (admitted) {
+          const { email, chat } = request;
+          afterAnswer(() =>
+            chat ? commit(deps, requestChatSubscription(deps, chat)) : commit(deps, requestSubscription(deps, email)),
+          );
+        }
         return answer;
       })
       // Mail scanners follow links: the emailed link only shows a button, and the form it posts confirms.
@@ -178,17 +186,6 @@ export function subscriptionRoutes(deps: AppDeps) {
         await chooseComponents(deps, subscriber.id, components);
         return page(c, { title: "Saved", message: "Your choice of components is saved." });
       })
+      .route("/", chatSubscriptionRoutes(deps))
   );
-}
-
-/**
- * The confirmation token is the capability; this only keeps other sites from posting it. The button page sends no
- * referrer, so browsers send `Origin: null` with its form: Sec-Fetch-Site, where sent, tells where the post came
- * from; otherwise an Origin naming another host is refused.
- */
-function fromThisSite(c: Context, siteUrl?: string): boolean {
-  const site = c.req.header("sec-fetch-site");
-  if (site !== undefined) return site === "same-origin" || site === "none";
-  const origin = c.req.header("origin");
-  return origin === undefined || origin === "null" || sameOrigin(c, siteUrl);
 }

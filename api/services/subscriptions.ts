@@ -5,6 +5,7 @@ import { RateLimited } from "@/api/errors";
 import { clientKey } from "@/api/ip-address";
 import { newId, sha256Hex } from "@/api/ids";
 import type { SubscribeInput } from "@/api/schemas";
+import type { ChatPlatform } from "@/db/vocabulary";
 import { assertComponentsExist } from "./component-status";
 import { confirmationStatements } from "./confirmations";
 import type { Deps } from "./deps";
@@ -24,9 +25,14 @@ export type SubscribeLimits = {
   perAddress: number;
   /** Confirmation emails the whole page may queue in an hour, however many clients ask: no mail cannon. */
   perPage: number;
+  /** Requests one chat channel may be named in an hour: each may post a confirmation message into it. */
+  perChannel: number;
 };
 
-export const defaultSubscribeLimits: SubscribeLimits = { perClient: 20, perAddress: 3, perPage: 200 };
+export const defaultSubscribeLimits: SubscribeLimits = { perClient: 20, perAddress: 3, perPage: 200, perChannel: 1 };
+
+/** A chat channel asking to subscribe, its URL checked and written as it will be stored (chat-subscriptions.ts). */
+export type ChatSubscription = { platform: ChatPlatform; url: string; components: string[] };
 
 /**
  * The key of the per-address limit: one inbox however its address is spelled. `victim+1@` and `Victim+2@` reach the
@@ -47,7 +53,7 @@ export function addressLimitKey(email: string): string {
  */
 export async function admitSubscriptionRequest(
   deps: Deps,
-  input: SubscribeInput,
+  input: SubscribeInput | ChatSubscription,
   client: string,
   limits: SubscribeLimits = defaultSubscribeLimits,
 ): Promise<boolean> {
@@ -57,12 +63,17 @@ export async function admitSubscriptionRequest(
   if (!fromClient.allowed) {
     throw new RateLimited("Too many subscription requests from here; try again later", fromClient.retryAfterSeconds);
   }
-  const addressKey = `subscribe-address:${await sha256Hex(addressLimitKey(input.email))}`;
-  if (!(await withinRateLimit(deps.db, addressKey, limits.perAddress, hour, now))) return false;
-  const page = await hitRateLimit(deps.db, "subscribe-page", limits.perPage, hour, now);
+  const chat = "platform" in input;
+  // A chat channel gets one confirmation message an hour at most, however often the form names it: no chat cannon.
+  const [targetKey, perTarget] = chat
+    ? [`subscribe-chat:${await sha256Hex(`${input.platform} ${input.url}`)}`, limits.perChannel]
+    : [`subscribe-address:${await sha256Hex(addressLimitKey(input.email))}`, limits.perAddress];
+  if (!(await withinRateLimit(deps.db, targetKey, perTarget, hour, now))) return false;
+  const page = await hitRateLimit(deps.db, chat ? "subscribe-page-chat" : "subscribe-page", limits.perPage, hour, now);
   if (!page.allowed) {
+    const sent = chat ? "confirmation messages" : "confirmation emails";
     throw new RateLimited(
-      "This page has sent all the confirmation emails it may this hour; try again later",
+      `This page has sent all the ${sent} it may this hour; try again later`,
       page.retryAfterSeconds,
     );
   }

@@ -114,8 +114,11 @@ describe("the status page in a browser", () => {
           await webtix.locator("summary").tap();
           expect(await webtix.locator(".days").isVisible()).toBe(true);
           expect(await text(webtix.locator(".days"))).toContain("No downtime");
-          // The subscribe form is a plain form.
-          expect(await text(page.locator('form[action="/subscribe"] button'))).toBe("Subscribe");
+          // The subscribe forms are plain forms: one for an email address, one for a chat channel.
+          expect(await text(page.locator('#subscribe-email-form[action="/subscribe"] button'))).toBe("Subscribe");
+          expect(await page.locator('#subscribe-chat-form[action="/subscribe"] button').textContent()).toBe(
+            "Subscribe the channel",
+          );
         },
       );
     } finally {
@@ -281,10 +284,11 @@ describe("the status page in a browser", () => {
 
   test("subscribing in the browser sends a confirmation email to the development outbox, whose link confirms", async () => {
     await onPage({ viewport: phone, hasTouch: true }, async (page) => {
-      await page.locator("#subscribe-email").fill("reader@example.com");
-      await page.locator(".subscribe summary").tap();
-      await page.getByLabel("Webtix").check();
-      await page.getByRole("button", { name: "Subscribe" }).tap();
+      const form = page.locator("#subscribe-email-form");
+      await form.locator("#subscribe-email").fill("reader@example.com");
+      await form.locator("summary").tap();
+      await form.getByLabel("Webtix").check();
+      await form.getByRole("button", { name: "Subscribe" }).tap();
       await page.waitForURL(`${marquee.base}/subscribe`);
       expect(await text(page.locator("h1"))).toBe("Check your inbox");
       const mails = await waitForOutbox(marquee.outbox, 1);

@@ -31,6 +31,7 @@ const flashes: Record<string, string> = {
   settings: "Page settings saved.",
   "key-revoked": "API key revoked.",
   "subscriber-removed": "Subscriber removed.",
+  "chat-channel-removed": "Chat channel removed.",
   "template-created": "Template saved.",
   "template-saved": "Template saved.",
   "template-deleted": "Template deleted.",

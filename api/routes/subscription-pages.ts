@@ -1,0 +1,58 @@
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AppError, errorBody } from "@/api/errors";
+import { readForm } from "@/api/http";
+import { sameOrigin } from "@/api/middleware/admin-session";
+import type { SubscriptionPageView } from "@/present/subscription-views";
+import { loadPage } from "@/api/services/read-model";
+import type { AppDeps } from "@/api/app";
+
+export const isForm = (c: Context) => /form/.test(c.req.header("content-type") ?? "");
+
+/** What the email and the chat subscription routes share: their pages, form reading and body limit. */
+export function subscriptionPages(deps: AppDeps) {
+  const page = async (
+    c: Context,
+    view: Omit<SubscriptionPageView, "page">,
+    status: 200 | 202 | 400 | 403 | 404 | 422 | 429 = 200,
+  ) => {
+    const { html } = await deps.renderer.render("/subscription", {
+      ...view,
+      page: await loadPage(deps.db, deps.siteUrl),
+    });
+    return c.html(html, status, { "cache-control": "no-store", "referrer-policy": "no-referrer" });
+  };
+  const notFoundPage = (c: Context) =>
+    page(c, { title: "Link not valid", message: "This link is not valid, or it has expired." }, 404);
+  /** A form that cannot be read gets a readable page; anything else goes on to the app's error handler. */
+  const unreadableForm = (c: Context, title: string, error: unknown) => {
+    if (isForm(c) && error instanceof AppError && error.code === "bad_request") {
+      return page(c, { title, message: error.message }, 400);
+    }
+    throw error;
+  };
+  const formComponents = async (c: Context) => {
+    const body = await readForm(c);
+    const raw = body.components;
+    return { body, components: (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String) };
+  };
+  // Per route, not `.use()`: these routes are mounted at "/", where a middleware would also cut other routes' bodies
+  // (Resend's webhooks take up to 256 KB).
+  const limit = bodyLimit({
+    maxSize: 16 * 1024,
+    onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
+  });
+  return { page, notFoundPage, unreadableForm, formComponents, limit };
+}
+
+/**
+ * The confirmation token is the capability; this only keeps other sites from posting it. The button page sends no
+ * referrer, so browsers send `Origin: null` with its form: Sec-Fetch-Site, where sent, tells where the post came
+ * from; otherwise an Origin naming another host is refused.
+ */
+export function fromThisSite(c: Context, siteUrl?: string): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined) return site === "same-origin" || site === "none";
+  const origin = c.req.header("origin");
+  return origin === undefined || origin === "null" || sameOrigin(c, siteUrl);
+}
