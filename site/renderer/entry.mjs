@@ -2,6 +2,7 @@ import { App } from "astro/app";
 import localTimes from "../scripts/local-times.js?raw";
 import refresh from "../scripts/refresh.js?raw";
 import embed from "../scripts/embed.js?minified";
+import embedRefresh from "../scripts/embed-refresh.js?raw";
 
 export function createExports(manifest) {
   const app = new App(manifest, false);
@@ -18,7 +19,7 @@ export function createExports(manifest) {
     /** The embed for customers' own sites, published at /embed.js (docs/embed.md). */
     embedScript: embed,
     inlineSources: {
-      scripts: [localTimes, refresh, ...[...(manifest.inlinedScripts ?? new Map()).values()]],
+      scripts: [localTimes, refresh, embedRefresh, ...[...(manifest.inlinedScripts ?? new Map()).values()]],
       styles: [
         ...new Set(manifest.routes.flatMap((r) => r.styles.filter((s) => s.type === "inline").map((s) => s.content))),
       ],

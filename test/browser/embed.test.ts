@@ -30,6 +30,9 @@ const hostPages = (status: string): Record<string, string> => ({
   "/frame": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme tickets</title>
 <style>${hostStyle}</style></head><body><main><h1>Tickets</h1>
 <iframe id="embed" src="${status}/embed" title="Service status" width="400" height="120"></iframe></main></body></html>`,
+  "/options": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme checkout</title>
+</head><body><main><h1>Checkout</h1><div id="slot"><script src="${status}/embed.js" async data-position="inline"
+data-components="Wintix" data-upcoming="24"></script></div></main></body></html>`,
   "/framing-the-page": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme tickets</title>
 </head><body><main><iframe id="front" src="${status}/" title="Status page"></iframe></main></body></html>`,
 });
@@ -78,7 +81,7 @@ async function resolveIncident(id: string) {
 /** The notice as the embed drew it in its shadow root, or null while it shows nothing. */
 const notice = (page: Page) =>
   page.evaluate(() => {
-    const host = [...document.body.children].find((e) => e.shadowRoot);
+    const host = [...document.querySelectorAll("*")].find((e) => e.shadowRoot);
     const box = host?.shadowRoot?.querySelector("section");
     if (!box) return null;
     const link = box.querySelector("a")!;
@@ -214,29 +217,65 @@ describe("the embed on a customer's site", () => {
     }
   });
 
-  test("/embed shows in an iframe on the customer's site; the status page itself refuses to be framed", async () => {
-    const id = await openIncident("Wintix printing fails");
+  test("options: only the watched components, maintenance a day ahead, in the flow of the page", async () => {
+    const webtix = await openIncident("Webtix checkout slow");
+    const wintix = await marquee.component("Wintix");
+    const starts = Date.now() + 2 * 3_600_000;
+    const maintenance = (await marquee.api("POST", "/maintenances", {
+      name: "Wintix upgrade",
+      scheduled_for: new Date(starts).toISOString(),
+      scheduled_until: new Date(starts + 3_600_000).toISOString(),
+      components: [wintix.id],
+      notify: false,
+    })) as { id: string };
     try {
+      await waitUntil(
+        async () => JSON.stringify(await summary()).includes(maintenance.id),
+        "summary.json lists the maintenance",
+      );
       await inContext({}, async (page) => {
         const watch = await watchPage(page);
-        await page.goto(`${customer.base}/frame`);
-        const frame = page.frameLocator("#embed");
-        await expect.poll(() => frame.locator("main").innerText()).toContain("Wintix printing fails");
-        expect(await frame.getByRole("link", { name: "Wintix printing fails" }).getAttribute("href")).toBe(
-          `/incidents/${id}`,
-        );
+        await page.goto(`${customer.base}/options`);
+        const shown = await waitUntil(() => notice(page), "the notice shows");
+        expect(shown.text).toContain("Scheduled maintenance");
+        expect(shown.linkText).toBe("Wintix upgrade");
+        // The incident on Webtix, a component this page does not watch, is left out.
+        expect(shown.text).not.toContain("Webtix checkout slow");
+        const placed = await page.evaluate(() => {
+          const host = [...document.querySelectorAll("*")].find((e) => e.shadowRoot)!;
+          return { parent: host.parentElement!.id, after: host.previousElementSibling!.tagName };
+        });
+        expect(placed).toEqual({ parent: "slot", after: "SCRIPT" });
         expect(await axeViolations(page)).toEqual([]);
-        const inner = page.frames().find((f) => f.url() === `${marquee.base}/embed`)!;
-        expect(await axeViolations(inner)).toEqual([]);
         expect(watch.errors).toEqual([]);
       });
     } finally {
-      await resolveIncident(id);
+      await resolveIncident(webtix);
+      await marquee.api("POST", `/maintenances/${maintenance.id}/updates`, { status: "completed", notify: false });
     }
+  });
+
+  test("/embed shows in an iframe on the customer's site and keeps current; the status page refuses to be framed", async () => {
+    const id = await openIncident("Wintix printing fails");
     await inContext({}, async (page) => {
+      const watch = await watchPage(page);
+      await page.clock.install();
       await page.goto(`${customer.base}/frame`);
       const frame = page.frameLocator("#embed");
+      await expect.poll(() => frame.locator("main").innerText()).toContain("Wintix printing fails");
+      expect(await frame.getByRole("link", { name: "Wintix printing fails" }).getAttribute("href")).toBe(
+        `/incidents/${id}`,
+      );
+      expect(await axeViolations(page)).toEqual([]);
+      const inner = page.frames().find((f) => f.url() === `${marquee.base}/embed`)!;
+      expect(await axeViolations(inner)).toEqual([]);
+      // Time stands still in the page and its frame: the frame revalidates only when the test moves the clock.
+      await page.clock.pauseAt(Date.now() + 5_000);
+      await resolveIncident(id);
+      await page.clock.fastForward(60_000);
       await expect.poll(() => frame.locator("main").innerText()).toContain("All Systems Operational");
+      expect(await frame.locator("main").innerText()).not.toContain("Wintix printing fails");
+      expect(watch.errors).toEqual([]);
     });
     await inContext({}, async (page) => {
       const watch = await watchPage(page);
