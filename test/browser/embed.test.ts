@@ -154,8 +154,26 @@ describe("the embed on a customer's site", () => {
       expect(await hostLook(page)).toEqual(untouchedHost);
       expect(await axeViolations(page)).toEqual([]);
 
+      // What went over the wire, from chromium's network log: the page itself sees a revalidated copy as a 200.
+      const polls: { status: number; ifNoneMatch: string | null }[] = [];
+      const asked = new Map<string, string | null>();
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("Network.enable");
+      cdp.on("Network.requestWillBeSentExtraInfo", (e) => {
+        const header = Object.entries(e.headers).find(([name]) => name.toLowerCase() === "if-none-match");
+        asked.set(e.requestId, header?.[1] ?? null);
+      });
+      cdp.on("Network.responseReceivedExtraInfo", (e) => {
+        if (asked.has(e.requestId)) polls.push({ status: e.statusCode, ifNoneMatch: asked.get(e.requestId)! });
+      });
       // Time stands still in the page from here: only the clock moved by the test fires the next poll.
       await page.clock.pauseAt(Date.now() + 5_000);
+      // Nothing changed: the browser's copy is revalidated with its entity tag and answered 304.
+      await page.clock.fastForward(60_000);
+      await waitUntil(() => polls.length === 1, "the next poll");
+      expect(polls[0]!.status).toBe(304);
+      expect(polls[0]!.ifNoneMatch).toMatch(/^"/);
+      expect(await notice(page)).not.toBeNull();
       await resolveIncident(id);
       expect(await notice(page)).not.toBeNull();
       await page.clock.fastForward(60_000);
@@ -165,12 +183,12 @@ describe("the embed on a customer's site", () => {
       // It fetched the script and summary.json from the status page, and nothing else from anywhere.
       const elsewhere = watch.urls.filter((u) => !u.startsWith(customer.base) && !u.startsWith(marquee.base));
       expect(elsewhere).toEqual([]);
-      // One poll at load and one after the minute the test moved the clock by: never faster.
+      // One poll at load and one after each minute the test moved the clock by: never faster.
       expect(watch.urls.filter((u) => u.startsWith(marquee.base))).toEqual([
         `${marquee.base}/embed.js`,
-        `${marquee.base}/api/v2/summary.json`,
-        `${marquee.base}/api/v2/summary.json`,
+        ...Array(3).fill(`${marquee.base}/api/v2/summary.json`),
       ]);
+      expect(polls.map((p) => p.status)).toEqual([304, 200]);
     });
   });
 
