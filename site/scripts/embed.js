@@ -158,7 +158,9 @@ a{color:#79c0ff}.major{--t:#f85149}.minor{--t:#d29922}.maint{--t:#4493f8}}
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
     clearTimeout(timer);
-    timer = setTimeout(poll, Math.max(0, last + every - Date.now()));
+    const wait = last + every - Date.now();
+    if (wait <= 0) poll();
+    else timer = setTimeout(poll, wait);
   });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", poll);
   else poll();

@@ -192,6 +192,38 @@ describe("the embed on a customer's site", () => {
     });
   });
 
+  test("asks nothing while the tab is hidden, and asks again when it is shown once its minute has passed", async () => {
+    await inContext({}, async (page) => {
+      const watch = await watchPage(page);
+      await page.clock.install();
+      await page.goto(`${customer.base}/`);
+      const polls = () => watch.urls.filter((u) => u.endsWith("/api/v2/summary.json")).length;
+      await waitUntil(() => polls() === 1, "the first poll");
+      await page.clock.pauseAt(Date.now() + 5_000);
+      // The reader switches to another tab (chromium's own state stays visible in a headless page).
+      const setVisibility = (state: "hidden" | "visible") =>
+        page.evaluate((state) => {
+          Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
+          document.dispatchEvent(new Event("visibilitychange"));
+        }, state);
+      await setVisibility("hidden");
+      await page.clock.fastForward(180_000);
+      await page.waitForLoadState("networkidle");
+      expect(polls()).toBe(1);
+      await setVisibility("visible");
+      await waitUntil(() => polls() === 2, "a poll as the tab is shown");
+      // Shown again within the minute: no extra request before the minute is up.
+      await setVisibility("hidden");
+      await setVisibility("visible");
+      await page.clock.fastForward(30_000);
+      await page.waitForLoadState("networkidle");
+      expect(polls()).toBe(2);
+      await page.clock.fastForward(30_000);
+      await waitUntil(() => polls() === 3, "the poll a minute later");
+      expect(watch.errors).toEqual([]);
+    });
+  });
+
   test("is readable in light and dark with 0 axe violations, and keeps still for readers who ask for less motion", async () => {
     const id = await openIncident("Webtix sales fail");
     try {
