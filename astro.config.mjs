@@ -1,5 +1,6 @@
 import { defineConfig, passthroughImageService } from "astro/config";
 import rendererAdapter from "./site/renderer/integration.mjs";
+import minifiedText from "./site/renderer/minified.mjs";
 
 export default defineConfig({
   srcDir: "./site",
@@ -13,4 +14,5 @@ export default defineConfig({
   image: { service: passthroughImageService() },
   security: { checkOrigin: false },
   devToolbar: { enabled: false },
+  vite: { plugins: [minifiedText()] },
 });

@@ -4,12 +4,15 @@ import { createHash } from "node:crypto";
 export type InlineSources = { scripts: string[]; styles: string[] };
 
 /**
- * Who may show a published page in a frame: nobody. A page made for embedding (/embed) is the one path that will
- * answer otherwise, here and nowhere else. The staff console is never framed, whatever this says.
+ * Who may show a published page in a frame: nobody, except /embed, the page made for customers' sites to frame,
+ * which anyone may. The staff console is never framed, whatever this says.
  */
-export function frameAncestors(_path: string): string {
-  return "'none'";
+export function frameAncestors(path: string): string {
+  return path === embedPagePath ? "*" : "'none'";
 }
+
+/** The page customers' sites show in an iframe (docs/embed.md). */
+export const embedPagePath = "/embed";
 
 /** What every answer carries, and the Content-Security-Policy for an HTML document at a path. */
 export type HeaderPolicy = {

@@ -48,16 +48,19 @@ async function readBenchmark() {
     `worker_processes 1; daemon off; pid ${work}/nginx.pid; error_log ${work}/nginx-error.log;
 events { worker_connections 1024; }
 http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000; gzip_static on;
-  open_file_cache max=1000 inactive=60s; types { text/html html; image/svg+xml svg; }
+  open_file_cache max=1000 inactive=60s; types { text/html html; image/svg+xml svg; text/javascript js; }
   server { listen 127.0.0.1:${nginxPort}; root ${exported}; index index.html; } }`,
   );
   const nginx = spawn("nginx", ["-c", conf, "-p", work], { stdio: "ignore" });
   await waitFor(async () => (await fetch(`http://127.0.0.1:${nginxPort}/`).catch(() => null))?.ok === true, 10_000);
 
-  report("\n## Read: `/` and `/badge.svg` with 1,000 incidents in the history (wrk -t2 -c64, 8 s per run)\n");
+  report(
+    "\n## Read: `/`, `/badge.svg` and `/embed.js` with 1,000 incidents in the history (wrk -t2 -c64, 8 s per run)\n",
+  );
   report("| request | nginx req/s | Marquee req/s | Marquee / nginx |\n|---|---:|---:|---:|");
-  // The status badge is read from READMEs and dashboards everywhere: it is answered from memory like the page.
-  for (const path of ["/", "/badge.svg"]) {
+  // The status badge and the embed script are read from READMEs and customers' sites everywhere: they are answered
+  // from memory like the page.
+  for (const path of ["/", "/badge.svg", "/embed.js"]) {
     for (const [label, headers] of [
       ["identity", []],
       ["gzip", ["Accept-Encoding: gzip"]],

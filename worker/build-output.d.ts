@@ -3,6 +3,7 @@
 declare module "marquee:renderer" {
   export function render(path: string, locals: object): Promise<{ status: number; html: string }>;
   export const inlineSources: { scripts: string[]; styles: string[] };
+  export const embedScript: string;
 }
 declare module "marquee:renderer-version" {
   const build: { version: string };

@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import type { StartKey } from "@/api/services/history-read-model";
 import { monthKey } from "@/present/calendar";
 import { publishedBadges } from "./badges";
+import { publishedEmbedScript } from "./embed";
 import { allHistoryPages, pathsOf, planHistoryPages } from "./history-pages";
 import type { Compressor, PublishedPage } from "./page";
 import { type Change, createPublishQueue, emptyChange, type Pending } from "./publish-queue";
@@ -161,7 +162,8 @@ export function createPublisher(options: PublisherOptions) {
       // chunks, so memory stays flat however long it is; then pages that no longer have content go.
       if (!options.historyOnly) {
         const badges = await publishedBadges(snapshot, store, options.compress);
-        const pageWide = [...(await render.pageWide(snapshot, now)), ...badges.pages];
+        const embed = await publishedEmbedScript(options.renderer, store, options.compress);
+        const pageWide = [...(await render.pageWide(snapshot, now)), ...badges.pages, ...embed];
         count += pageWide.length;
         await store.replace(pageWide, badges.deletions, readAt);
       }
@@ -193,7 +195,7 @@ export function createPublisher(options: PublisherOptions) {
     );
     const badges = await publishedBadges(snapshot, store, options.compress);
     pages.push(...(await render.pageWide(snapshot, now)), ...(await render.monthPages(snapshot, plan.render, now)));
-    pages.push(...badges.pages);
+    pages.push(...badges.pages, ...(await publishedEmbedScript(options.renderer, store, options.compress)));
     const stillThere = new Set(pages.map((p) => p.path));
     const deletions = [...change.deleted.map((d) => `/incidents/${d.id}`), ...plan.remove, ...badges.deletions].filter(
       (path) => !stillThere.has(path),

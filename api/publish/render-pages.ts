@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { incidents } from "@/db/schema";
 import { inSlices, loadIncidentViews } from "@/api/services/read-model";
 import { nextTurn } from "@/api/event-loop";
+import { embedView } from "@/present/embed";
 import { statuspageDocuments } from "@/present/statuspage";
 import type { IncidentView, SiteSnapshot, StatusPageView } from "@/present/views";
 import { historyAtom, historyRss } from "./feeds";
@@ -15,6 +16,8 @@ import type { InlineSources } from "@/api/security-headers";
 export type Renderer = {
   render(path: string, locals: object): Promise<{ status: number; html: string }>;
   inlineSources?: InlineSources;
+  /** The embed script for customers' own sites, minified by the build (site/scripts/embed.js). */
+  embedScript?: string;
 };
 
 /** Turns data into published pages (rendered, compressed): what a publish puts in the store. */
@@ -55,6 +58,7 @@ export function createPageRenderer({
       const texts: [string, string][] = [
         ["/", await render("/", { ...statusPageView(snapshot), mirror })],
         ["/history", await render("/history", await historyIndexView(db, snapshot.page, now))],
+        ["/embed", await render("/embed", embedView(snapshot))],
         ["/history.rss", historyRss(snapshot)],
         ["/history.atom", historyAtom(snapshot)],
         ...Object.entries(statuspageDocuments(snapshot)).map(([path, doc]): [string, string] => [

@@ -1,6 +1,8 @@
 import { App } from "astro/app";
 import localTimes from "../scripts/local-times.js?raw";
 import refresh from "../scripts/refresh.js?raw";
+import embed from "../scripts/embed.js?minified";
+import embedRefresh from "../scripts/embed-refresh.js?raw";
 
 export function createExports(manifest) {
   const app = new App(manifest, false);
@@ -14,8 +16,10 @@ export function createExports(manifest) {
      * The only inline scripts and styles the pages may run, taken from the build itself (never from a rendered page,
      * where injected markup would vouch for itself): the Content-Security-Policy allows these by hash.
      */
+    /** The embed for customers' own sites, published at /embed.js (docs/embed.md). */
+    embedScript: embed,
     inlineSources: {
-      scripts: [localTimes, refresh, ...[...(manifest.inlinedScripts ?? new Map()).values()]],
+      scripts: [localTimes, refresh, embedRefresh, ...[...(manifest.inlinedScripts ?? new Map()).values()]],
       styles: [
         ...new Set(manifest.routes.flatMap((r) => r.styles.filter((s) => s.type === "inline").map((s) => s.content))),
       ],

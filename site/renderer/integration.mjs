@@ -8,7 +8,7 @@ export default function rendererAdapter() {
         setAdapter({
           name: "marquee-renderer",
           serverEntrypoint: new URL("./entry.mjs", import.meta.url).pathname,
-          exports: ["render", "inlineSources"],
+          exports: ["render", "inlineSources", "embedScript"],
           supportedAstroFeatures: { serverOutput: "stable", staticOutput: "stable", hybridOutput: "stable" },
         });
       },

@@ -151,6 +151,34 @@ describe.each(runtimes)("$name", ({ name, command, stateVariable, startupMs, tic
     expect(page.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
 
+  it("serves the embed to other sites: /embed.js compressed, /embed framable, summary.json preflighted", async () => {
+    const { base } = server;
+    const origin = { origin: "https://tickets.example.net" };
+    await waitUntil(async () => (await fetch(`${base}/embed.js`)).status === 200, "the embed script is published");
+    const script = await rawGet(`${base}/embed.js`, { "accept-encoding": "br" });
+    expect(script.headers["content-encoding"]).toBe("br");
+    expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    expect(script.body.byteLength).toBeLessThanOrEqual(3 * 1024);
+    const etag = script.headers.etag!;
+    const again = await fetch(`${base}/embed.js`, { headers: { "accept-encoding": "br", "if-none-match": etag } });
+    expect(again.status).toBe(304);
+    const policy = await expectedPolicy();
+    const embed = await fetch(`${base}/embed`);
+    expect(embed.headers.get("content-security-policy")).toBe(policy.csp("/embed"));
+    expect(embed.headers.get("content-security-policy")).toContain("frame-ancestors *");
+    expect((await fetch(`${base}/`)).headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    const preflight = await fetch(`${base}/api/v2/summary.json`, {
+      method: "OPTIONS",
+      headers: { ...origin, "access-control-request-method": "GET", "access-control-request-headers": "if-none-match" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("if-none-match");
+    const read = await fetch(`${base}/api/v2/summary.json`, { headers: origin });
+    expect(read.headers.get("access-control-allow-origin")).toBe("*");
+    expect(read.headers.get("access-control-expose-headers")).toMatch(/etag/i);
+  });
+
   it("emails subscribers through Resend: confirm, one alert each, one-click unsubscribe", async () => {
     await runSubscriberScenario(server.base, adminKey, resend);
   }, 120_000);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Frame, type Page } from "playwright-core";
 import { resolveChromium } from "./chromium";
 import { exited, startServer } from "./server";
 
@@ -59,8 +59,8 @@ export type Marquee = Awaited<ReturnType<typeof startMarquee>>;
 
 const axeSource = readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 
-/** axe-core's violations on the page as it is now, one readable line each (empty when there are none). */
-export async function axeViolations(page: Page): Promise<string[]> {
+/** axe-core's violations on the page (or a frame) as it is now, one readable line each (empty when there are none). */
+export async function axeViolations(page: Page | Frame): Promise<string[]> {
   // Evaluated through the DevTools protocol: the page's Content-Security-Policy refuses a script tag added to it.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
