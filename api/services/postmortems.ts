@@ -1,7 +1,7 @@
-import { eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Statement } from "@/db/client";
 import { type Incident, type IncidentPostmortem, incidentPostmortems, incidents, incidentUpdates } from "@/db/schema";
-import { isClosedIncidentStatus } from "@/db/vocabulary";
+import { closedIncidentStatuses, isClosedIncidentStatus } from "@/db/vocabulary";
 import { AppError } from "@/api/errors";
 import type { PostmortemPublish, PostmortemSave } from "@/api/schemas";
 import { postmortemUpdateId } from "@/present/postmortem";
@@ -188,4 +188,14 @@ export async function unpublishPostmortem(deps: StaffDeps, incidentId: string): 
     ],
   );
   return written(await loadPostmortem(deps, incidentId), incidentEffects(incidentId));
+}
+
+/** The latest closed incidents, newest resolution first: where the console links to their postmortems. */
+export async function listClosedIncidents(deps: Deps, limit = 10) {
+  return deps.db
+    .select({ id: incidents.id, name: incidents.name, status: incidents.status, resolvedAt: incidents.resolvedAt })
+    .from(incidents)
+    .where(and(eq(incidents.kind, "incident"), inArray(incidents.status, [...closedIncidentStatuses])))
+    .orderBy(desc(incidents.resolvedAt), desc(incidents.startedAt))
+    .limit(limit);
 }
