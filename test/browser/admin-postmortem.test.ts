@@ -39,6 +39,8 @@ describe("the postmortem editor in a browser", () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await signIn(context);
     const watch = await watchPage(page);
+    expect(await text(page.locator("#resolved + ul"))).toContain("Webtix down on tix1 · Resolved");
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByRole("link", { name: "Postmortem of Webtix down on tix1" }).click();
     await page.waitForLoadState();
     expect(new URL(page.url()).pathname).toBe(`/admin/incidents/${incident.id}`);
