@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { deliveries } from "@/db/schema";
 import { makeApp } from "../support/app";
 import { expectStatus, openIncident, postUpdate, seededComponentId, type TestApp } from "../support/factories";
 import { readOutbox, recipients } from "../support/outbox";
@@ -122,6 +123,18 @@ describe("a postmortem's lifecycle", () => {
     await t.call("POST", path(id, "/unpublish"));
     await t.call("POST", path(id, "/publish"), { notify: true });
     expect(await mailsTo("tix1@example.com")).toHaveLength(1);
+  });
+
+  it("drops the emails not sent yet when unpublished, and never queues them again", async () => {
+    const id = await setup();
+    await t.notifier.stop();
+    await t.call("PUT", path(id), { body: "What happened." });
+    await t.call("POST", path(id, "/publish"), { notify: true });
+    expect(await t.deps.db.select().from(deliveries)).toHaveLength(2);
+    await t.call("POST", path(id, "/unpublish"));
+    expect(await t.deps.db.select().from(deliveries)).toEqual([]);
+    await t.call("POST", path(id, "/publish"), { notify: true });
+    expect(await t.deps.db.select().from(deliveries)).toEqual([]);
   });
 
   it("tells subscribers once when two publishes race", async () => {
