@@ -26,6 +26,7 @@ import { componentRoutes } from "./routes/components";
 import { heartbeatRoutes } from "./routes/heartbeats";
 import { pingRoutes } from "./routes/ping";
 import { incidentRoutes } from "./routes/incidents";
+import { postmortemRoutes } from "./routes/postmortems";
 import { incidentTemplateRoutes } from "./routes/incident-templates";
 import { maintenanceRoutes } from "./routes/maintenances";
 import { pageSettingsRoutes } from "./routes/page-settings";
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps) {
   api.use(idempotency(deps));
   api.route("/", componentRoutes(deps));
   api.route("/", incidentRoutes(deps));
+  api.route("/", postmortemRoutes(deps));
   api.route("/", incidentTemplateRoutes(deps));
   api.route("/", maintenanceRoutes(deps));
   api.route("/", apiKeyRoutes(deps));

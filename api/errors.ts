@@ -10,6 +10,8 @@ const statusByCode = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  /** A postmortem is written for a resolved incident only. */
+  incident_not_resolved: 409,
   idempotency_mismatch: 422,
   secret_not_replayable: 409,
   payload_too_large: 413,

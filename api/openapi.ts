@@ -9,6 +9,8 @@ import {
   IncidentCreate,
   IncidentPatch,
   IncidentResolve,
+  PostmortemPublish,
+  PostmortemSave,
   IncidentTemplateCreate,
   IncidentTemplatePatch,
   IncidentUpdateCreate,
@@ -24,7 +26,12 @@ import {
 import { MonitorCreate, MonitorPatch } from "./monitors/schemas";
 import { HeartbeatCreate, HeartbeatPatch } from "./heartbeats/schemas";
 
-type Operation = { method: "get" | "post" | "patch" | "delete"; path: string; summary: string; body?: z.ZodType };
+type Operation = {
+  method: "get" | "post" | "put" | "patch" | "delete";
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+};
 
 /** Every staff operation. The request schemas are the ones the routes validate with. */
 export const operations: Operation[] = [
@@ -77,6 +84,20 @@ export const operations: Operation[] = [
     summary: "Correct an update's text or time",
     body: UpdateEdit,
   },
+  {
+    method: "get",
+    path: "/incidents/{id}/postmortem",
+    summary: "Get a resolved incident's postmortem (draft and published)",
+  },
+  { method: "put", path: "/incidents/{id}/postmortem", summary: "Save a postmortem draft", body: PostmortemSave },
+  { method: "delete", path: "/incidents/{id}/postmortem", summary: "Drop an unpublished postmortem draft" },
+  {
+    method: "post",
+    path: "/incidents/{id}/postmortem/publish",
+    summary: "Publish the postmortem draft; subscribers are told once if notify",
+    body: PostmortemPublish,
+  },
+  { method: "post", path: "/incidents/{id}/postmortem/unpublish", summary: "Unpublish the postmortem" },
   { method: "get", path: "/incident-templates", summary: "List saved incident templates" },
   {
     method: "post",

@@ -108,6 +108,14 @@ export const UpdateEdit = z
   .refine(changesSomething, nothingToChange);
 export type UpdateEdit = z.infer<typeof UpdateEdit>;
 
+/** A postmortem's draft, in Markdown like update bodies and within the same size. */
+export const PostmortemSave = z.strictObject({ body: Body.trim().min(1, "must not be empty") });
+export type PostmortemSave = z.infer<typeof PostmortemSave>;
+
+/** Telling subscribers is a choice made at publishing, and happens at most once per incident. */
+export const PostmortemPublish = z.strictObject({ notify: z.boolean().default(false) });
+export type PostmortemPublish = z.infer<typeof PostmortemPublish>;
+
 export const MaintenanceCreate = z
   .strictObject({
     name: Name,

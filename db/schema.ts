@@ -163,6 +163,25 @@ export const incidentComponents = sqliteTable(
   ],
 );
 
+/**
+ * A closed incident's postmortem. `body` is the draft staff edit (null once dropped); what readers see is the
+ * incident's postmortem update (present/postmortem.ts), written from the draft when it is published, so a draft saved
+ * later stays unseen until published again. `notified_at` is set once and never cleared: subscribers are told once.
+ */
+export const incidentPostmortems = sqliteTable("incident_postmortems", {
+  incidentId: text("incident_id")
+    .primaryKey()
+    .references(() => incidents.id, { onDelete: "cascade" }),
+  body: text("body"),
+  createdAt: createdAt(),
+  /** When the draft was last saved or dropped. */
+  updatedAt: updatedAt(),
+  /** Set while published; cleared by unpublishing. */
+  publishedAt: integer("published_at"),
+  notifiedAt: integer("notified_at"),
+});
+export type IncidentPostmortem = typeof incidentPostmortems.$inferSelect;
+
 export const apiKeys = sqliteTable("api_keys", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),

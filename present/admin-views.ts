@@ -67,6 +67,8 @@ export type AdminConsoleView = AdminDashboard &
     incidentTemplates: { id: string; name: string }[];
     prefill: IncidentPrefill | null;
     automatic: AutomaticSummary;
+    /** The latest resolved incidents, each linking to its console page (its postmortem). */
+    closedIncidents: { id: string; name: string; status: UpdateStatus; resolvedAt: number | null }[];
   };
 
 export type ComponentWithGroup = Component & { group: string | null };
@@ -355,4 +357,19 @@ export type AutomaticSummary = {
   drafts: { id: string; name: string; components: string[]; createdAt: number }[];
   monitors: { down: number; degraded: number; total: number };
   heartbeats: { late: number; down: number; total: number };
+};
+
+/** The console's page of one incident: what it is, and its postmortem to write, publish or unpublish. */
+export type AdminIncidentView = ConsoleChrome & {
+  error: FormError;
+  incident: { id: string; name: string; status: UpdateStatus; startedAt: number; resolvedAt: number | null };
+  /** A postmortem can be written: the incident is resolved (or already in postmortem). */
+  closed: boolean;
+  postmortem: {
+    draft: string | null;
+    draftSavedAt: number | null;
+    publishedBody: string | null;
+    publishedAt: number | null;
+    notifiedAt: number | null;
+  };
 };

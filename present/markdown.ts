@@ -24,16 +24,21 @@ md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
   return self.renderToken(tokens, idx, options);
 };
 
-// Bodies sit below the page's own h1–h3, so their headings start at h4 to keep the outline in order.
+// Bodies sit below the page's own h1–h3, so their headings start at h4 to keep the outline in order. A text that sits
+// right under its own heading (a postmortem) names its top level instead: its highest heading, whatever its number of
+// `#`, becomes that level, so the outline never skips one (axe's heading-order).
 md.core.ruler.push("demote_headings", (state) => {
-  for (const token of state.tokens) {
-    if (token.type === "heading_open" || token.type === "heading_close") {
-      token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + 3)}`;
-    }
-  }
+  const headings = state.tokens.filter((t) => t.type === "heading_open" || t.type === "heading_close");
+  const top = (state.env as { topHeading?: number } | undefined)?.topHeading;
+  const highest = Math.min(...headings.map((t) => Number(t.tag.slice(1))));
+  const shift = top === undefined ? 3 : top - highest;
+  for (const token of headings) token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + shift)}`;
 });
 
-/** Renders staff-written Markdown to HTML that is safe to insert with `set:html`. */
-export function renderMarkdown(text: string): string {
-  return md.render(text);
+/**
+ * Renders staff-written Markdown to HTML that is safe to insert with `set:html`. `topHeading` is the level the text's
+ * highest heading takes (default: `#` is h4).
+ */
+export function renderMarkdown(text: string, options: { topHeading?: number } = {}): string {
+  return md.render(text, { ...options });
 }

@@ -2,6 +2,7 @@
 // every array is present (never null) and tweet_id is always null, because existing clients decode these bytes.
 import type { Component } from "@/db/schema";
 import { activeMaintenanceStatuses, unresolvedIncidentStatuses, upcomingMaintenanceStatuses } from "@/db/vocabulary";
+import { timelineUpdates } from "./postmortem";
 import { isoInZone } from "./time";
 import type { GroupView, IncidentView, PageInfo, SiteSnapshot, UpdateView } from "./views";
 
@@ -108,7 +109,8 @@ export function presentIncident(i: IncidentView, page: PageInfo) {
     shortlink: `${page.url}/incidents/${i.id}`,
     started_at: at(i.startedAt, page),
     page_id: page.id,
-    incident_updates: i.updates.map((u) => presentUpdate(u, page)),
+    // A postmortem is not one of Statuspage's incident_updates (present/postmortem.ts); the status says it exists.
+    incident_updates: timelineUpdates(i).map((u) => presentUpdate(u, page)),
     components: i.components.map((c) => presentComponent(c, page)),
   };
   if (i.kind !== "maintenance") return incident;

@@ -15,6 +15,7 @@ import {
 import { escapeText as escape } from "@/present/escape";
 import { componentStatusLabels, updateStatusLabels } from "@/present/labels";
 import { renderMarkdown } from "@/present/markdown";
+import { postmortemUpdateId } from "@/present/postmortem";
 import { formatDateTime, formatTime, isSameDay } from "@/present/time";
 
 /** What every recipient of one update gets alike. */
@@ -112,12 +113,22 @@ export function incidentEmail(input: IncidentEmailInput): OutgoingEmail {
 export function prepareIncidentEmail(input: SharedIncidentEmailInput): PreparedIncidentEmail {
   const { page, incident, update, isFirst } = input;
   const isMaintenance = incident.kind === "maintenance";
-  const title = isMaintenance ? `Scheduled maintenance: ${incident.name}` : incident.name;
+  // A published postmortem is its incident's postmortem update (present/postmortem.ts): its own subject, the text whole.
+  const isPostmortem = update.id === postmortemUpdateId(incident.id);
+  const title = isMaintenance
+    ? `Scheduled maintenance: ${incident.name}`
+    : isPostmortem
+      ? `Postmortem: ${incident.name}`
+      : incident.name;
   const status = updateStatusLabels[update.status];
   const when = formatDateTime(update.displayAt, page.timeZone);
   const window = isMaintenance ? maintenanceWindow(incident, page.timeZone) : null;
   const url = `${page.url}/incidents/${encodeURIComponent(incident.id)}`;
-  const viewLabel = isMaintenance ? "View this maintenance" : "View this incident";
+  const viewLabel = isMaintenance
+    ? "View this maintenance"
+    : isPostmortem
+      ? "Read it on the page"
+      : "View this incident";
   const components = update.affectedComponents.map((c) => ({
     name: c.name,
     status: componentStatusLabels[c.newStatus],
@@ -143,13 +154,15 @@ export function prepareIncidentEmail(input: SharedIncidentEmailInput): PreparedI
 <ul style="margin:0;padding-left:20px">${components.map((c) => `<li>${escape(c.name)}: ${escape(c.status)}</li>`).join("")}</ul>`
     : "";
   const card = `<p style="${styles.kicker}">${escape(page.name)}${isMaintenance ? " · Scheduled maintenance" : ""}</p>
-<h1 style="${styles.title}">${escape(incident.name)}</h1>
+<h1 style="${styles.title}">${escape(isPostmortem ? title : incident.name)}</h1>
 <p style="${styles.meta}"><strong style="color:#1f2328">${escape(status)}</strong> · ${escape(when)}</p>
 ${window ? `<p style="margin:0 0 16px"><strong>Window:</strong> ${escape(window)}</p>\n` : ""}<div>${renderMarkdown(update.body)}</div>
 ${componentList}
 <p style="margin:24px 0 0">${link(url, viewLabel, styles.button)}</p>`;
 
-  const subject = stripLineBreaks(`[${stripLineBreaks(page.name)}] ${stripLineBreaks(title)} — ${status}`);
+  const subject = stripLineBreaks(
+    `[${stripLineBreaks(page.name)}] ${stripLineBreaks(title)}${isPostmortem ? "" : ` — ${status}`}`,
+  );
   const [htmlBeforeFooter, htmlAfterFooter] = layoutAround(subject, card);
   return {
     from: assertHeaderSafe(input.from, "from"),

@@ -1,5 +1,6 @@
 import type { Component, ComponentStatus } from "@/db/schema";
 import { isoInZone } from "@/present/time";
+import { publishedPostmortem } from "@/present/postmortem";
 import { presentComponent, presentIncident } from "@/present/statuspage";
 import type { IncidentView, PageInfo } from "@/present/views";
 import type { OverallStatus } from "@/present/views";
@@ -22,17 +23,19 @@ function envelope(page: PageInfo, overall: OverallStatus, now: number) {
 
 export function incidentPayload(page: PageInfo, overall: OverallStatus, incident: IncidentView, now: number) {
   const presented = presentIncident(incident, page) as Record<string, unknown>;
+  const postmortem = publishedPostmortem(incident);
+  const at = (ms: number) => isoInZone(ms, page.timeZone);
   return {
     ...envelope(page, overall, now),
     incident: {
       backfilled: false,
       impact_override: null,
-      postmortem_body: null,
-      postmortem_body_last_updated_at: null,
+      postmortem_body: postmortem?.body ?? null,
+      postmortem_body_last_updated_at: postmortem ? at(postmortem.updatedAt) : null,
       postmortem_ignored: false,
-      postmortem_notified_subscribers: false,
+      postmortem_notified_subscribers: postmortem?.deliverNotifications ?? false,
       postmortem_notified_twitter: false,
-      postmortem_published_at: null,
+      postmortem_published_at: postmortem ? at(postmortem.displayAt) : null,
       scheduled_for: null,
       scheduled_until: null,
       scheduled_remind_prior: false,

@@ -2,13 +2,15 @@
 // from the snapshot alone, never from the clock, so the same data gives byte-identical feeds (and stable ETags).
 import RSS from "rss";
 import { escapeText } from "@/present/escape";
-import type { IncidentView, PageInfo, SiteSnapshot } from "@/present/views";
+import { publishedPostmortem, timelineUpdates } from "@/present/postmortem";
+import type { IncidentView, PageInfo, SiteSnapshot, UpdateView } from "@/present/views";
 import { clockInZone, dateInZone, isoInZone, monthInZone, wallClock, zoneAbbreviation } from "@/present/time";
 import { updateStatusLabels } from "@/present/labels";
 
 const incidentUrl = (page: PageInfo, id: string) => `${page.url}/incidents/${id}`;
 const feedTitle = (page: PageInfo) => `${page.name} Status - Incident History`;
-const latestUpdateAt = (i: IncidentView) => i.updates[0]?.displayAt ?? i.startedAt;
+/** Statuspage's `<published>` is the latest update's time; a later postmortem moves only `<updated>` (§4). */
+const latestUpdateAt = (i: IncidentView) => timelineUpdates(i)[0]?.displayAt ?? i.startedAt;
 
 /** `Nov <var data-var='date'>25</var>, <var data-var='time'>15:20</var>`, as Statuspage marks up its dates. */
 function markedTime(ms: number, timeZone: string, padDay: boolean): string {
@@ -30,14 +32,18 @@ function scheduleBlock(i: IncidentView, timeZone: string): string {
 
 /** The item body: one paragraph per update, newest first; "Update" when the status repeats the previous one. */
 export function historyHtml(i: IncidentView, timeZone: string): string {
-  const blocks = i.updates.map((u, k) => {
-    const previous = i.updates[k + 1];
-    const label = previous?.status === u.status ? "Update" : updateStatusLabels[u.status];
+  const block = (u: UpdateView, label: string) => {
     const when = `${markedTime(u.displayAt, timeZone, true)} ${zoneAbbreviation(u.displayAt, timeZone)}`;
     const body = escapeText(u.body).replace(/\r?\n/g, "<br />");
     return `<p><small>${when}</small><br><strong>${label}</strong> - ${body}</p>`;
-  });
-  return scheduleBlock(i, timeZone) + blocks.join("");
+  };
+  const updates = timelineUpdates(i);
+  const blocks = updates.map((u, k) =>
+    block(u, updates[k + 1]?.status === u.status ? "Update" : updateStatusLabels[u.status]),
+  );
+  // A published postmortem leads the entry, newest as it is, under its own label.
+  const postmortem = publishedPostmortem(i);
+  return scheduleBlock(i, timeZone) + (postmortem ? block(postmortem, "Postmortem") : "") + blocks.join("");
 }
 
 /** RSS 2.0, one item per incident or maintenance; the guid is the incident URL, as on Statuspage. */

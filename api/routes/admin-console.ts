@@ -24,6 +24,7 @@ import { dashboardRoutes } from "./console/dashboard";
 import { heartbeatRoutes } from "./console/heartbeats";
 import { incidentDraftRoutes } from "./console/incident-drafts";
 import { monitorRoutes } from "./console/monitors";
+import { postmortemConsoleRoutes } from "./console/postmortems";
 import { staffAlertRoutes } from "./console/staff-alerts";
 import { consoleKit } from "./console/kit";
 import { settingsRoutes } from "./console/settings";
@@ -111,6 +112,7 @@ export function adminConsoleRoutes(deps: AppDeps) {
     .route("/", apiKeyRoutes(deps, kit))
     .route("/", subscriberRoutes(deps, kit))
     .route("/", incidentDraftRoutes(deps, kit))
+    .route("/", postmortemConsoleRoutes(deps, kit))
     .route("/", monitorRoutes(deps, kit))
     .route("/", heartbeatRoutes(deps, kit))
     .route("/", staffAlertRoutes(deps, kit));

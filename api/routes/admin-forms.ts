@@ -92,6 +92,7 @@ export const templateForm = (body: FormBody) => ({
 
 /** A maintenance action's notify box; the buttons post it checked unless staff untick it. */
 export const notifyForm = (body: FormBody) => ({ notify: checked(body, "notify") });
+export const postmortemForm = (body: FormBody) => ({ body: text(body, "body") ?? "" });
 
 /** The posted fields, to fill the form in again when it is refused. */
 export const formValues = (body: FormBody): Record<string, string[]> =>

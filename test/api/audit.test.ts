@@ -138,6 +138,40 @@ const writes: Record<string, () => Promise<Write>> = {
       action: "resolve",
     };
   },
+  "PUT /api/v1/incidents/:id/postmortem": async () => {
+    const id = await resolvedIncident();
+    const body = { body: "What happened." };
+    return {
+      path: `/api/v1/incidents/${id}/postmortem`,
+      body,
+      resource_type: "incident",
+      resource_id: id,
+      action: "postmortem_save",
+    };
+  },
+  "DELETE /api/v1/incidents/:id/postmortem": async () => {
+    const id = await resolvedIncident();
+    await t.call("PUT", `/api/v1/incidents/${id}/postmortem`, { body: "Draft." });
+    return {
+      path: `/api/v1/incidents/${id}/postmortem`,
+      resource_type: "incident",
+      resource_id: id,
+      action: "postmortem_delete",
+    };
+  },
+  "POST /api/v1/incidents/:id/postmortem/publish": async () => {
+    const id = await resolvedIncident();
+    await t.call("PUT", `/api/v1/incidents/${id}/postmortem`, { body: "Draft." });
+    const path = `/api/v1/incidents/${id}/postmortem/publish`;
+    return { path, body: { notify: false }, resource_type: "incident", resource_id: id, action: "postmortem_publish" };
+  },
+  "POST /api/v1/incidents/:id/postmortem/unpublish": async () => {
+    const id = await resolvedIncident();
+    await t.call("PUT", `/api/v1/incidents/${id}/postmortem`, { body: "Draft." });
+    await t.call("POST", `/api/v1/incidents/${id}/postmortem/publish`, { notify: false });
+    const path = `/api/v1/incidents/${id}/postmortem/unpublish`;
+    return { path, resource_type: "incident", resource_id: id, action: "postmortem_unpublish" };
+  },
   "PATCH /api/v1/incidents/:id/updates/:updateId": async () => {
     const incident = await openIncident(t);
     const updateId = incident.incident_updates[0]!.id;
@@ -372,6 +406,13 @@ async function draft(): Promise<string> {
     reason: "connection refused",
   });
   return value.draftId!;
+}
+
+/** An incident opened and resolved, without emails. */
+async function resolvedIncident() {
+  const { id } = await openIncident(t);
+  await t.call("POST", `/api/v1/incidents/${id}/resolve`, { notify: false });
+  return id;
 }
 
 describe("the audit log of the staff API", () => {

@@ -24,6 +24,12 @@ describe("renderMarkdown", () => {
   test("starts headings at h4, below the page's own", () => {
     expect(renderMarkdown("# Cause")).toBe("<h4>Cause</h4>\n");
   });
+
+  test("gives a text's highest heading the level asked for, whatever its number of #, keeping the steps", () => {
+    expect(renderMarkdown("## Cause\n### Detail", { topHeading: 3 })).toBe("<h3>Cause</h3>\n<h4>Detail</h4>\n");
+    expect(renderMarkdown("# Cause", { topHeading: 4 })).toBe("<h4>Cause</h4>\n");
+    expect(renderMarkdown("No heading", { topHeading: 3 })).toBe("<p>No heading</p>\n");
+  });
 });
 
 describe("time formatting", () => {

@@ -13,6 +13,7 @@ import { loadAdminDashboard } from "@/api/services/admin-dashboard";
 import { loadAutomaticSummary } from "@/api/services/automatic-summary";
 import { updateComponent } from "@/api/services/components";
 import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
+import { listClosedIncidents } from "@/api/services/postmortems";
 import { incidentFromTemplate, listIncidentTemplates } from "@/api/services/incident-templates";
 import { cancelMaintenance, startMaintenance } from "@/api/services/maintenance-actions";
 import { postMaintenanceUpdate, scheduleMaintenance } from "@/api/services/maintenances";
@@ -35,12 +36,13 @@ export function dashboardPage(deps: AppDeps, kit: ConsoleKit) {
     return input && { templateId: id, ...input };
   };
   const dashboard = async (c: Context<AdminEnv>, status: 200 | 404 | 409 | 422, error: FormError = null) => {
-    const [data, chrome, templates, chosen, automatic] = await Promise.all([
+    const [data, chrome, templates, chosen, automatic, closedIncidents] = await Promise.all([
       loadAdminDashboard(deps, deps.siteUrl, deps.backupIntervalMs),
       kit.chrome(c),
       listIncidentTemplates(deps),
       prefill(c.req.query("template")),
       loadAutomaticSummary(deps),
+      listClosedIncidents(deps),
     ]);
     const view: AdminConsoleView = {
       ...data,
@@ -49,6 +51,7 @@ export function dashboardPage(deps: AppDeps, kit: ConsoleKit) {
       incidentTemplates: templates.map((t) => ({ id: t.id, name: t.name })),
       prefill: chosen,
       automatic,
+      closedIncidents,
     };
     return kit.render(c, "/admin", view, status);
   };
