@@ -21,8 +21,14 @@ export const chunkSize = 100;
  * into chunks of 100 here, once, so each chunk's content, and with it its idempotency key, never changes.
  * (The divisor is a literal: a bound JavaScript number is a REAL in SQLite, which would make the division fractional.)
  */
-export function enqueueStatements(db: Db, incidentId: string, updateId: string, at: number): Statement[] {
-  const notificationId = newId();
+export function enqueueStatements(
+  db: Db,
+  incidentId: string,
+  updateId: string,
+  at: number,
+  // A fixed id makes "told once" the database's rule: a second write queuing the same notification fails whole.
+  notificationId = newId(),
+): Statement[] {
   return [
     db.insert(notifications).values({ id: notificationId, incidentId, updateId, createdAt: at }),
     db.insert(deliveries).select(

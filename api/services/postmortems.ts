@@ -138,7 +138,7 @@ export async function publishPostmortem(
       .update(incidentPostmortems)
       .set({ publishedAt: republish ? state.draft!.publishedAt : now, ...(notify && { notifiedAt: now }) })
       .where(eq(incidentPostmortems.incidentId, incidentId)),
-    ...(notify ? enqueueStatements(db, incidentId, updateId, now) : []),
+    ...(notify ? enqueueStatements(db, incidentId, updateId, now, updateId) : []),
     ...(notify ? incidentWebhookStatements(db, incidentId, now) : []),
   ];
   const entry = audit(incidentId, "postmortem_publish", {
@@ -148,10 +148,12 @@ export async function publishPostmortem(
   try {
     await writeAudited(deps, entry, statements);
   } catch (error) {
-    // Another request published it between our read and our write (the update's id is taken): that one's write
-    // stands, telling subscribers at most once, and this one answers what is now published.
+    // Another request published it, or told subscribers, between our read and our write (the update's id or the
+    // notification's id is taken): that one's write stands, telling subscribers at most once, and this one answers
+    // what is now published.
     const current = await loadPostmortem(deps, incidentId);
-    if (republish || current.publishedBody === null) throw error;
+    const overtaken = republish ? notify && current.draft?.notifiedAt != null : current.publishedBody !== null;
+    if (!overtaken) throw error;
     return written(current, incidentEffects(incidentId));
   }
   return written(await loadPostmortem(deps, incidentId), incidentEffects(incidentId));
