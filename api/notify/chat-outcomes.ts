@@ -52,6 +52,8 @@ export function outcomeStatements(
   const thisPost = eq(chatPosts.id, post.id);
   const thisChannel = eq(chatChannels.id, channel.id);
   const next = now + pacing.channelIntervalMs;
+  const failThis = (error: string) =>
+    db.update(chatPosts).set({ status: "failed", lastError: error, leaseUntil: null }).where(thisPost);
   switch (outcome.kind) {
     case "ok":
       return {
@@ -83,7 +85,7 @@ export function outcomeStatements(
       };
     }
     case "permanent": {
-      const statements = disableChannelStatements(db, channel.id, outcome.reason, now);
+      const statements = [failThis(outcome.reason), ...disableChannelStatements(db, channel.id, outcome.reason, now)];
       // A customer deleting their webhook is their business; a broadcast channel gone is the staff's.
       if (channel.purpose === "broadcast") statements.push(...alertStatements(db, channel, outcome.reason, now));
       return { disabled: outcome.reason, statements };
@@ -96,6 +98,7 @@ export function outcomeStatements(
         return {
           disabled: reason,
           statements: [
+            failThis(outcome.reason),
             ...disableChannelStatements(db, channel.id, reason, now),
             ...alertStatements(db, channel, reason, now),
           ],
