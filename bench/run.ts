@@ -6,6 +6,7 @@ import { api, cpuTimeOf, freePort, median, memoryOf, percentile, startMarquee, w
 import { heartbeatPingBenchmark } from "./heartbeat-ping";
 import { monitorChecksBenchmark } from "./monitor-checks";
 import { notifyBenchmark } from "./notify";
+import { chatBenchmark } from "./chat";
 import { workerBenchmark } from "./worker";
 import { monitorsBenchmark } from "./monitors";
 import { type Density, seedHistory } from "./seed-history";
@@ -179,6 +180,7 @@ try {
   if (!only || only === "read") await readBenchmark();
   if (!only || only === "publish") await publishBenchmark();
   if (!only || only === "notify") await notifyBenchmark(report);
+  if (!only || only === "chat") await chatBenchmark(report);
   if (!only || only === "worker") await workerBenchmark(report);
   if (!only || only === "monitors") await monitorsBenchmark(report);
   if (!only || only === "heartbeat") await heartbeatPingBenchmark(report);

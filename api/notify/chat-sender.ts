@@ -87,15 +87,25 @@ export function createChatSender(options: ChatSenderOptions) {
       .limit(limit);
   }
 
-  /** Marks a post `posting` for this run alone, before its request: on Workers, two invocations may drain at once. */
-  async function claim(post: ChatPost): Promise<ChatPost | null> {
+  /**
+   * Marks due posts `posting` for this run alone, before their requests, in one statement: on Workers, two
+   * invocations may drain at once, and a post the other took is not returned here.
+   */
+  async function claim(due: Due[]): Promise<Due[]> {
+    if (due.length === 0) return [];
     const now = clock();
-    const [claimed] = await db
+    const claimed = await db
       .update(chatPosts)
       .set({ status: "posting", leaseUntil: now + leaseMs, attempts: sql`${chatPosts.attempts} + 1` })
-      .where(and(eq(chatPosts.id, post.id), takeable(now)))
+      .where(
+        and(
+          sql`${chatPosts.id} in (select value from json_each(${JSON.stringify(due.map((d) => d.post.id))}))`,
+          takeable(now),
+        ),
+      )
       .returning();
-    return claimed ?? null;
+    const byId = new Map(claimed.map((post) => [post.id, post]));
+    return due.flatMap((d) => (byId.has(d.post.id) ? [{ post: byId.get(d.post.id)!, channel: d.channel }] : []));
   }
 
   async function send(channel: ChatChannel, body: string): Promise<ChatOutcome> {
@@ -120,9 +130,7 @@ export function createChatSender(options: ChatSenderOptions) {
     }
   }
 
-  async function deliver({ post: queued, channel }: Due) {
-    const post = await claim(queued);
-    if (!post) return;
+  async function deliver({ post, channel }: Due) {
     const built = await bodyOf(post, channel, clock());
     const outcome: ChatOutcome = built.ok
       ? await send(channel, built.body)
@@ -143,18 +151,27 @@ export function createChatSender(options: ChatSenderOptions) {
       resumed = true;
     }
     const inFlight = new Map<string, Promise<void>>();
+    // Read ahead of the claims: one channel appears once at most (its first open post), never one in flight, and a
+    // post another run took since fails its claim.
+    let candidates: Due[] = [];
     let queue: Due[] = [];
     let taken = 0;
     const out = () =>
       (options.deadline !== undefined && clock() >= options.deadline) ||
       (options.maxPosts !== undefined && taken >= options.maxPosts);
     for (;;) {
-      while (inFlight.size < concurrency && !out()) {
-        if (queue.length === 0) queue = await due([...inFlight.keys()], concurrency * 4);
+      while (inFlight.size < concurrency) {
+        if (queue.length === 0) {
+          if (out()) break;
+          if (candidates.length === 0) candidates = await due([...inFlight.keys()], concurrency * 8);
+          // Claimed as they start, so a claimed post waits for no other request.
+          const room = Math.min(concurrency - inFlight.size, (options.maxPosts ?? Infinity) - taken);
+          queue = await claim(candidates.splice(0, room));
+          taken += queue.length;
+          if (queue.length === 0 && candidates.length > 0) continue;
+        }
         const next = queue.shift();
         if (!next) break;
-        if (inFlight.has(next.channel.id)) continue;
-        taken += 1;
         const id = next.channel.id;
         const run = deliver(next)
           .catch((e: unknown) => log(`chat post ${next.post.id} stopped on an error: ${(e as Error)?.stack ?? e}`))
@@ -163,7 +180,6 @@ export function createChatSender(options: ChatSenderOptions) {
       }
       if (inFlight.size === 0) break;
       await Promise.race(inFlight.values());
-      queue = []; // what was read before may have changed (a channel paced, a post taken by another run)
     }
     if (options.wakeWhenDue && !out()) await scheduleWake();
   }
