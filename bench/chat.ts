@@ -19,7 +19,7 @@ const ok: Record<string, { status: number; body: string }> = {
  * within the second is answered 429, Retry-After: 1, and counts as a breach of the limit), and every tenth request
  * overall is answered 429 (Retry-After: 1) regardless.
  */
-async function startStrictPlatforms() {
+export async function startStrictPlatforms() {
   const lastAccepted = new Map<string, number>();
   const accepted = new Map<string, number>();
   const refusedPerHook = new Map<string, number>();
