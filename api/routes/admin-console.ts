@@ -25,6 +25,7 @@ import { heartbeatRoutes } from "./console/heartbeats";
 import { incidentDraftRoutes } from "./console/incident-drafts";
 import { monitorRoutes } from "./console/monitors";
 import { staffAlertRoutes } from "./console/staff-alerts";
+import { channelRoutes } from "./console/channels";
 import { consoleKit } from "./console/kit";
 import { settingsRoutes } from "./console/settings";
 import { subscriberRoutes } from "./console/subscribers";
@@ -113,5 +114,6 @@ export function adminConsoleRoutes(deps: AppDeps) {
     .route("/", incidentDraftRoutes(deps, kit))
     .route("/", monitorRoutes(deps, kit))
     .route("/", heartbeatRoutes(deps, kit))
-    .route("/", staffAlertRoutes(deps, kit));
+    .route("/", staffAlertRoutes(deps, kit))
+    .route("/", channelRoutes(deps, kit));
 }

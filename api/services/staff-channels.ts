@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull } from "drizzle-orm";
 import {
   chatChannelComponents,
   chatChannels,
   chatPosts,
+  components,
   type ChatChannel,
   staffAlertDeliveries,
   staffDestinations,
@@ -241,4 +242,12 @@ export async function setStaffChannelEnabled(
     ]);
   }
   return written(await getStaffChannel(deps, id), { wake: enabled });
+}
+
+/** Components a broadcast channel may follow, in page order (the console's add form). */
+export function listComponentNames({ db }: Deps): Promise<{ id: string; name: string }[]> {
+  return db
+    .select({ id: components.id, name: components.name })
+    .from(components)
+    .orderBy(asc(components.position), asc(components.name));
 }
