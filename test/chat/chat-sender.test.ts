@@ -302,6 +302,30 @@ describe("the chat sender", () => {
   });
 });
 
+describe("the chat sender on Workers", () => {
+  it("posts at most maxPosts per run (the invocation's subrequests); the next run goes on", async () => {
+    const s = await setup({ maxPosts: 3 });
+    for (let i = 0; i < 7; i++) await s.channel("slack");
+    await s.incident();
+    await s.drain();
+    expect(s.fake.posts).toHaveLength(3);
+    await s.drain();
+    expect(s.fake.posts).toHaveLength(6);
+    await s.drain();
+    expect(s.fake.posts).toHaveLength(7);
+    expect((await s.posts()).every((p) => p.status === "sent")).toBe(true);
+  });
+
+  it("takes no post once the invocation's deadline has passed", async () => {
+    const env = await setup({ deadline: Date.parse("2026-11-25T12:00:00.000Z") });
+    await env.channel("slack");
+    await env.incident();
+    await env.drain();
+    expect(env.fake.posts).toHaveLength(0);
+    expect((await env.posts())[0]!.status).toBe("pending");
+  });
+});
+
 describe("confirmation posts", () => {
   async function queueConfirmation(s: Awaited<ReturnType<typeof setup>>, channelId: string, expiresIn = 86_400_000) {
     const id = newId();
