@@ -12,6 +12,7 @@ import { subscriptionRoutes } from "./routes/subscriptions";
 import { subscriberRoutes } from "./routes/subscribers";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 import { staffDestinationRoutes } from "./routes/staff-destinations";
+import { staffChannelRoutes } from "./routes/staff-channels";
 import { type PageStore, publishedPath, responseFromPage } from "./publish/serve";
 import { alertRoutes } from "./routes/alerts";
 import type { SeverityStatuses } from "./alerts/severity";
@@ -153,6 +154,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", subscriberRoutes(deps));
   api.route("/", webhookEndpointRoutes(deps));
   api.route("/", staffDestinationRoutes(deps));
+  api.route("/", staffChannelRoutes(deps));
   api.route("/", backupRoutes(deps));
   api.route("/", auditRoutes(deps));
   api.route("/", monitorRoutes(deps));

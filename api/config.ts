@@ -67,6 +67,7 @@ const ConfigSchema = z.object({
     .pipe(z.number().int().min(0).optional()),
   CONFIRMATION_EMAILS_PER_HOUR: z.coerce.number().int().positive().default(200),
   ALLOW_PRIVATE_WEBHOOKS: optional.pipe(z.enum(["true", "false", "1", "0"]).optional()),
+  CHAT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   MIRROR_DIR: optional,
   MIRROR_COMMAND: optional.transform((v, ctx) => {
     try {
@@ -130,6 +131,8 @@ export type Config = {
   confirmationEmailsPerHour: number;
   /** Lets webhook URLs reach loopback, private and link-local addresses (docs/security.md). */
   allowPrivateWebhooks: boolean;
+  /** Chat posts in flight at once, over all channels (docs/chat.md). */
+  chatConcurrency: number;
   /** Keeps a static copy of the page in `dir` (and runs `command` with it) after each publish (docs/operations.md). */
   mirror: { dir: string; command: string[] | undefined } | undefined;
   /** Online backups of the database (Node). */
@@ -168,6 +171,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT ?? (e.TRUST_PROXY ? 0 : 100),
     confirmationEmailsPerHour: e.CONFIRMATION_EMAILS_PER_HOUR,
     allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS === "true" || e.ALLOW_PRIVATE_WEBHOOKS === "1",
+    chatConcurrency: e.CHAT_CONCURRENCY,
     mirror:
       e.MIRROR_DIR || e.MIRROR_COMMAND
         ? { dir: e.MIRROR_DIR ?? join(e.DATA_DIR, "mirror"), command: e.MIRROR_COMMAND }

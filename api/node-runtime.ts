@@ -140,6 +140,7 @@ export async function startNodeServer(
     emailFrom: config.emailFrom,
     log: console.error,
     onWebhookAttempt: metrics.onWebhookAttempt,
+    chat: { concurrency: config.chatConcurrency, resumeAtStart: true, wakeWhenDue: true },
   });
   const app = createApp({
     ...deps,

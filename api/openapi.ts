@@ -25,6 +25,7 @@ import {
 } from "./schemas";
 import { MonitorCreate, MonitorPatch } from "./monitors/schemas";
 import { HeartbeatCreate, HeartbeatPatch } from "./heartbeats/schemas";
+import { ChannelCreate, ChannelPatch } from "./chat/channel-schemas";
 
 type Operation = {
   method: "get" | "post" | "put" | "patch" | "delete";
@@ -182,6 +183,28 @@ export const operations: Operation[] = [
     path: "/staff-alerts",
     summary: "Recent staff alerts, newest first, with their deliveries: ?limit= (admin)",
   },
+  { method: "get", path: "/channels", summary: "List staff chat channels (broadcast and alerts), URLs masked (admin)" },
+  {
+    method: "post",
+    path: "/channels",
+    summary:
+      "Add a Slack, Teams, Discord or Google Chat webhook: `broadcast` gets incident updates (optionally only for " +
+      "`components`), `alerts` gets staff alerts; the URL must reach a public address (422 otherwise) (admin)",
+    body: ChannelCreate,
+  },
+  {
+    method: "get",
+    path: "/channels/{id}",
+    summary: "Get a staff chat channel, with its disabled reason and last error (admin)",
+  },
+  {
+    method: "patch",
+    path: "/channels/{id}",
+    summary: "Enable (`true`: also after the platform disabled it) or disable a staff chat channel (admin)",
+    body: ChannelPatch,
+  },
+  { method: "post", path: "/channels/{id}/enable", summary: "Re-enable a disabled staff chat channel (admin)" },
+  { method: "delete", path: "/channels/{id}", summary: "Remove a staff chat channel (admin)" },
   { method: "get", path: "/backups", summary: "The database's backups, newest first, with their checks and result" },
   { method: "get", path: "/page", summary: "Get the page settings (admin)" },
   { method: "patch", path: "/page", summary: "Change the page name, URL or time zone (admin)", body: PagePatch },

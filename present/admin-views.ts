@@ -373,3 +373,22 @@ export type AdminIncidentView = ConsoleChrome & {
     notifiedAt: number | null;
   };
 };
+
+/** The console's chat channels page: broadcast channels and chat alert destinations, URLs masked. */
+export type AdminChannelsView = ConsoleChrome & {
+  error: FormError;
+  channels: {
+    id: string;
+    type: string;
+    typeLabel: string;
+    purpose: "broadcast" | "alerts";
+    name: string | null;
+    url: string;
+    components: string;
+    status: "active" | "disabled";
+    disabledReason: string | null;
+    lastError: string | null;
+  }[];
+  platforms: { value: string; label: string }[];
+  components: { id: string; name: string }[];
+};

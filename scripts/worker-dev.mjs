@@ -49,6 +49,7 @@ const vars = {
   RESEND_WEBHOOK_SECRET: process.env.RESEND_WEBHOOK_SECRET,
   EMAIL_FROM: process.env.EMAIL_FROM,
   D1_QUERY_LOG: process.env.D1_QUERY_LOG,
+  ALLOW_PRIVATE_WEBHOOKS: process.env.ALLOW_PRIVATE_WEBHOOKS,
   // Without a Resend key, emails are printed here instead of sent.
   EMAIL_TRANSPORT: process.env.RESEND_API_KEY ? undefined : "log",
 };

@@ -28,7 +28,11 @@ import { missingMigrations } from "./migrations";
  */
 export const monitorChecksPerTick = 25;
 
-export const drainBudget = { request: { ms: 20_000, chunks: 40 }, cron: { ms: 50_000, chunks: 100 } };
+/** `chatPosts`: a chat post costs one subrequest to the platform and three D1 queries (claim, record, and a read). */
+export const drainBudget = {
+  request: { ms: 20_000, chunks: 40, chatPosts: 50 },
+  cron: { ms: 50_000, chunks: 100, chatPosts: 150 },
+};
 /** A chunk a sender took is its own for this long; one Resend call takes well under it. */
 const chunkLeaseMs = 60_000;
 
@@ -77,6 +81,7 @@ export function invocation(
     leaseMs: chunkLeaseMs,
     deadline: clock() + drainBudget[kind].ms,
     maxChunks: drainBudget[kind].chunks,
+    chat: { maxPosts: drainBudget[kind].chatPosts, leaseMs: chunkLeaseMs },
   });
   // Work a request left for after its answer (a subscription request); the invocation waits for it.
   const afterAnswer: Promise<unknown>[] = [];

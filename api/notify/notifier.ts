@@ -1,3 +1,4 @@
+import { type ChatSenderOptions, createChatSender } from "./chat-sender";
 import { type ConfirmationSenderOptions, createConfirmationSender } from "./confirmation-sender";
 import { createIncidentComposer } from "./incident-composer";
 import { createSender } from "./sender";
@@ -5,7 +6,7 @@ import { createStaffAlertSender } from "./staff-alert-sender";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhook-sender";
 
 export type Notifier = {
-  /** Starts draining the outboxes (notifications, confirmations, webhooks, staff alerts) if they are not draining already. */
+  /** Starts draining the outboxes (notifications, confirmations, webhooks, staff alerts, chat posts) if they are not draining already. */
   wake(): void;
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -18,6 +19,11 @@ export type NotifierOptions = ConfirmationSenderOptions & {
   /** See SenderOptions: at most this many chunks per Workers invocation. */
   maxChunks?: number;
   onWebhookAttempt?: WebhookSenderOptions["onWebhookAttempt"];
+  /** The chat sender's options (chat-sender.ts); its deadline is the notifier's. */
+  chat?: Pick<
+    ChatSenderOptions,
+    "pacing" | "concurrency" | "timeoutMs" | "leaseMs" | "maxPosts" | "resumeAtStart" | "wakeWhenDue"
+  >;
 };
 
 export function createNotifier(options: NotifierOptions): Notifier {
@@ -32,6 +38,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     log,
     backoffMs: options.staffAlertBackoffMs ?? options.webhookBackoffMs,
   });
+  const chat = createChatSender({ ...options, ...options.chat, log, onStaffAlert: () => staffAlerts.wake() });
 
   return {
     wake() {
@@ -39,15 +46,18 @@ export function createNotifier(options: NotifierOptions): Notifier {
       confirmations.wake();
       webhooks.wake();
       staffAlerts.wake();
+      chat.wake();
     },
     async idle() {
-      await Promise.all([sender.idle(), confirmations.idle(), webhooks.idle(), staffAlerts.idle()]);
+      await Promise.all([sender.idle(), confirmations.idle(), webhooks.idle(), staffAlerts.idle(), chat.idle()]);
     },
     stop: async () => {
       await sender.stop();
       await confirmations.idle();
       await webhooks.idle();
       await staffAlerts.idle();
+      chat.stop();
+      await chat.idle();
       await transport.close?.();
     },
   };

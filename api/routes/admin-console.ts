@@ -26,6 +26,7 @@ import { incidentDraftRoutes } from "./console/incident-drafts";
 import { monitorRoutes } from "./console/monitors";
 import { postmortemConsoleRoutes } from "./console/postmortems";
 import { staffAlertRoutes } from "./console/staff-alerts";
+import { channelRoutes } from "./console/channels";
 import { consoleKit } from "./console/kit";
 import { settingsRoutes } from "./console/settings";
 import { subscriberRoutes } from "./console/subscribers";
@@ -115,5 +116,6 @@ export function adminConsoleRoutes(deps: AppDeps) {
     .route("/", postmortemConsoleRoutes(deps, kit))
     .route("/", monitorRoutes(deps, kit))
     .route("/", heartbeatRoutes(deps, kit))
-    .route("/", staffAlertRoutes(deps, kit));
+    .route("/", staffAlertRoutes(deps, kit))
+    .route("/", channelRoutes(deps, kit));
 }

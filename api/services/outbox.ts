@@ -12,6 +12,7 @@ import {
   webhookEndpoints,
 } from "@/db/schema";
 import { newId } from "@/api/ids";
+import { chatPostStatements } from "./chat-outbox";
 
 export const chunkSize = 100;
 
@@ -20,6 +21,7 @@ export const chunkSize = 100;
  * subscriber who follows all components or one of the components the incident affects. Recipients are numbered
  * into chunks of 100 here, once, so each chunk's content, and with it its idempotency key, never changes.
  * (The divisor is a literal: a bound JavaScript number is a REAL in SQLite, which would make the division fractional.)
+ * The chat channels that follow the incident get their posts in the same write (chat-outbox.ts).
  */
 export function enqueueStatements(
   db: Db,
@@ -40,6 +42,7 @@ export function enqueueStatements(
             join ${incidentComponents} ic on ic.component_id = sc.component_id
             where sc.subscriber_id = s.id and ic.incident_id = ${incidentId}))`,
     ),
+    ...chatPostStatements(db, incidentId, updateId, at),
   ];
 }
 

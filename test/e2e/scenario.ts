@@ -242,3 +242,50 @@ export async function runMonitorScenario(
   const incidents = (await (await api("GET", "/incidents")).json()) as { name: string; status: string }[];
   expect(incidents.find((i) => i.name === "tix1 is unavailable")?.status).toBe("resolved");
 }
+
+/**
+ * Chat on every runtime: staff add a broadcast channel per platform (local fake platforms, ALLOW_PRIVATE_WEBHOOKS),
+ * open an incident, and each channel gets the update once, as its platform's native message.
+ */
+export async function runChatScenario(
+  base: string,
+  key: string,
+  fake: {
+    url: (platform: "slack" | "discord" | "teams" | "google_chat", hook: string) => string;
+    posts: { platform: string; hook: string; json: unknown; problems: string[] }[];
+  },
+  tick: () => Promise<void>,
+) {
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, json: res.status === 204 ? null : await res.json() };
+  };
+  const platforms = ["slack", "discord", "teams", "google_chat"] as const;
+  for (const type of platforms) {
+    const made = await api("POST", "/channels", { type, url: fake.url(type, `e2e-${type}`), purpose: "broadcast" });
+    expect(made.status, JSON.stringify(made.json)).toBe(201);
+    expect(made.json.url).not.toContain(`e2e-${type}`);
+  }
+  const opened = await api("POST", "/incidents", {
+    name: "Chat: Webtix down on tix2",
+    body: "Sales fail on **tix2**.",
+  });
+  expect(opened.status).toBe(201);
+  const mine = () => fake.posts.filter((p) => JSON.stringify(p.json).includes("Chat: Webtix down on tix2"));
+  await waitUntil(async () => {
+    if (mine().length < platforms.length) await tick();
+    return mine().length >= platforms.length;
+  }, "every broadcast channel getting the update");
+  expect(
+    mine()
+      .map((p) => p.platform)
+      .sort(),
+  ).toEqual([...platforms].sort());
+  for (const post of mine()) expect(post.problems, post.platform).toEqual([]);
+  const channels = (await api("GET", "/channels")).json as { status: string; last_error: string | null }[];
+  expect(channels.map((c) => c.status)).toEqual(["active", "active", "active", "active"]);
+}

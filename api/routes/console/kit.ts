@@ -52,6 +52,9 @@ const flashes: Record<string, string> = {
   "destination-added": "Alert destination added.",
   "destination-removed": "Alert destination removed.",
   "test-alert": "Test alert queued: its delivery shows below.",
+  "channel-added": "Chat channel added.",
+  "channel-removed": "Chat channel removed.",
+  "channel-enabled": "Chat channel enabled again: the next update reaches it.",
 };
 
 const headers = {
