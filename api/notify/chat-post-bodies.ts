@@ -100,7 +100,12 @@ export function createChatPostBodies(options: { db: Db; siteUrl?: string }) {
     if (channel.status !== "active") return { ok: false, reason: `the channel is ${channel.status}` };
     const built = await templates(post);
     if ("error" in built) return { ok: false, reason: built.error };
+    const body = built.of(channel.platform);
+    // Staff manage a broadcast channel in the console; only a customer's channel has a manage page of its own.
+    if (channel.purpose === "broadcast") {
+      return { ok: true, body: body.split(chatLinkPaths.manage(placeholder)).join("/admin/channels") };
+    }
     const token = chatChannelTokenMaker(await keyOf())(channel.id);
-    return { ok: true, body: built.of(channel.platform).split(placeholder).join(token) };
+    return { ok: true, body: body.split(placeholder).join(token) };
   };
 }

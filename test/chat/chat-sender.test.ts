@@ -132,6 +132,16 @@ describe("the chat sender", () => {
     expect((await s.posts()).every((p) => p.sentAt === s.clock() && p.leaseUntil === null)).toBe(true);
   });
 
+  it("a broadcast channel's message links staff to the console, not to a customer's manage page", async () => {
+    const s = await setup();
+    await s.channel("slack", { purpose: "broadcast" });
+    await s.incident();
+    await s.drain();
+    const text = JSON.stringify(s.fake.posts[0]!.json);
+    expect(text).toContain("https://status.example.com/admin/channels");
+    expect(text).not.toContain("/chat/manage/");
+  });
+
   it("a 429 with Retry-After parks the channel until then, by the injected clock", async () => {
     const s = await setup();
     const id = await s.channel("slack");
