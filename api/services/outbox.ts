@@ -20,9 +20,15 @@ export const chunkSize = 100;
  * subscriber who follows all components or one of the components the incident affects. Recipients are numbered
  * into chunks of 100 here, once, so each chunk's content, and with it its idempotency key, never changes.
  * (The divisor is a literal: a bound JavaScript number is a REAL in SQLite, which would make the division fractional.)
+ * A caller that records the notification elsewhere in the same write (a maintenance reminder) gives its id.
  */
-export function enqueueStatements(db: Db, incidentId: string, updateId: string, at: number): Statement[] {
-  const notificationId = newId();
+export function enqueueStatements(
+  db: Db,
+  incidentId: string,
+  updateId: string,
+  at: number,
+  notificationId: string = newId(),
+): Statement[] {
   return [
     db.insert(notifications).values({ id: notificationId, incidentId, updateId, createdAt: at }),
     db.insert(deliveries).select(

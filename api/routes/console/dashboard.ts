@@ -15,7 +15,8 @@ import { updateComponent } from "@/api/services/components";
 import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
 import { incidentFromTemplate, listIncidentTemplates } from "@/api/services/incident-templates";
 import { cancelMaintenance, startMaintenance } from "@/api/services/maintenance-actions";
-import { postMaintenanceUpdate, scheduleMaintenance } from "@/api/services/maintenances";
+import { postMaintenanceUpdate } from "@/api/services/maintenances";
+import { planMaintenance } from "@/api/services/maintenance-series";
 import { isClosedIncidentStatus } from "@/db/vocabulary";
 import type { AdminConsoleView, FormError, IncidentPrefill } from "@/present/admin-views";
 import type { AppDeps } from "@/api/app";
@@ -120,7 +121,7 @@ export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
         async (b) => {
           const { timeZone } = await kit.page();
           const input = validate(MaintenanceCreate, form.maintenanceForm(b, timeZone));
-          return scheduleMaintenance(staff(c, deps), input);
+          return planMaintenance(staff(c, deps), input);
         },
         "scheduled",
       ),
