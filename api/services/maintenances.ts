@@ -61,8 +61,10 @@ export async function scheduleMaintenance(
     }),
     ...chooseRemindersStatements(deps.db, id, input.reminders ?? defaultReminders),
   ]);
-  // A window that has already begun starts at once rather than at the next tick.
-  await advanceMaintenances(deps);
+  // A window that has already begun starts at once rather than at the next tick (in a write of its own: the caller's
+  // `alsoWrite` belonged to the one above).
+  const { alsoWrite: _written, ...plain } = deps;
+  await advanceMaintenances(plain);
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import type { Db, Statement } from "@/db/client";
+import type { Db } from "@/db/client";
 import { openNodeDb } from "@/db/node";
 import { deliveries, maintenanceRemindersDone, notifications } from "@/db/schema";
 import { createIncidentComposer } from "@/api/notify/incident-composer";
@@ -13,6 +13,7 @@ import { type OneMaintenance, scheduleMaintenance } from "@/api/services/mainten
 import { loadIncident } from "@/api/services/read-model";
 import { importSubscribers } from "@/api/services/subscribers";
 import { makeDeps } from "@/test/support/deps";
+import { racingPair } from "@/test/support/racing";
 
 let env: Awaited<ReturnType<typeof makeDeps>>;
 beforeEach(async () => {
@@ -188,28 +189,11 @@ describe("reminders before a maintenance, with a fake clock", () => {
     await schedule();
     const second = openNodeDb(join(env.dir, "marquee.db"));
     try {
-      // Both runners read before either writes: each write waits until both have got that far.
-      let arrive!: () => void;
-      const bothArrived = new Promise<void>((resolve) => {
-        let count = 0;
-        arrive = () => ++count === 2 && resolve();
-      });
-      const racing = (db: Db): Db =>
-        new Proxy(db, {
-          get(target, prop, receiver) {
-            if (prop !== "batch") return Reflect.get(target, prop, receiver);
-            return async (statements: Statement[]) => {
-              arrive();
-              await bothArrived;
-              const run = target as unknown as { transaction(fn: () => void): void };
-              run.transaction(() => statements.forEach((s) => (s as unknown as { run(): void }).run()));
-            };
-          },
-        });
+      const [one, two] = racingPair(env.deps.db, second.db);
       env.clock.set(start - 30 * 60_000);
       const [a, b] = await Promise.all([
-        sendDueReminders({ ...env.deps, db: racing(env.deps.db) }),
-        sendDueReminders({ ...env.deps, db: racing(second.db) }),
+        sendDueReminders({ ...env.deps, db: one }),
+        sendDueReminders({ ...env.deps, db: two }),
       ]);
       expect(a.value + b.value).toBe(1);
       expect(await reminders()).toEqual([{ interval: "1h", to: ["all@example.com", "webtix@example.com"] }]);
