@@ -123,14 +123,23 @@ export async function getSeries(deps: Deps, id: string): Promise<SeriesView> {
   return { ...series, occurrences };
 }
 
-/** The series each maintenance belongs to, for those that belong to one. */
-export async function loadSeriesIds(db: Db, maintenanceIds: readonly string[]): Promise<Map<string, string>> {
+/** The series each maintenance belongs to, for those that belong to one (`running`: to one not stopped). */
+export async function loadSeriesIds(
+  db: Db,
+  maintenanceIds: readonly string[],
+  running = false,
+): Promise<Map<string, string>> {
   if (maintenanceIds.length === 0) return new Map();
   const rows = await db
-    .select({ seriesId: maintenanceOccurrences.seriesId, maintenanceId: maintenanceOccurrences.maintenanceId })
+    .select({
+      seriesId: maintenanceOccurrences.seriesId,
+      maintenanceId: maintenanceOccurrences.maintenanceId,
+      stoppedAt: maintenanceSeries.stoppedAt,
+    })
     .from(maintenanceOccurrences)
+    .innerJoin(maintenanceSeries, eq(maintenanceSeries.id, maintenanceOccurrences.seriesId))
     .where(inArray(maintenanceOccurrences.maintenanceId, [...maintenanceIds]));
-  return new Map(rows.map((r) => [r.maintenanceId!, r.seriesId]));
+  return new Map(rows.filter((r) => !running || r.stoppedAt === null).map((r) => [r.maintenanceId!, r.seriesId]));
 }
 
 /**

@@ -16,7 +16,7 @@ import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
 import { incidentFromTemplate, listIncidentTemplates } from "@/api/services/incident-templates";
 import { cancelMaintenance, startMaintenance } from "@/api/services/maintenance-actions";
 import { postMaintenanceUpdate } from "@/api/services/maintenances";
-import { planMaintenance } from "@/api/services/maintenance-series";
+import { planMaintenance, stopSeries } from "@/api/services/maintenance-series";
 import { isClosedIncidentStatus } from "@/db/vocabulary";
 import type { AdminConsoleView, FormError, IncidentPrefill } from "@/present/admin-views";
 import type { AppDeps } from "@/api/app";
@@ -128,5 +128,8 @@ export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
     )
     .post("/maintenances/:id/start", maintenanceAction(startMaintenance, "started"))
     .post("/maintenances/:id/complete", maintenanceAction(completeMaintenance, "completed"))
-    .post("/maintenances/:id/cancel", maintenanceAction(cancelMaintenance, "cancelled"));
+    .post("/maintenances/:id/cancel", maintenanceAction(cancelMaintenance, "cancelled"))
+    .post("/maintenance-series/:id/stop", (c) =>
+      act(c, `series:${c.req.param("id")}`, () => stopSeries(staff(c, deps), c.req.param("id")), "series-stopped"),
+    );
 }
