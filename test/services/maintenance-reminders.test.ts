@@ -223,4 +223,22 @@ describe("reminders before a maintenance, with a fake clock", () => {
     // A reminder is no update: the maintenance's public history keeps its one "scheduled" update.
     expect((await loadIncident(env.deps.db, m.id)).updates).toHaveLength(1);
   });
+
+  it("a name carrying HTML and a line break cannot inject markup or a header into the reminder", async () => {
+    await subscribers();
+    await schedule({ name: 'Upgrade <img src=x onerror="alert(1)">\r\nBcc: victim@example.net' });
+    env.clock.set(start - 30 * 60_000);
+    await sendDueReminders(env.deps);
+    const [done] = await env.deps.db.select().from(maintenanceRemindersDone);
+    const compose = createIncidentComposer({ db: env.deps.db });
+    const [email] = await compose({
+      notificationId: done!.notificationId!,
+      recipients: [{ subscriberId: "s1", email: "webtix@example.com" } as never],
+    });
+    expect(email!.subject).not.toMatch(/[\r\n]/);
+    expect(email!.headers).not.toHaveProperty("Bcc");
+    const html = [email!.html].flat().join("");
+    expect(html).not.toContain("<img");
+    expect(html).toContain("&lt;img src=x");
+  });
 });

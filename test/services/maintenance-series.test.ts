@@ -4,6 +4,7 @@ import { asc, eq } from "drizzle-orm";
 import { openNodeDb } from "@/db/node";
 import { incidents, maintenanceOccurrences } from "@/db/schema";
 import { listComponents } from "@/api/services/components";
+import { deleteIncident } from "@/api/services/incidents";
 import { editSeries, makeDueOccurrences, planMaintenance, stopSeries } from "@/api/services/maintenance-series";
 import { updatePageSettings } from "@/api/services/page-settings";
 import { instantOfLocal, occurrenceDate, occurrenceStart } from "@/api/services/recurrence";
@@ -174,5 +175,20 @@ describe("a recurring maintenance's occurrences, made by the tick with an inject
     const [series] = await env.deps.db.select().from(maintenanceOccurrences);
     await editSeries(env.deps, series!.seriesId, { until: "2026-12-05" });
     expect((await occurrences()).map((o) => o.status)).toEqual(["in_progress", "completed"]);
+  });
+
+  it("an occurrence staff deleted is not made again", async () => {
+    env.clock.set("2026-12-01T00:00:00Z");
+    await weekly("2026-12-04T08:00:00Z");
+    env.clock.set("2026-12-04T08:00:01Z");
+    const [next] = (await makeDueOccurrences(env.deps)).value;
+    await deleteIncident(env.deps, next!, "maintenance");
+    await makeDueOccurrences(env.deps);
+    expect((await occurrences()).map((o) => o.number)).toEqual([0]);
+    const rows = await env.deps.db.select().from(maintenanceOccurrences).orderBy(asc(maintenanceOccurrences.number));
+    expect(rows.map((r) => [r.number, r.maintenanceId === null])).toEqual([
+      [0, false],
+      [1, true],
+    ]);
   });
 });
