@@ -12,6 +12,7 @@ import { newId } from "@/api/ids";
 import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
 import { enqueueStatements } from "./outbox";
+import { inSlices } from "./read-model";
 
 const hour = 3_600_000;
 export const reminderMs: Record<ReminderInterval, number> = { "72h": 72 * hour, "24h": 24 * hour, "1h": hour };
@@ -51,10 +52,9 @@ export function rearmRemindersStatements(db: Db, maintenanceId: string): Stateme
 export async function loadReminders(db: Db, ids: readonly string[]): Promise<Map<string, ReminderInterval[]>> {
   const out = new Map<string, ReminderInterval[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return out;
-  const rows = await db
-    .select()
-    .from(maintenanceReminders)
-    .where(inArray(maintenanceReminders.maintenanceId, [...ids]));
+  const rows = await inSlices(ids, (slice) =>
+    db.select().from(maintenanceReminders).where(inArray(maintenanceReminders.maintenanceId, slice)),
+  );
   for (const r of rows) out.get(r.maintenanceId)?.push(r.interval);
   for (const list of out.values()) list.sort((a, b) => reminderMs[b] - reminderMs[a]);
   return out;

@@ -11,7 +11,7 @@ import type { Deps } from "./deps";
 import { type Written, written } from "./effects";
 import { cancelMaintenance } from "./maintenance-actions";
 import { scheduleMaintenance } from "./maintenances";
-import { loadPage } from "./read-model";
+import { inSlices, loadPage } from "./read-model";
 import { nextOccurrence, occurrenceStart, type Recurrence } from "./recurrence";
 
 /** Schedules one maintenance, or for a `repeat` a series whose first occurrence is this window. */
@@ -86,16 +86,20 @@ export async function makeDueOccurrences(plain: Deps): Promise<Written<string[]>
       .where(and(eq(maintenanceOccurrences.seriesId, series.id), eq(maintenanceOccurrences.number, next.number)));
     if (exists) continue;
     const id = newId();
-    const known = series.components.length
-      ? await deps.db.select({ id: components.id }).from(components).where(inArray(components.id, series.components))
-      : [];
+    const known = new Set(
+      (
+        await inSlices(series.components, (slice) =>
+          deps.db.select({ id: components.id }).from(components).where(inArray(components.id, slice)),
+        )
+      ).map((c) => c.id),
+    );
     const input = {
       name: series.name,
       body: series.body ?? undefined,
       scheduled_for: next.start,
       scheduled_until: next.start + series.durationMs,
       // Components deleted since are left out rather than failing every occurrence to come.
-      components: series.components.filter((c) => known.some((k) => k.id === c)),
+      components: series.components.filter((c) => known.has(c)),
       auto_transition: series.autoTransition,
       notify: series.notify,
       reminders: series.reminders,
@@ -130,15 +134,17 @@ export async function loadSeriesIds(
   running = false,
 ): Promise<Map<string, string>> {
   if (maintenanceIds.length === 0) return new Map();
-  const rows = await db
-    .select({
-      seriesId: maintenanceOccurrences.seriesId,
-      maintenanceId: maintenanceOccurrences.maintenanceId,
-      stoppedAt: maintenanceSeries.stoppedAt,
-    })
-    .from(maintenanceOccurrences)
-    .innerJoin(maintenanceSeries, eq(maintenanceSeries.id, maintenanceOccurrences.seriesId))
-    .where(inArray(maintenanceOccurrences.maintenanceId, [...maintenanceIds]));
+  const rows = await inSlices(maintenanceIds, (slice) =>
+    db
+      .select({
+        seriesId: maintenanceOccurrences.seriesId,
+        maintenanceId: maintenanceOccurrences.maintenanceId,
+        stoppedAt: maintenanceSeries.stoppedAt,
+      })
+      .from(maintenanceOccurrences)
+      .innerJoin(maintenanceSeries, eq(maintenanceSeries.id, maintenanceOccurrences.seriesId))
+      .where(inArray(maintenanceOccurrences.maintenanceId, slice)),
+  );
   return new Map(rows.filter((r) => !running || r.stoppedAt === null).map((r) => [r.maintenanceId!, r.seriesId]));
 }
 
@@ -149,10 +155,12 @@ export async function loadSeriesIds(
 async function cancelOutside(deps: StaffDeps, series: SeriesView, keep: (number: number) => boolean) {
   const ids = series.occurrences.filter((o) => !keep(o.number) && o.maintenanceId).map((o) => o.maintenanceId!);
   if (ids.length === 0) return [];
-  const scheduled = await deps.db
-    .select({ id: incidents.id })
-    .from(incidents)
-    .where(and(inArray(incidents.id, ids), eq(incidents.status, "scheduled")));
+  const scheduled = await inSlices(ids, (slice) =>
+    deps.db
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(and(inArray(incidents.id, slice), eq(incidents.status, "scheduled"))),
+  );
   for (const m of scheduled) await cancelMaintenance(deps, m.id, series.notify);
   return scheduled.map((m) => m.id);
 }

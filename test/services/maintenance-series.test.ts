@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asc, eq } from "drizzle-orm";
 import { openNodeDb } from "@/db/node";
 import { incidents, maintenanceOccurrences } from "@/db/schema";
-import { listComponents } from "@/api/services/components";
+import { deleteComponent, listComponents } from "@/api/services/components";
 import { deleteIncident } from "@/api/services/incidents";
 import { editSeries, makeDueOccurrences, planMaintenance, stopSeries } from "@/api/services/maintenance-series";
 import { updatePageSettings } from "@/api/services/page-settings";
@@ -190,5 +190,14 @@ describe("a recurring maintenance's occurrences, made by the tick with an inject
       [0, false],
       [1, true],
     ]);
+  });
+
+  it("a component deleted since is left out of the next occurrence instead of stopping the series", async () => {
+    env.clock.set("2026-12-01T00:00:00Z");
+    const first = await weekly("2026-12-04T08:00:00Z");
+    await deleteComponent(env.deps, first.components[0]!.id);
+    env.clock.set("2026-12-04T08:00:01Z");
+    const [next] = (await makeDueOccurrences(env.deps)).value;
+    expect(next).toEqual(expect.any(String));
   });
 });
