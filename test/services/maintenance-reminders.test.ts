@@ -184,6 +184,21 @@ describe("reminders before a maintenance, with a fake clock", () => {
     expect((await reminders()).map((r) => r.interval)).toEqual(["72h"]);
   });
 
+  it("a restarted server (a new connection to the same file) does not send a reminder again", async () => {
+    await subscribers();
+    await schedule();
+    env.clock.set(start - 50 * 60_000);
+    await sendDueReminders(env.deps);
+    const restarted = openNodeDb(join(env.dir, "marquee.db"));
+    try {
+      env.clock.advance(5_000);
+      expect((await sendDueReminders({ ...env.deps, db: restarted.db })).value).toBe(0);
+    } finally {
+      restarted.close();
+    }
+    expect(await reminders()).toHaveLength(1);
+  });
+
   it("two ticks racing on one database file queue a reminder once", async () => {
     await subscribers();
     await schedule();
