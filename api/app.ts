@@ -30,6 +30,7 @@ import { incidentRoutes } from "./routes/incidents";
 import { postmortemRoutes } from "./routes/postmortems";
 import { incidentTemplateRoutes } from "./routes/incident-templates";
 import { maintenanceRoutes } from "./routes/maintenances";
+import { maintenanceSeriesRoutes } from "./routes/maintenance-series";
 import { pageSettingsRoutes } from "./routes/page-settings";
 import { resendWebhookRoutes } from "./routes/resend-webhooks";
 import { publicJsonCorsRoutes } from "./routes/public-json-cors";
@@ -149,6 +150,7 @@ export function createApp(deps: AppDeps) {
   api.route("/", postmortemRoutes(deps));
   api.route("/", incidentTemplateRoutes(deps));
   api.route("/", maintenanceRoutes(deps));
+  api.route("/", maintenanceSeriesRoutes(deps));
   api.route("/", apiKeyRoutes(deps));
   api.route("/", pageSettingsRoutes(deps));
   api.route("/", subscriberRoutes(deps));

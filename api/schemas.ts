@@ -6,6 +6,8 @@ import {
   impacts,
   incidentStatuses,
   maintenanceStatuses,
+  reminderIntervals,
+  repeatEvery,
   type StaffDestinationKind,
   staffDestinationKinds,
 } from "@/db/schema";
@@ -116,6 +118,20 @@ export type PostmortemSave = z.infer<typeof PostmortemSave>;
 export const PostmortemPublish = z.strictObject({ notify: z.boolean().default(false) });
 export type PostmortemPublish = z.infer<typeof PostmortemPublish>;
 
+/** Reminders before a maintenance starts, each at most once: `[]` for none. */
+const Reminders = z
+  .array(z.enum(reminderIntervals))
+  .max(reminderIntervals.length)
+  .refine((r) => new Set(r).size === r.length, "must not repeat an interval");
+/** A recurring maintenance: the same local time in the page's time zone, every week or month. */
+const Repeat = z.strictObject({
+  every: z.enum(repeatEvery),
+  /** The last local date an occurrence may fall on. */
+  until: z.iso.date().optional(),
+  /** How many occurrences in all, the first included. */
+  count: z.int().min(1).max(1000).optional(),
+});
+
 export const MaintenanceCreate = z
   .strictObject({
     name: Name,
@@ -126,12 +142,35 @@ export const MaintenanceCreate = z
     /** Move to in_progress (components under maintenance) and completed (components operational) by itself. */
     auto_transition: z.boolean().default(true),
     notify: z.boolean().default(true),
+    reminders: Reminders.default(["1h"]),
+    repeat: Repeat.optional(),
   })
   .refine((m) => m.scheduled_until > m.scheduled_for, {
     message: "scheduled_until must be after scheduled_for",
     path: ["scheduled_until"],
   });
 export type MaintenanceCreate = z.infer<typeof MaintenanceCreate>;
+
+/** Rescheduling, renaming, or choosing other reminders; reminders not yet sent follow the new time. */
+export const MaintenancePatch = z
+  .strictObject({
+    name: Name.optional(),
+    scheduled_for: Timestamp.optional(),
+    scheduled_until: Timestamp.optional(),
+    reminders: Reminders.optional(),
+  })
+  .refine(changesSomething, nothingToChange)
+  .refine((m) => !(m.scheduled_for && m.scheduled_until) || m.scheduled_until > m.scheduled_for, {
+    message: "scheduled_until must be after scheduled_for",
+    path: ["scheduled_until"],
+  });
+export type MaintenancePatch = z.infer<typeof MaintenancePatch>;
+
+/** A series stops for good (DELETE), or ends earlier or later. */
+export const MaintenanceSeriesPatch = z
+  .strictObject({ until: z.iso.date().nullable().optional(), count: z.int().min(1).max(1000).nullable().optional() })
+  .refine(changesSomething, nothingToChange);
+export type MaintenanceSeriesPatch = z.infer<typeof MaintenanceSeriesPatch>;
 
 export const MaintenanceUpdateCreate = z
   .strictObject({

@@ -846,3 +846,91 @@ export const chatPosts = sqliteTable(
   ],
 );
 export type ChatPost = typeof chatPosts.$inferSelect;
+
+// ——— Maintenance reminders and recurring windows ———
+
+/** How long before a maintenance's start its subscribers may be reminded (Statuspage's `reminder_intervals`). */
+export const reminderIntervals = ["72h", "24h", "1h"] as const;
+export type ReminderInterval = (typeof reminderIntervals)[number];
+/** How often a recurring maintenance repeats, at the same local time in the page's time zone. */
+export const repeatEvery = ["week", "month"] as const;
+export type RepeatEvery = (typeof repeatEvery)[number];
+
+/** The reminders staff chose for a maintenance: one row per interval. */
+export const maintenanceReminders = sqliteTable(
+  "maintenance_reminders",
+  {
+    maintenanceId: text("maintenance_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    interval: text("interval", { enum: reminderIntervals }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.maintenanceId, t.interval] })],
+);
+
+/**
+ * A reminder the tick has dealt with: sent (with its notification) or skipped because its moment passed. The row is
+ * inserted in the same write that queues the notification, and its primary key makes a second runner's write fail as a
+ * whole, so a reminder is queued at most once whatever races it.
+ */
+export const maintenanceRemindersDone = sqliteTable(
+  "maintenance_reminders_done",
+  {
+    maintenanceId: text("maintenance_id")
+      .notNull()
+      .references(() => incidents.id, { onDelete: "cascade" }),
+    interval: text("interval", { enum: reminderIntervals }).notNull(),
+    /** Null for a skipped reminder. */
+    notificationId: text("notification_id"),
+    skipped: integer("skipped", { mode: "boolean" }).notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.maintenanceId, t.interval] }),
+    index("maintenance_reminders_done_notification_idx").on(t.notificationId),
+  ],
+);
+
+/** A recurring maintenance: what each occurrence is made from. */
+export const maintenanceSeries = sqliteTable("maintenance_series", {
+  id: text("id").primaryKey(),
+  every: text("every", { enum: repeatEvery }).notNull(),
+  name: text("name").notNull(),
+  body: text("body"),
+  components: text("components", { mode: "json" }).$type<string[]>().notNull(),
+  /** The first occurrence's local date (YYYY-MM-DD) and time (HH:MM) in the page's time zone. */
+  firstDate: text("first_date").notNull(),
+  localTime: text("local_time").notNull(),
+  durationMs: integer("duration_ms").notNull(),
+  /** The last local date an occurrence may fall on, inclusive. */
+  until: text("until"),
+  /** How many occurrences in all. */
+  count: integer("count"),
+  reminders: text("reminders", { mode: "json" }).$type<ReminderInterval[]>().notNull(),
+  autoTransition: integer("auto_transition", { mode: "boolean" }).notNull(),
+  notify: integer("notify", { mode: "boolean" }).notNull(),
+  createdAt: createdAt(),
+  stoppedAt: integer("stopped_at"),
+});
+export type MaintenanceSeries = typeof maintenanceSeries.$inferSelect;
+
+/**
+ * The occurrences made so far, by number (0 is the first). The primary key makes each occurrence's write fail as a
+ * whole for a second runner, so every occurrence becomes exactly one maintenance. A maintenance deleted by staff
+ * leaves its row (maintenance_id null), so it is not made again.
+ */
+export const maintenanceOccurrences = sqliteTable(
+  "maintenance_occurrences",
+  {
+    seriesId: text("series_id")
+      .notNull()
+      .references(() => maintenanceSeries.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    maintenanceId: text("maintenance_id").references(() => incidents.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.seriesId, t.number] }),
+    index("maintenance_occurrences_maintenance_idx").on(t.maintenanceId),
+  ],
+);

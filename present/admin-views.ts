@@ -27,6 +27,8 @@ export type AdminDashboard = {
   components: (Component & { group: string | null })[];
   incidents: IncidentView[];
   maintenances: IncidentView[];
+  /** The recurring maintenance each open maintenance belongs to, by maintenance id, for those in one. */
+  seriesOf: Record<string, string>;
   subscribers: Record<SubscriberStatus, number>;
   lastNotification: DeliveryProgress | null;
   /** The last backup of the database, and whether it needs the staff's attention. */

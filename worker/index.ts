@@ -51,7 +51,8 @@ export default {
   },
 
   /**
-   * Every minute: maintenance windows start and end, due monitors are checked, the outbox drains, and the page
+   * Every minute: maintenance windows start and end, reminders go out, recurring maintenances get their next
+   * occurrence (api/services/tick.ts), due monitors are checked, the outbox drains, and the page
    * catches up with the day.
    */
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {

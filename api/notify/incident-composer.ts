@@ -4,6 +4,8 @@ import { notifications } from "@/db/schema";
 import type { PageInfo } from "@/present/views";
 import { loadIncident, loadPage } from "@/api/services/read-model";
 import { linkKey, subscriberTokenMaker } from "@/api/services/subscriber-links";
+import { reminderOfNotification } from "@/api/services/maintenance-reminders";
+import { prepareReminderEmail } from "./reminder-email";
 import { defaultFrom } from "./from";
 import type { Composer } from "./sender";
 import { personalizeIncidentEmail, prepareIncidentEmail, type PreparedIncidentEmail } from "./templates";
@@ -31,16 +33,24 @@ export function createIncidentComposer(options: { db: Db; siteUrl?: string; emai
     const [n] = await db.select().from(notifications).where(eq(notifications.id, notificationId));
     if (!n) throw new Error(`notification ${notificationId} is missing`);
     const incident = await loadIncident(db, n.incidentId);
+    const from = options.emailFrom ?? defaultFrom(page);
+    const tokenFor = subscriberTokenMaker(await linkKey(db));
+    const reminder = await reminderOfNotification(db, notificationId);
+    if (reminder) {
+      const { components } = incident;
+      const email = prepareReminderEmail({ page, incident, components, interval: reminder, notificationId, from });
+      return { email, pageUrl: page.url, tokenFor };
+    }
     const update = incident.updates.find((u) => u.id === n.updateId);
     if (!update) throw new Error(`update ${n.updateId} of notification ${notificationId} is missing`);
     const email = prepareIncidentEmail({
       page,
       incident,
       update,
-      from: options.emailFrom ?? defaultFrom(page),
+      from,
       isFirst: incident.updates.at(-1)?.id === update.id,
     });
-    return { email, pageUrl: page.url, tokenFor: subscriberTokenMaker(await linkKey(db)) };
+    return { email, pageUrl: page.url, tokenFor };
   }
 
   /** One preparation per notification, shared by the chunks built at the same time; a failed one is not kept. */

@@ -56,7 +56,7 @@ export type ConfirmationEmailInput = {
   expiresInHours?: number;
 };
 
-const styles = {
+export const styles = {
   body: "margin:0;padding:24px 12px;background:#f6f7f9;color:#1f2328;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5",
   card: "max-width:560px;margin:0 auto;background:#ffffff;border:1px solid #d0d7de;border-radius:6px;padding:24px",
   kicker: "margin:0 0 4px;font-size:13px;color:#57606a",
@@ -67,11 +67,11 @@ const styles = {
   footer: "max-width:560px;margin:16px auto 0;font-size:12px;color:#57606a;text-align:center",
 };
 
-const link = (url: string, label: string, style = "color:#0969da") =>
+export const link = (url: string, label: string, style = "color:#0969da") =>
   `<a href="${escape(url)}" style="${style}">${escape(label)}</a>`;
 
 /** The page around a card, in two halves that the footer goes between. */
-function layoutAround(title: string, card: string): [before: string, after: string] {
+export function layoutAround(title: string, card: string): [before: string, after: string] {
   return [
     `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head>
@@ -92,7 +92,7 @@ function layout(title: string, card: string, footer: string): string {
 }
 
 /** "Dec 1, 2026, 13:00 UTC – 15:00 UTC", the end with its date only when it falls on another day. */
-function maintenanceWindow(incident: Incident, timeZone: string): string | null {
+export function maintenanceWindow(incident: Incident, timeZone: string): string | null {
   const { scheduledFor: start, scheduledUntil: end } = incident;
   if (start === null || end === null) return null;
   const until = isSameDay(start, end, timeZone) ? formatTime(end, timeZone) : formatDateTime(end, timeZone);

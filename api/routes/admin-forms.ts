@@ -54,7 +54,16 @@ export function maintenanceForm(body: FormBody, timeZone: string) {
     scheduled_until: instant("end"),
     components: texts(body, "components"),
     notify: checked(body, "notify"),
+    reminders: texts(body, "reminders"),
+    repeat: repeatFields(body),
   };
+}
+
+/** "Repeats": none, or every week or month, with an optional last date and number of occurrences. */
+function repeatFields(body: FormBody) {
+  const every = optional(body, "repeat_every");
+  if (!every) return undefined;
+  return { every, until: optional(body, "repeat_until"), count: numeric(body, "repeat_count") };
 }
 
 /** An empty description clears it on an edit, and is left out on a create. */

@@ -6,6 +6,7 @@ import type { Deps } from "./deps";
 import { defaultBody } from "./incidents";
 import { loadComponentTree, loadMaintenancesIn, loadPage, loadUnresolvedIncidents } from "./read-model";
 import { deliveryProgress } from "./subscribers";
+import { loadSeriesIds } from "./maintenance-series";
 import { openMaintenanceStatuses } from "@/db/vocabulary";
 
 const day = 86_400_000;
@@ -32,6 +33,13 @@ export async function loadAdminDashboard(
     components: tree.components.map((c) => ({ ...c, group: c.groupId ? (groupName.get(c.groupId) ?? null) : null })),
     incidents,
     maintenances,
+    seriesOf: Object.fromEntries(
+      await loadSeriesIds(
+        deps.db,
+        maintenances.map((m) => m.id),
+        true,
+      ),
+    ),
     subscribers: byStatus,
     lastNotification: progress[0] ?? null,
     backup: {

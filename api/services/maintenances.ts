@@ -1,5 +1,11 @@
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
-import { type Incident, incidentComponents, incidents, type MaintenanceStatus } from "@/db/schema";
+import {
+  type Incident,
+  incidentComponents,
+  incidents,
+  type MaintenanceStatus,
+  type ReminderInterval,
+} from "@/db/schema";
 import { AppError } from "@/api/errors";
 import { newId } from "@/api/ids";
 import type { MaintenanceCreate, MaintenanceUpdateCreate } from "@/api/schemas";
@@ -9,14 +15,21 @@ import { assertComponentsExist, componentAudit, jsonObject, type StatusChange } 
 import type { Deps } from "./deps";
 import { incidentEffects, type Written, written } from "./effects";
 import { defaultBody, getIncidentRow, incidentNow, restoreChanges, updateStatements } from "./incidents";
+import { chooseRemindersStatements, defaultReminders } from "./maintenance-reminders";
 import { loadIncident } from "./read-model";
 import { openMaintenanceStatuses } from "@/db/vocabulary";
 
-export async function scheduleMaintenance(deps: StaffDeps, input: MaintenanceCreate): Promise<Written<IncidentView>> {
+/** One maintenance; `reminders` left out takes the default (1 h before), `repeat` is the series' business. */
+export type OneMaintenance = Omit<MaintenanceCreate, "reminders" | "repeat"> & { reminders?: ReminderInterval[] };
+
+export async function scheduleMaintenance(
+  deps: StaffDeps,
+  input: OneMaintenance,
+  id: string = newId(),
+): Promise<Written<IncidentView>> {
   const componentIds = [...new Set(input.components)];
   await assertComponentsExist(deps.db, componentIds);
   const now = deps.clock();
-  const id = newId();
   const entry = {
     resourceType: "maintenance",
     resourceId: id,
@@ -46,9 +59,12 @@ export async function scheduleMaintenance(deps: StaffDeps, input: MaintenanceCre
       displayAt: now,
       changes: [],
     }),
+    ...chooseRemindersStatements(deps.db, id, input.reminders ?? defaultReminders),
   ]);
-  // A window that has already begun starts at once rather than at the next tick.
-  await advanceMaintenances(deps);
+  // A window that has already begun starts at once rather than at the next tick (in a write of its own: the caller's
+  // `alsoWrite` belonged to the one above).
+  const { alsoWrite: _written, ...plain } = deps;
+  await advanceMaintenances(plain);
   return written(await loadIncident(deps.db, id), incidentEffects(id));
 }
 

@@ -22,6 +22,7 @@ export const chunkSize = 100;
  * into chunks of 100 here, once, so each chunk's content, and with it its idempotency key, never changes.
  * (The divisor is a literal: a bound JavaScript number is a REAL in SQLite, which would make the division fractional.)
  * The chat channels that follow the incident get their posts in the same write (chat-outbox.ts).
+ * A caller that records the notification elsewhere in the same write (a maintenance reminder) gives its id.
  */
 export function enqueueStatements(
   db: Db,

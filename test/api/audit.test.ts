@@ -225,6 +225,22 @@ const writes: Record<string, () => Promise<Write>> = {
     const { id } = await scheduleMaintenance(t);
     return { path: `/api/v1/maintenances/${id}`, resource_type: "maintenance", resource_id: id, action: "delete" };
   },
+  "PATCH /api/v1/maintenances/:id": async () => {
+    const { id } = await scheduleMaintenance(t);
+    const body = { scheduled_for: "2026-11-26T23:00:00Z", reminders: ["24h"] };
+    return { path: `/api/v1/maintenances/${id}`, body, resource_type: "maintenance", resource_id: id, action: "edit" };
+  },
+  "PATCH /api/v1/maintenance-series/:id": async () => {
+    const id = await runningSeries();
+    const body = { count: 5 };
+    const path = `/api/v1/maintenance-series/${id}`;
+    return { path, body, resource_type: "maintenance_series", resource_id: id, action: "edit" };
+  },
+  "DELETE /api/v1/maintenance-series/:id": async () => {
+    const id = await runningSeries();
+    const path = `/api/v1/maintenance-series/${id}`;
+    return { path, resource_type: "maintenance_series", resource_id: id, action: "stop" };
+  },
   "POST /api/v1/api-keys": async () => ({
     path: "/api/v1/api-keys",
     body: { name: "deploy bot", scopes: ["write"] },
@@ -413,6 +429,13 @@ async function resolvedIncident() {
   const { id } = await openIncident(t);
   await t.call("POST", `/api/v1/incidents/${id}/resolve`, { notify: false });
   return id;
+}
+
+/** A weekly maintenance whose first window is under way, so stopping or shortening it cancels nothing. */
+async function runningSeries(): Promise<string> {
+  const window = { scheduled_for: "2026-11-25T11:00:00Z", scheduled_until: "2026-11-25T13:00:00Z" };
+  const m = await scheduleMaintenance(t, { ...window, repeat: { every: "week" } });
+  return (m as unknown as { series_id: string }).series_id;
 }
 
 describe("the audit log of the staff API", () => {

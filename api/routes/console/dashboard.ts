@@ -16,7 +16,8 @@ import { openIncident, postIncidentUpdate } from "@/api/services/incidents";
 import { listClosedIncidents } from "@/api/services/postmortems";
 import { incidentFromTemplate, listIncidentTemplates } from "@/api/services/incident-templates";
 import { cancelMaintenance, startMaintenance } from "@/api/services/maintenance-actions";
-import { postMaintenanceUpdate, scheduleMaintenance } from "@/api/services/maintenances";
+import { postMaintenanceUpdate } from "@/api/services/maintenances";
+import { planMaintenance, stopSeries } from "@/api/services/maintenance-series";
 import { isClosedIncidentStatus } from "@/db/vocabulary";
 import type { AdminConsoleView, FormError, IncidentPrefill } from "@/present/admin-views";
 import type { AppDeps } from "@/api/app";
@@ -123,12 +124,15 @@ export function dashboardRoutes(deps: AppDeps, kit: ConsoleKit) {
         async (b) => {
           const { timeZone } = await kit.page();
           const input = validate(MaintenanceCreate, form.maintenanceForm(b, timeZone));
-          return scheduleMaintenance(staff(c, deps), input);
+          return planMaintenance(staff(c, deps), input);
         },
         "scheduled",
       ),
     )
     .post("/maintenances/:id/start", maintenanceAction(startMaintenance, "started"))
     .post("/maintenances/:id/complete", maintenanceAction(completeMaintenance, "completed"))
-    .post("/maintenances/:id/cancel", maintenanceAction(cancelMaintenance, "cancelled"));
+    .post("/maintenances/:id/cancel", maintenanceAction(cancelMaintenance, "cancelled"))
+    .post("/maintenance-series/:id/stop", (c) =>
+      act(c, `series:${c.req.param("id")}`, () => stopSeries(staff(c, deps), c.req.param("id")), "series-stopped"),
+    );
 }

@@ -21,6 +21,7 @@ const flashes: Record<string, string> = {
   started: "Maintenance started.",
   completed: "Maintenance completed.",
   cancelled: "Maintenance cancelled.",
+  "series-stopped": "Recurring maintenance stopped; its occurrences not started are cancelled.",
   "component-created": "Component created.",
   "component-saved": "Component saved.",
   "component-moved": "Order saved.",
