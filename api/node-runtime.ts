@@ -140,6 +140,7 @@ export async function startNodeServer(
     emailFrom: config.emailFrom,
     log: console.error,
     onWebhookAttempt: metrics.onWebhookAttempt,
+    pagesPublished: publisher.settled,
   });
   const app = createApp({
     ...deps,

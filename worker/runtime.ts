@@ -77,6 +77,7 @@ export function invocation(
     leaseMs: chunkLeaseMs,
     deadline: clock() + drainBudget[kind].ms,
     maxChunks: drainBudget[kind].chunks,
+    pagesPublished: publisher.settled,
   });
   // Work a request left for after its answer (a subscription request); the invocation waits for it.
   const afterAnswer: Promise<unknown>[] = [];

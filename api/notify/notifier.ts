@@ -1,6 +1,6 @@
 import { type ConfirmationSenderOptions, createConfirmationSender } from "./confirmation-sender";
 import { createIncidentComposer } from "./incident-composer";
-import { createSender } from "./sender";
+import { createSender, type SenderOptions } from "./sender";
 import { createStaffAlertSender } from "./staff-alert-sender";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhook-sender";
 
@@ -18,6 +18,8 @@ export type NotifierOptions = ConfirmationSenderOptions & {
   /** See SenderOptions: at most this many chunks per Workers invocation. */
   maxChunks?: number;
   onWebhookAttempt?: WebhookSenderOptions["onWebhookAttempt"];
+  /** See SenderOptions: incident emails go once the pages they link to are published. */
+  pagesPublished?: SenderOptions["pagesPublished"];
 };
 
 export function createNotifier(options: NotifierOptions): Notifier {
