@@ -77,5 +77,11 @@ describe("time formatting", () => {
   test("names months and days", () => {
     expect(formatMonth("2026-11")).toBe("November 2026");
     expect(formatDay("2026-11-05")).toBe("Nov 5, 2026");
+    // Kept words are the same words, asked again or after thousands of other days.
+    expect(formatDay("2026-11-05")).toBe("Nov 5, 2026");
+    for (let i = 0; i < 5000; i++)
+      formatDay(new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+    expect(formatDay("2026-11-05")).toBe("Nov 5, 2026");
+    expect(formatDay("not a day")).toBe("not a day");
   });
 });
