@@ -141,6 +141,7 @@ export async function startNodeServer(
     log: console.error,
     onWebhookAttempt: metrics.onWebhookAttempt,
     chat: { concurrency: config.chatConcurrency, resumeAtStart: true, wakeWhenDue: true },
+    pagesPublished: publisher.settled,
   });
   const app = createApp({
     ...deps,

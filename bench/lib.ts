@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 
 export const adminKey = "bench-admin-key-0123456789-vq7w2kx9";
 
-import { freePort } from "@/test/support/server";
+import { freePort, npmStartCommand } from "@/test/support/server";
 
 export { freePort };
 
@@ -12,11 +12,10 @@ export type Running = { base: string; child: ChildProcess; stop(): Promise<void>
 /** Starts the bundled server (what `npm start` runs) on a free port over a data directory. */
 export async function startMarquee(dataDir: string, env: Record<string, string> = {}): Promise<Running> {
   const port = await freePort();
-  // Exactly what `npm start` runs, flags included.
-  const start = JSON.parse(readFileSync("package.json", "utf8")).scripts.start as string;
-  const [, ...args] = start.split(/\s+/);
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, ...env },
+  // Exactly what `npm start` runs, flags and environment included.
+  const start = npmStartCommand();
+  const child = spawn(process.execPath, start.args, {
+    env: { ...process.env, ...start.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;

@@ -35,10 +35,34 @@ md.core.ruler.push("demote_headings", (state) => {
   for (const token of headings) token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + shift)}`;
 });
 
+// An update's body is shown on several pages (its incident's, `/`, the history, its month) and in its emails, and a
+// publish renders them all within milliseconds: each body is rendered once and the HTML kept, within a byte budget.
+const keptBytes = 1024 * 1024;
+const kept = new Map<string, string>();
+let keptSize = 0;
+
 /**
  * Renders staff-written Markdown to HTML that is safe to insert with `set:html`. `topHeading` is the level the text's
- * highest heading takes (default: `#` is h4).
+ * highest heading takes (default: `#` is h4); only the default rendering is kept.
  */
 export function renderMarkdown(text: string, options: { topHeading?: number } = {}): string {
-  return md.render(text, { ...options });
+  if (options.topHeading !== undefined) return md.render(text, { ...options });
+  const known = kept.get(text);
+  if (known !== undefined) {
+    // Most recently used last: the oldest goes first when the budget is full.
+    kept.delete(text);
+    kept.set(text, known);
+    return known;
+  }
+  const html = md.render(text);
+  const size = 2 * (text.length + html.length);
+  if (size > keptBytes / 8) return html;
+  kept.set(text, html);
+  keptSize += size;
+  for (const [oldText, oldHtml] of kept) {
+    if (keptSize <= keptBytes) break;
+    kept.delete(oldText);
+    keptSize -= 2 * (oldText.length + oldHtml.length);
+  }
+  return html;
 }

@@ -197,12 +197,23 @@ export function formatMonth(month: string): string {
   return Number.isInteger(y) && Number.isInteger(m) ? monthFormat.format(Date.UTC(y, m - 1, 1)) : month;
 }
 
+// The front page names each of its 90 days once per component's uptime bar: Intl's formatting was a seventh of its
+// render, so each day's words are kept (a few thousand days at most; the map starts over past that).
+const formattedDays = new Map<string, string>();
+
 /** "2026-11-25" → "Nov 25, 2026". */
 export function formatDay(day: string): string {
-  const [y, m, d] = day.split("-").map(Number);
-  return Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d)
-    ? dayFormat.format(Date.UTC(y, m - 1, d))
-    : day;
+  let words = formattedDays.get(day);
+  if (words === undefined) {
+    const [y, m, d] = day.split("-").map(Number);
+    words =
+      Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d)
+        ? dayFormat.format(Date.UTC(y!, m! - 1, d!))
+        : day;
+    if (formattedDays.size >= 4096) formattedDays.clear();
+    formattedDays.set(day, words);
+  }
+  return words;
 }
 
 /** 4800 → "1 h 20 min"; under a minute is "under 1 min", so a short outage never reads as nothing. */

@@ -82,6 +82,7 @@ export function invocation(
     deadline: clock() + drainBudget[kind].ms,
     maxChunks: drainBudget[kind].chunks,
     chat: { maxPosts: drainBudget[kind].chatPosts, leaseMs: chunkLeaseMs },
+    pagesPublished: publisher.settled,
   });
   // Work a request left for after its answer (a subscription request); the invocation waits for it.
   const afterAnswer: Promise<unknown>[] = [];

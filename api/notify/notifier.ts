@@ -1,7 +1,7 @@
 import { type ChatSenderOptions, createChatSender } from "./chat-sender";
 import { type ConfirmationSenderOptions, createConfirmationSender } from "./confirmation-sender";
 import { createIncidentComposer } from "./incident-composer";
-import { createSender } from "./sender";
+import { createSender, type SenderOptions } from "./sender";
 import { createStaffAlertSender } from "./staff-alert-sender";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhook-sender";
 
@@ -24,6 +24,8 @@ export type NotifierOptions = ConfirmationSenderOptions & {
     ChatSenderOptions,
     "pacing" | "concurrency" | "timeoutMs" | "leaseMs" | "maxPosts" | "resumeAtStart" | "wakeWhenDue"
   >;
+  /** See SenderOptions: incident emails go once the pages they link to are published. */
+  pagesPublished?: SenderOptions["pagesPublished"];
 };
 
 export function createNotifier(options: NotifierOptions): Notifier {

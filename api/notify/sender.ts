@@ -31,7 +31,16 @@ export type SenderOptions = Deps & {
    * has a budget of both. The next run resumes.
    */
   maxChunks?: number;
+  /**
+   * Resolves once the pages of every write so far are published (the publisher's `settled`). A notification's first
+   * chunk waits for it: the email links to the incident's page, which must show the update when the customer clicks,
+   * and publishing then never competes with building chunks for the event loop.
+   */
+  pagesPublished?: () => Promise<void>;
 };
+
+/** Notifications remembered as past their pages' publish: a sender works on one or two at a time. */
+const keptPublished = 64;
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
@@ -81,6 +90,15 @@ export function createSender(options: SenderOptions) {
   const loop = createWakeLoop("sender", () => drain(), log);
 
   let chunksSent = 0;
+  const published = new Set<string>();
+  /** Waits, once per notification, until the pages of the write that queued it are published. */
+  async function afterPagesOf(notificationIds: string[]) {
+    const fresh = notificationIds.filter((id) => !published.has(id));
+    if (fresh.length === 0 || !options.pagesPublished) return;
+    await options.pagesPublished();
+    for (const id of fresh) published.add(id);
+    for (const id of published) if (published.size > keptPublished) published.delete(id);
+  }
   const outOfBudget = () =>
     (options.deadline !== undefined && clock() >= options.deadline) ||
     (options.maxChunks !== undefined && chunksSent >= options.maxChunks);
@@ -101,6 +119,7 @@ export function createSender(options: SenderOptions) {
           await Promise.race(inFlight.values());
           continue;
         }
+        await afterPagesOf(chunks.map((c) => c.notificationId));
         for (const { notificationId, chunk } of chunks) {
           while (inFlight.size >= window) await Promise.race(inFlight.values());
           if (!mayTake()) break;

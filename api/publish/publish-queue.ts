@@ -43,6 +43,16 @@ export function createPublishQueue(options: {
   let pending: Pending | null = null;
   let running: Promise<void> | null = null;
   let failures = 0;
+  // Touches counted, and how many of them a finished publish attempt covered: what `settled` waits on.
+  let touched = 0;
+  let attempted = 0;
+  const waiters: { through: number; resolve: () => void }[] = [];
+  const attemptedThrough = (through: number) => {
+    attempted = Math.max(attempted, through);
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (waiters[i]!.through <= attempted) waiters.splice(i, 1)[0]!.resolve();
+    }
+  };
   const state: PublishState = {
     ready: false,
     historyRendering: false,
@@ -65,8 +75,10 @@ export function createPublishQueue(options: {
     while (pending) {
       const change = pending;
       pending = null;
+      const through = touched;
       try {
         await options.publish(change, () => pending !== null);
+        attemptedThrough(through);
         failures = 0;
         state.publishedAt = options.clock();
         state.lastError = null;
@@ -75,6 +87,7 @@ export function createPublishQueue(options: {
         failures++;
         state.lastError = error instanceof Error ? error.message : String(error);
         options.log(`publish failed (attempt ${failures}): ${error instanceof Error ? error.stack : error}`);
+        attemptedThrough(through);
         if (failures >= (options.maxAttempts ?? Infinity)) break;
         merge(change);
         await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** failures)));
@@ -85,8 +98,18 @@ export function createPublishQueue(options: {
 
   return {
     touch(change: Change) {
+      touched++;
       merge(change);
       running ??= run();
+    },
+    /**
+     * Resolves once every change touched so far has had a publish attempt, successful or not. Unlike `idle`, a stream
+     * of later writes does not hold it; and a publisher that keeps failing (its error is on /healthz) holds it for
+     * one attempt only, so what waits on it (emails) is never held for good.
+     */
+    settled(): Promise<void> {
+      if (attempted >= touched) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ through: touched, resolve }));
     },
     /** Resolves once everything touched so far is published (or has failed and is waiting to retry). */
     async idle() {

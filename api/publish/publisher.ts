@@ -206,7 +206,7 @@ export function createPublisher(options: PublisherOptions) {
     return pages.length;
   }
 
-  return { touch, idle: queue.idle, state };
+  return { touch, idle: queue.idle, settled: queue.settled, state };
 }
 
 export type Publisher = ReturnType<typeof createPublisher>;

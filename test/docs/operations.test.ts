@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { staffAlertPayload } from "@/api/notify/staff-alert-channels";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/api/config";
-import { exited, freePort, spawnServer } from "@/test/support/server";
+import { exited, freePort, npmStartCommand, spawnServer } from "@/test/support/server";
 import { waitUntil } from "@/test/support/wait";
 
 // docs/operations.md, block by block: each fenced block follows a `<!-- run: NAME -->` or `<!-- checked: NAME -->`
@@ -309,10 +309,12 @@ describe("docs/operations.md", () => {
     expect(unit.get("NoNewPrivileges")).toEqual(["yes"]);
     expect(unit.get("ProtectSystem")).toEqual(["strict"]);
     expect(unit.get("ReadWritePaths")![0]!.split(" ")).toEqual(["/var/lib/marquee", "-/srv/status-mirror"]);
-    const start = JSON.parse(readFileSync("package.json", "utf8")).scripts.start as string;
+    const start = npmStartCommand();
     const [command, ...args] = unit.get("ExecStart")![0]!.split(" ");
     expect(command).toMatch(/^\/.*\/node$/);
-    expect(args.join(" ")).toBe(start.replace(/^node /, ""));
+    expect(args).toEqual(start.args);
+    for (const [name, value] of Object.entries(start.env))
+      expect(unit.get("Environment")).toContain(`${name}=${value}`);
     expect(block("systemctl")).toContain("enable --now marquee");
 
     const analyze = "/usr/bin/systemd-analyze";

@@ -1,4 +1,5 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
+import MarkdownIt from "markdown-it";
 import { renderMarkdown } from "@/present/markdown";
 import { formatDateTime, formatDay, formatMonth, toIso } from "@/present/time";
 
@@ -32,6 +33,40 @@ describe("renderMarkdown", () => {
   });
 });
 
+describe("renderMarkdown's kept HTML", () => {
+  test("renders a body once however many pages and emails show it, and the same HTML each time", () => {
+    const render = vi.spyOn(MarkdownIt.prototype, "render");
+    try {
+      const body = "Since **14:05** tix1 is down.\n\n- Sell with Wintix";
+      const first = renderMarkdown(body);
+      for (let i = 0; i < 5; i++) expect(renderMarkdown(body)).toBe(first);
+      expect(render.mock.calls.filter(([text]) => text === body)).toHaveLength(1);
+      expect(first).toContain("<strong>14:05</strong>");
+    } finally {
+      render.mockRestore();
+    }
+  });
+
+  test("keeps within its budget: old bodies are forgotten and rendered again, bodies too large are never kept", () => {
+    const render = vi.spyOn(MarkdownIt.prototype, "render");
+    try {
+      const old = "an old update, rendered first";
+      renderMarkdown(old);
+      // 1,500 bodies of 1 KB: more than the budget holds.
+      for (let i = 0; i < 1500; i++) renderMarkdown(`update ${i} `.padEnd(1000, "x"));
+      const huge = "y".repeat(200_000);
+      renderMarkdown(huge);
+      renderMarkdown(huge);
+      const before = render.mock.calls.length;
+      expect(renderMarkdown(old)).toBe("<p>an old update, rendered first</p>\n");
+      expect(render.mock.calls.length).toBe(before + 1);
+      expect(render.mock.calls.filter(([text]) => text === huge)).toHaveLength(2);
+    } finally {
+      render.mockRestore();
+    }
+  });
+});
+
 describe("time formatting", () => {
   const at = Date.UTC(2026, 10, 25, 15, 20);
 
@@ -48,5 +83,11 @@ describe("time formatting", () => {
   test("names months and days", () => {
     expect(formatMonth("2026-11")).toBe("November 2026");
     expect(formatDay("2026-11-05")).toBe("Nov 5, 2026");
+    // Kept words are the same words, asked again or after thousands of other days.
+    expect(formatDay("2026-11-05")).toBe("Nov 5, 2026");
+    for (let i = 0; i < 5000; i++)
+      formatDay(new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+    expect(formatDay("2026-11-05")).toBe("Nov 5, 2026");
+    expect(formatDay("not a day")).toBe("not a day");
   });
 });

@@ -49,6 +49,7 @@ export async function makeApp(
     log: options.log ?? (() => {}),
     backoffMs: 10,
     webhookBackoffMs: 10,
+    pagesPublished: publisher.settled,
   });
   const renderer = await loadRenderer();
   const app = createApp({

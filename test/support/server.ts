@@ -20,11 +20,22 @@ export async function startServer(
   return spawnServer([process.execPath, "dist/node/server.mjs"], env);
 }
 
-/** The built server with the node flags `npm start` gives it (package.json), heap limits included. */
+/** `npm start`'s command (package.json): the environment it sets before `node`, and node's arguments. */
+export function npmStartCommand(): { env: Record<string, string>; args: string[] } {
+  const words = (JSON.parse(readFileSync("package.json", "utf8")).scripts.start as string).split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0]!)) {
+    const [name, value] = words.shift()!.split("=");
+    env[name!] = value!;
+  }
+  if (words.shift() !== "node") throw new Error("npm start no longer runs node: update npmStartCommand");
+  return { env, args: words };
+}
+
+/** The built server as `npm start` runs it (package.json): its node flags, heap limits and environment included. */
 export async function startServerAsNpmStart(env: Record<string, string>) {
-  const start = JSON.parse(readFileSync("package.json", "utf8")).scripts.start as string;
-  const [, ...args] = start.split(/\s+/);
-  return spawnServer([process.execPath, ...args], env);
+  const start = npmStartCommand();
+  return spawnServer([process.execPath, ...start.args], { ...start.env, ...env });
 }
 
 /**
