@@ -66,16 +66,14 @@ export async function requestChatSubscription(
   const statements: Statement[] = [
     existing
       ? db.update(chatChannels).set(fields).where(eq(chatChannels.id, id))
-      : db
-          .insert(chatChannels)
-          .values({
-            id,
-            platform: request.platform,
-            url: request.url,
-            purpose: "subscriber",
-            createdAt: now,
-            ...fields,
-          }),
+      : db.insert(chatChannels).values({
+          id,
+          platform: request.platform,
+          url: request.url,
+          purpose: "subscriber",
+          createdAt: now,
+          ...fields,
+        }),
     ...chatComponentStatements(deps, id, request.components),
     // A post not yet sent would carry a link that no longer works, or an update for a channel not confirmed again.
     db.delete(chatPosts).where(and(eq(chatPosts.channelId, id), eq(chatPosts.status, "pending"))),
