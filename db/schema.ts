@@ -830,6 +830,8 @@ export const chatPosts = sqliteTable(
     kind: text("kind", { enum: chatPostKinds }).notNull(),
     incidentId: text("incident_id").references(() => incidents.id, { onDelete: "cascade" }),
     updateId: text("update_id").references(() => incidentUpdates.id, { onDelete: "cascade" }),
+    /** A reminder's notification, which says which reminder it is; null for other posts. */
+    notificationId: text("notification_id"),
     status: text("status", { enum: chatPostStatuses }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: integer("next_attempt_at").notNull(),

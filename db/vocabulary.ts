@@ -83,7 +83,8 @@ export type ChatChannelStatus = (typeof chatChannelStatuses)[number];
  */
 export const chatPostStatuses = ["pending", "posting", "sent", "failed"] as const;
 export type ChatPostStatus = (typeof chatPostStatuses)[number];
-export const chatPostKinds = ["confirmation", "update"] as const;
+/** `reminder`: a maintenance's reminder, which adds no update; its notification (`notification_id`) names it. */
+export const chatPostKinds = ["confirmation", "update", "reminder"] as const;
 export type ChatPostKind = (typeof chatPostKinds)[number];
 /** A destination made through the API, or one of STAFF_EMAILS (kept in step with the setting at each start). */
 export const staffDestinationSources = ["api", "config"] as const;

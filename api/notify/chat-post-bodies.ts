@@ -7,7 +7,10 @@ import type { ChatPlatform } from "@/api/chat/platforms";
 import { sha256HexSync } from "@/api/ids";
 import { chatChannelTokenMaker, chatConfirmTokenMaker, chatLinkPaths } from "@/api/services/chat-links";
 import { loadIncident, loadPage } from "@/api/services/read-model";
+import { reminderOfNotification } from "@/api/services/maintenance-reminders";
 import { linkKey } from "@/api/services/subscriber-links";
+import { reminderLabels } from "./reminder-email";
+import { maintenanceWindow } from "./templates";
 
 /** What a post's JSON body is, or why it will never be sent. */
 export type PostBody = { ok: true; body: string } | { ok: false; reason: string };
@@ -52,11 +55,33 @@ export function createChatPostBodies(options: { db: Db; siteUrl?: string }) {
     return { of: (platform) => (built[platform] ??= JSON.stringify(incidentMessages[platform](view))) };
   }
 
+  /** A maintenance's reminder: the maintenance as it stands, under "Scheduled maintenance in 1 hour: <name>". */
+  async function reminderTemplates(post: ChatPost): Promise<Template> {
+    const page = await loadPage(db, options.siteUrl);
+    const maintenance = await loadIncident(db, post.incidentId!).catch(() => null);
+    const interval = post.notificationId ? await reminderOfNotification(db, post.notificationId) : null;
+    if (!maintenance || !interval) return { error: "the maintenance or its reminder no longer exists" };
+    const window = maintenanceWindow(maintenance, page.timeZone);
+    const view = {
+      incidentId: maintenance.id,
+      name: `Scheduled maintenance in ${reminderLabels[interval]}: ${maintenance.name}`,
+      status: maintenance.status,
+      impact: maintenance.impact,
+      components: maintenance.components.map((c) => ({ name: c.name, status: c.status })),
+      body: window ? `Window: ${window}` : "",
+      incidentUrl: `${page.url}/incidents/${encodeURIComponent(maintenance.id)}`,
+      manageUrl: `${page.url}${chatLinkPaths.manage(placeholder)}`,
+      pageName: page.name,
+    };
+    const built: Partial<Record<ChatPlatform, string>> = {};
+    return { of: (platform) => (built[platform] ??= JSON.stringify(incidentMessages[platform](view))) };
+  }
+
   function templates(post: ChatPost) {
-    const id = post.updateId!;
+    const id = post.kind === "reminder" ? `reminder:${post.notificationId}` : post.updateId!;
     let entry = kept.get(id);
     if (!entry) {
-      entry = updateTemplates(post);
+      entry = post.kind === "reminder" ? reminderTemplates(post) : updateTemplates(post);
       const mine = entry;
       mine.catch(() => kept.get(id) === mine && kept.delete(id));
       kept.set(id, entry);

@@ -131,7 +131,7 @@ export async function sendDueReminders(deps: Deps): Promise<Written<number>> {
           db
             .insert(maintenanceRemindersDone)
             .values({ maintenanceId, interval, notificationId, skipped: false, at: now }),
-          ...enqueueStatements(db, maintenanceId, latest.id, now, notificationId),
+          ...enqueueStatements(db, maintenanceId, latest.id, now, { notificationId, reminder: true }),
         );
       } else if (reminderMs[interval] > reminderMs[current]) {
         statements.push(

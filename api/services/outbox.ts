@@ -29,9 +29,14 @@ export function enqueueStatements(
   incidentId: string,
   updateId: string,
   at: number,
-  // A fixed id makes "told once" the database's rule: a second write queuing the same notification fails whole.
-  notificationId = newId(),
+  options: {
+    /** A fixed id makes "told once" the database's rule: a second write queuing the same notification fails whole. */
+    notificationId?: string;
+    /** The notification is a maintenance's reminder (maintenance-reminders.ts), not the update itself. */
+    reminder?: boolean;
+  } = {},
 ): Statement[] {
+  const notificationId = options.notificationId ?? newId();
   return [
     db.insert(notifications).values({ id: notificationId, incidentId, updateId, createdAt: at }),
     db.insert(deliveries).select(
@@ -43,7 +48,7 @@ export function enqueueStatements(
             join ${incidentComponents} ic on ic.component_id = sc.component_id
             where sc.subscriber_id = s.id and ic.incident_id = ${incidentId}))`,
     ),
-    ...chatPostStatements(db, incidentId, updateId, at),
+    ...chatPostStatements(db, incidentId, updateId, at, options.reminder ? { notificationId } : undefined),
   ];
 }
 

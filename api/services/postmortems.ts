@@ -138,7 +138,7 @@ export async function publishPostmortem(
       .update(incidentPostmortems)
       .set({ publishedAt: republish ? state.draft!.publishedAt : now, ...(notify && { notifiedAt: now }) })
       .where(eq(incidentPostmortems.incidentId, incidentId)),
-    ...(notify ? enqueueStatements(db, incidentId, updateId, now, updateId) : []),
+    ...(notify ? enqueueStatements(db, incidentId, updateId, now, { notificationId: updateId }) : []),
     ...(notify ? incidentWebhookStatements(db, incidentId, now) : []),
   ];
   const entry = audit(incidentId, "postmortem_publish", {

@@ -23,7 +23,11 @@ const slackUrl = () => `https://hooks.slack.com/services/T0TEST/B0TEST/secret${+
 async function setup(options: { allowPrivateWebhooks?: boolean } = {}, overrides: Partial<AppDeps> = {}) {
   // The work after the answer is kept, so a test awaits it rather than a time.
   const work: Promise<unknown>[] = [];
-  const env = await makeApp(options, { afterAnswer: (run) => void work.push(run()), ...overrides });
+  // These tests read what a request queued; the chat sender, tested in test/chat, posts nothing here.
+  const env = await makeApp(
+    { ...options, chat: { maxPosts: 0 } },
+    { afterAnswer: (run) => void work.push(run()), ...overrides },
+  );
   envs.push(env);
   const { db } = env.deps;
   const components = (await (await env.call("GET", "/api/v1/components")).json()) as { id: string; name: string }[];

@@ -8,7 +8,7 @@ import { createApiKey } from "@/api/services/api-keys";
 import type { ApiScope } from "@/db/schema";
 import { makeDeps } from "./deps";
 import { createDevTransport } from "@/api/notify/dev-transport";
-import { createNotifier } from "@/api/notify/notifier";
+import { createNotifier, type NotifierOptions } from "@/api/notify/notifier";
 import { createNodeOutbound, type Resolver } from "@/api/outbound/node-outbound";
 
 /** DNS where every name is one public address: webhook URLs such as hooks.example.com pass the SSRF guard. */
@@ -25,7 +25,13 @@ export const testWebhookSecret = `whsec_${Buffer.from("marquee-test-webhook-secr
  * `resolve` stands in for DNS.
  */
 export async function makeApp(
-  options: { allowPrivateWebhooks?: boolean; resolve?: Resolver; log?: (message: string) => void } = {},
+  options: {
+    allowPrivateWebhooks?: boolean;
+    resolve?: Resolver;
+    log?: (message: string) => void;
+    /** The chat sender's options; `{ maxPosts: 0 }` keeps it from posting, for tests of what is queued. */
+    chat?: NotifierOptions["chat"];
+  } = {},
   overrides: Partial<AppDeps> = {},
 ) {
   const base = await makeDeps();
@@ -50,6 +56,7 @@ export async function makeApp(
     backoffMs: 10,
     webhookBackoffMs: 10,
     pagesPublished: publisher.settled,
+    chat: options.chat,
   });
   const renderer = await loadRenderer();
   const app = createApp({

@@ -1,0 +1,1 @@
+ALTER TABLE `chat_posts` ADD `notification_id` text;
