@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { auditLog, incidentDrafts } from "@/db/schema";
-import { makeApp } from "@/test/support/app";
+import { auditLog, chatChannels, incidentDrafts } from "@/db/schema";
+import { makeApp, publicDns } from "@/test/support/app";
 import { consoleBrowser } from "@/test/support/console-browser";
 import {
   type CreatedApiKey,
@@ -16,7 +16,8 @@ import {
 
 let t: TestApp;
 beforeEach(async () => {
-  t = await makeApp();
+  // Chat channel URLs pass the SSRF guard with a resolver that gives a public address.
+  t = await makeApp({ resolve: publicDns });
 });
 afterEach(async () => {
   await t.cleanup();
@@ -55,6 +56,10 @@ const adminOnly = new Set([
   "POST /admin/staff-alerts/destinations",
   "POST /admin/staff-alerts/destinations/:id/remove",
   "POST /admin/staff-alerts/destinations/:id/test",
+  "POST /admin/channels",
+  "POST /admin/channels/:id/remove",
+  "POST /admin/channels/:id/enable",
+  "POST /admin/subscribers/chat/:id/remove",
 ]);
 const newMonitor = async (fields: Record<string, unknown> = {}) =>
   (
@@ -82,6 +87,51 @@ const newDestination = async () =>
       201,
     )
   ).id;
+let channelSerial = 0;
+const slackUrl = () => `https://hooks.slack.com/services/T0001/B0001/console${++channelSerial}`;
+/** A staff broadcast channel, disabled when asked, to enable again. */
+async function newChannel(disabled = false) {
+  const body = { type: "slack", url: slackUrl(), purpose: "broadcast" };
+  const { id } = await expectStatus<{ id: string }>(await t.call("POST", "/api/v1/channels", body), 201);
+  if (disabled) await expectStatus(await t.call("PATCH", `/api/v1/channels/${id}`, { enabled: false }), 200);
+  return id;
+}
+/** A customer's chat channel, as the subscribe form leaves it once confirmed. */
+async function newChatSubscriber() {
+  const now = t.deps.clock();
+  const id = `chataudit${String(++channelSerial).padStart(3, "0")}`;
+  await t.deps.db.insert(chatChannels).values({
+    id,
+    platform: "slack",
+    url: slackUrl(),
+    purpose: "subscriber",
+    status: "active",
+    allComponents: true,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return id;
+}
+/** An incident opened and resolved without emails, with a postmortem draft, published when asked. */
+async function resolvedWithPostmortem(published = false) {
+  const { id } = await expectStatus<{ id: string }>(
+    await t.call("POST", "/api/v1/incidents", { name: "Webtix down", notify: false }),
+    201,
+  );
+  await expectStatus(await t.call("POST", `/api/v1/incidents/${id}/resolve`, { notify: false }), 200);
+  await expectStatus(await t.call("PUT", `/api/v1/incidents/${id}/postmortem`, { body: "What happened." }), 200);
+  if (published) {
+    await expectStatus(await t.call("POST", `/api/v1/incidents/${id}/postmortem/publish`, { notify: false }), 200);
+  }
+  return id;
+}
+/** A weekly maintenance series whose first window is under way, so stopping it cancels nothing. */
+async function newSeries() {
+  const window = { scheduled_for: "2026-11-25T11:00:00Z", scheduled_until: "2026-11-25T13:00:00Z" };
+  const body = { name: "Weekly upgrade", ...window, repeat: { every: "week" }, notify: false };
+  const m = await expectStatus<{ series_id: string }>(await t.call("POST", "/api/v1/maintenances", body), 201);
+  return m.series_id;
+}
 async function newDraft() {
   const id = "draftaudit01";
   await t.deps.db.insert(incidentDrafts).values({
@@ -362,6 +412,64 @@ const writes: Record<string, ((csrf: string) => Promise<ConsoleWrite>) | "not a 
     resource_type: "staff_destination",
     action: "test",
     admin: true,
+  }),
+  "POST /admin/channels": async (csrf) => ({
+    path: "/admin/channels",
+    form: { csrf, type: "slack", url: slackUrl(), purpose: "broadcast" },
+    resource_type: "chat_channel",
+    action: "create",
+    admin: true,
+  }),
+  "POST /admin/channels/:id/remove": async (csrf) => ({
+    path: `/admin/channels/${await newChannel()}/remove`,
+    form: { csrf },
+    resource_type: "chat_channel",
+    action: "delete",
+    admin: true,
+  }),
+  "POST /admin/channels/:id/enable": async (csrf) => ({
+    path: `/admin/channels/${await newChannel(true)}/enable`,
+    form: { csrf },
+    resource_type: "chat_channel",
+    action: "enable",
+    admin: true,
+  }),
+  "POST /admin/subscribers/chat/:id/remove": async (csrf) => ({
+    path: `/admin/subscribers/chat/${await newChatSubscriber()}/remove`,
+    form: { csrf },
+    resource_type: "chat_channel",
+    action: "delete",
+    admin: true,
+  }),
+  "POST /admin/incidents/:id/postmortem": async (csrf) => ({
+    path: `/admin/incidents/${await resolvedWithPostmortem()}/postmortem`,
+    form: { csrf, body: "What happened, and what we changed." },
+    resource_type: "incident",
+    action: "postmortem_save",
+  }),
+  "POST /admin/incidents/:id/postmortem/delete": async (csrf) => ({
+    path: `/admin/incidents/${await resolvedWithPostmortem()}/postmortem/delete`,
+    form: { csrf },
+    resource_type: "incident",
+    action: "postmortem_delete",
+  }),
+  "POST /admin/incidents/:id/postmortem/publish": async (csrf) => ({
+    path: `/admin/incidents/${await resolvedWithPostmortem()}/postmortem/publish`,
+    form: { csrf },
+    resource_type: "incident",
+    action: "postmortem_publish",
+  }),
+  "POST /admin/incidents/:id/postmortem/unpublish": async (csrf) => ({
+    path: `/admin/incidents/${await resolvedWithPostmortem(true)}/postmortem/unpublish`,
+    form: { csrf },
+    resource_type: "incident",
+    action: "postmortem_unpublish",
+  }),
+  "POST /admin/maintenance-series/:id/stop": async (csrf) => ({
+    path: `/admin/maintenance-series/${await newSeries()}/stop`,
+    form: { csrf },
+    resource_type: "maintenance_series",
+    action: "stop",
   }),
   "POST /admin/incident-drafts/:id/publish": async (csrf) => ({
     path: `/admin/incident-drafts/${await newDraft()}/publish`,

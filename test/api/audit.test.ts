@@ -327,6 +327,31 @@ const writes: Record<string, () => Promise<Write>> = {
       action: "test",
     };
   },
+  "POST /api/v1/channels": async () => ({
+    path: "/api/v1/channels",
+    body: { type: "slack", url: broadcastUrl(), purpose: "broadcast" },
+    resource_type: "chat_channel",
+    action: "create",
+  }),
+  "PATCH /api/v1/channels/:id": async () => {
+    const id = await broadcastChannel();
+    return {
+      path: `/api/v1/channels/${id}`,
+      body: { enabled: false },
+      resource_type: "chat_channel",
+      resource_id: id,
+      action: "disable",
+    };
+  },
+  "POST /api/v1/channels/:id/enable": async () => {
+    const id = await broadcastChannel();
+    await expectStatus(await t.call("PATCH", `/api/v1/channels/${id}`, { enabled: false }), 200);
+    return { path: `/api/v1/channels/${id}/enable`, resource_type: "chat_channel", resource_id: id, action: "enable" };
+  },
+  "DELETE /api/v1/channels/:id": async () => {
+    const id = await broadcastChannel();
+    return { path: `/api/v1/channels/${id}`, resource_type: "chat_channel", resource_id: id, action: "delete" };
+  },
   "POST /api/v1/monitors": async () => ({
     path: "/api/v1/monitors",
     body: { name: "tix1", type: "tcp", host: "tix1.internal", port: 443 },
@@ -422,6 +447,14 @@ async function draft(): Promise<string> {
     reason: "connection refused",
   });
   return value.draftId!;
+}
+
+let broadcastSerial = 0;
+const broadcastUrl = () => `https://hooks.slack.com/services/T0001/B0001/audit${++broadcastSerial}`;
+/** A staff broadcast channel in Slack. */
+async function broadcastChannel(): Promise<string> {
+  const body = { type: "slack", url: broadcastUrl(), purpose: "broadcast" };
+  return (await expectStatus<{ id: string }>(await t.call("POST", "/api/v1/channels", body), 201)).id;
 }
 
 /** An incident opened and resolved, without emails. */
