@@ -18,17 +18,17 @@ import { MissingSetting, type WorkerConfig } from "./env";
 import { missingMigrations } from "./migrations";
 
 /**
- * What one invocation may spend draining the outbox, after a response (waitUntil) or in a cron tick. A chunk costs
- * one subrequest to Resend and five to ten D1 queries; Workers Paid allows 1,000 of each per invocation.
- */
-/**
  * Monitor checks per cron tick. A Worker on the free plan may make 50 subrequests per invocation, and the same tick
  * sends emails and webhooks; an HTTP check that follows redirects may take up to six. Monitors beyond this wait for
  * the next minute (docs/automatic-status.md).
  */
 export const monitorChecksPerTick = 25;
 
-/** `chatPosts`: a chat post costs one subrequest to the platform and three D1 queries (claim, record, and a read). */
+/**
+ * What one invocation may spend draining the outbox, after a response (waitUntil) or in a cron tick. A chunk costs
+ * one subrequest to Resend and five to ten D1 queries; Workers Paid allows 1,000 of each per invocation. `chatPosts`:
+ * a chat post costs one subrequest to the platform and three D1 queries (claim, record, and a read).
+ */
 export const drainBudget = {
   request: { ms: 20_000, chunks: 40, chatPosts: 50 },
   cron: { ms: 50_000, chunks: 100, chatPosts: 150 },
