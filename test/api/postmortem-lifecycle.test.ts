@@ -148,19 +148,6 @@ describe("a postmortem's lifecycle", () => {
     expect(await mailsTo("tix1@example.com")).toHaveLength(1);
   });
 
-  it("tells subscribers once when two republishes that notify race", async () => {
-    const id = await setup();
-    await t.call("PUT", path(id), { body: "What happened." });
-    expectStatus(await t.call("POST", path(id, "/publish"), { notify: false }), 200);
-    await t.call("PUT", path(id), { body: "What happened, and what we changed." });
-    const answers = await Promise.all([
-      t.call("POST", path(id, "/publish"), { notify: true }),
-      t.call("POST", path(id, "/publish"), { notify: true }),
-    ]);
-    expect(answers.map((a) => a.status)).toEqual([200, 200]);
-    expect(await mailsTo("tix1@example.com")).toHaveLength(1);
-  });
-
   it("renders staff HTML in the body as text, on the page, in the feed and in the email", async () => {
     const id = await setup();
     const attack =
