@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { readForm, readJson } from "@/api/http";
+import { readJson } from "@/api/http";
 import { ManageInput } from "@/api/schemas";
 import { chatPlatformLabels } from "@/api/chat/platforms";
 import { confirmChatChannel, pendingChatConfirmation } from "@/api/services/chat-subscriptions";
@@ -8,7 +8,7 @@ import { commit } from "@/api/services/effects";
 import { loadComponentTree } from "@/api/services/read-model";
 import type { ChatChannel } from "@/db/schema";
 import type { AppDeps } from "@/api/app";
-import { fromThisSite, isForm, subscriptionPages } from "./subscription-pages";
+import { isForm, subscriptionPages } from "./subscription-pages";
 
 /** How a page names a channel: its platform only. Its URL is the channel's secret and never shown. */
 const channelName = (channel: Pick<ChatChannel, "platform">) => `this ${chatPlatformLabels[channel.platform]} channel`;
@@ -18,7 +18,7 @@ const channelName = (channel: Pick<ChatChannel, "platform">) => `this ${chatPlat
  * Chat apps fetch every link to unfurl it, so a GET only ever shows a page; each change is a POST from its button.
  */
 export function chatSubscriptionRoutes(deps: AppDeps) {
-  const { page, notFoundPage, unreadableForm, formComponents, limit } = subscriptionPages(deps);
+  const { page, notFoundPage, unreadableForm, formComponents, postedToken, limit } = subscriptionPages(deps);
   const channelFrom = (c: Context) => chatSubscriberFromToken(deps, c.req.param("token") ?? "");
 
   return new Hono()
@@ -36,17 +36,9 @@ export function chatSubscriptionRoutes(deps: AppDeps) {
       });
     })
     .post("/chat/confirm/:token?", limit, async (c) => {
-      if (!fromThisSite(c, deps.siteUrl)) {
-        const message = "This form did not come from this site. Open the link in the channel again.";
-        return page(c, { title: "Not confirmed", message }, 403);
-      }
-      let token = c.req.param("token");
-      try {
-        token ??= (await readForm(c)).token as string | undefined;
-      } catch (error) {
-        return unreadableForm(c, "Not confirmed", error);
-      }
-      const channel = typeof token === "string" ? await commit(deps, confirmChatChannel(deps, token)) : null;
+      const posted = await postedToken(c, "the channel");
+      if (posted instanceof Response) return posted;
+      const channel = posted.token ? await commit(deps, confirmChatChannel(deps, posted.token)) : null;
       if (!channel) return notFoundPage(c);
       return page(c, {
         title: "Channel confirmed",

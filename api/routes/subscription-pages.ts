@@ -42,7 +42,23 @@ export function subscriptionPages(deps: AppDeps) {
     maxSize: 16 * 1024,
     onError: (c) => c.json(errorBody("payload_too_large", "Request bodies here are limited to 16 KB"), 413),
   });
-  return { page, notFoundPage, unreadableForm, formComponents, limit };
+  /**
+   * The token a confirmation form posts, in its path or its body; or the page that refuses the post, when it came
+   * from another site or cannot be read. `from` names where the link was: "the email", "the channel".
+   */
+  const postedToken = async (c: Context, from: string): Promise<{ token?: string } | Response> => {
+    if (!fromThisSite(c, deps.siteUrl)) {
+      const message = `This form did not come from this site. Open the link in ${from} again.`;
+      return page(c, { title: "Not confirmed", message }, 403);
+    }
+    try {
+      const token = c.req.param("token") ?? (await readForm(c)).token;
+      return { token: typeof token === "string" ? token : undefined };
+    } catch (error) {
+      return unreadableForm(c, "Not confirmed", error);
+    }
+  };
+  return { page, notFoundPage, unreadableForm, formComponents, postedToken, limit };
 }
 
 /**

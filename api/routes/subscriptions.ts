@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { AppError, RateLimited } from "@/api/errors";
 import { clientAddress } from "@/api/middleware/client-address";
-import { readForm, readJson, validate } from "@/api/http";
+import { readJson, validate } from "@/api/http";
 import { ChatSubscribeInput, ManageInput, SubscribeInput } from "@/api/schemas";
 import { loadComponentTree } from "@/api/services/read-model";
 import { linkKey, verifySubscriberToken } from "@/api/services/subscriber-links";
@@ -20,7 +20,7 @@ import { chatSubscription, requestChatSubscription } from "@/api/services/chat-s
 import type { AppDeps } from "@/api/app";
 import { commit } from "@/api/services/effects";
 import { chatSubscriptionRoutes } from "./chat-subscriptions";
-import { fromThisSite, isForm, subscriptionPages } from "./subscription-pages";
+import { isForm, subscriptionPages } from "./subscription-pages";
 
 type SubscribeRequest = { email: SubscribeInput; chat?: never } | { chat: ChatSubscription; email?: never };
 
@@ -50,7 +50,7 @@ const answers = {
 
 /** The public side of subscriptions: the form, the confirmation link, one-click unsubscribe, the manage page. */
 export function subscriptionRoutes(deps: AppDeps) {
-  const { page, notFoundPage, unreadableForm, formComponents, limit } = subscriptionPages(deps);
+  const { page, notFoundPage, unreadableForm, formComponents, postedToken, limit } = subscriptionPages(deps);
   const afterAnswer =
     deps.afterAnswer ??
     ((work: () => Promise<unknown>) =>
@@ -118,17 +118,9 @@ export function subscriptionRoutes(deps: AppDeps) {
         });
       })
       .post("/subscribe/confirm/:token?", limit, async (c) => {
-        if (!fromThisSite(c, deps.siteUrl)) {
-          const message = "This form did not come from this site. Open the link in the email again.";
-          return page(c, { title: "Not confirmed", message }, 403);
-        }
-        let token = c.req.param("token");
-        try {
-          token ??= (await readForm(c)).token as string | undefined;
-        } catch (error) {
-          return unreadableForm(c, "Not confirmed", error);
-        }
-        const subscriber = typeof token === "string" ? await confirmSubscription(deps, token) : null;
+        const posted = await postedToken(c, "the email");
+        if (posted instanceof Response) return posted;
+        const subscriber = posted.token ? await confirmSubscription(deps, posted.token) : null;
         if (!subscriber) return notFoundPage(c);
         return page(c, {
           title: "Subscription confirmed",
