@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { startFakePlatforms } from "@/test/chat/fake-platforms";
 import { waitUntil } from "@/test/support/wait";
-import { exited, startServer } from "@/test/support/server";
+import { exited, killed, removeDataDir, startServer } from "@/test/support/server";
 
 const adminKey = "chat-crash-admin-key-0123-vq7w2kx9";
 const cleanups: (() => unknown)[] = [];
@@ -21,7 +21,7 @@ export async function crashDuringChatDelivery(channels: number, killAfter: numbe
   const fake = await startFakePlatforms();
   cleanups.push(() => fake.close());
   const dataDir = mkdtempSync(join(tmpdir(), "marquee-chat-crash-"));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  cleanups.push(() => removeDataDir(dataDir));
   const env = { DATA_DIR: dataDir, ADMIN_API_KEY: adminKey, ALLOW_PRIVATE_WEBHOOKS: "true" };
   const api = (base: string, method: string, path: string, body?: unknown) =>
     fetch(`${base}/api/v1${path}`, {
@@ -31,7 +31,7 @@ export async function crashDuringChatDelivery(channels: number, killAfter: numbe
     });
   let server = await startServer(env);
   cleanups.push(async () => {
-    if (server.child.exitCode === null && server.child.kill("SIGKILL")) await exited(server.child);
+    await killed(server.child);
   });
   const platforms = ["slack", "discord", "teams", "google_chat"] as const;
   for (let i = 0; i < channels; i++) {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeResend } from "@/test/support/fake-resend";
 import { waitUntil } from "@/test/support/wait";
-import { exited, startServer } from "@/test/support/server";
+import { exited, killed, removeDataDir, startServer } from "@/test/support/server";
 
 const adminKey = "crash-test-admin-key-0123-vq7w2kx9";
 const cleanups: (() => unknown)[] = [];
@@ -20,7 +20,7 @@ export async function crashDuringFanOut(recipients: number) {
   const fake = await startFakeResend({ delayMs: 150 });
   cleanups.push(() => fake.close());
   const dataDir = mkdtempSync(join(tmpdir(), "marquee-crash-"));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  cleanups.push(() => removeDataDir(dataDir));
   const env = {
     DATA_DIR: dataDir,
     ADMIN_API_KEY: adminKey,
@@ -36,7 +36,7 @@ export async function crashDuringFanOut(recipients: number) {
     });
 
   let server = await startServer(env);
-  cleanups.push(() => server.child.kill("SIGKILL"));
+  cleanups.push(() => killed(server.child));
   const rows = Array.from({ length: recipients }, (_, i) => ({ email: `customer${i}@example.com` }));
   expect(
     (await api(server.base, "POST", "/subscribers/import", { subscribers: rows, skip_confirmation: true })).status,

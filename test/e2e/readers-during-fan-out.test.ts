@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { startFakeResend } from "@/test/support/fake-resend";
 import { waitUntil } from "@/test/support/wait";
-import { startServer } from "@/test/support/server";
+import { killed, removeDataDir, startServer } from "@/test/support/server";
 
 const adminKey = "readers-test-admin-key-0123-vq7w2kx9-bd3k";
 const cleanups: (() => unknown)[] = [];
@@ -25,7 +25,7 @@ describe("readers during a fan-out", () => {
     const fake = await startFakeResend();
     cleanups.push(() => fake.close());
     const dataDir = mkdtempSync(join(tmpdir(), "marquee-readers-"));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(() => removeDataDir(dataDir));
     const server = await startServer({
       DATA_DIR: dataDir,
       ADMIN_API_KEY: adminKey,
@@ -33,7 +33,7 @@ describe("readers during a fan-out", () => {
       RESEND_BASE_URL: fake.url,
       RESEND_RATE_LIMIT: "1000",
     });
-    cleanups.push(() => server.child.kill("SIGKILL"));
+    cleanups.push(() => killed(server.child));
     const api = async (method: string, path: string, body: unknown) => {
       const res = await fetch(`${server.base}/api/v1${path}`, {
         method,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { get, type IncomingHttpHeaders } from "node:http";
 import { createServer } from "node:net";
 
@@ -83,8 +83,30 @@ export async function spawnServer(
   throw new Error(`The server did not start:\n${output}`);
 }
 
+/** Resolves once the process has ended, by an exit code or by a signal (a killed process has no exit code). */
 export const exited = (child: ChildProcess) =>
-  child.exitCode !== null ? Promise.resolve() : new Promise<void>((ok) => child.once("exit", () => ok()));
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((ok) => child.once("exit", () => ok()));
+
+/** Kills a server outright (a crash) and waits until it is gone, so nothing it does overlaps what follows. */
+export async function killed(child: ChildProcess): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  await exited(child);
+}
+
+/**
+ * Removes a test's data directory once its servers are gone. Removing it is housekeeping, not something a test
+ * asserts: a directory that still will not go after a few seconds of retries is left to the system's temp cleanup,
+ * with a warning, rather than failing the test that used it.
+ */
+export function removeDataDir(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+  } catch (error) {
+    console.warn(`left ${dir} behind: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 /** A GET with exactly these headers (fetch adds an Accept-Encoding of its own), body as sent. */
 export function rawGet(url: string, headers: Record<string, string>) {
