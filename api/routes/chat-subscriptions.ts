@@ -5,7 +5,6 @@ import { chatPlatformLabels } from "@/api/chat/platforms";
 import { confirmChatChannel, pendingChatConfirmation } from "@/api/services/chat-subscriptions";
 import { chatSubscriberFromToken, chooseChatComponents, unsubscribeChatChannel } from "@/api/services/chat-subscribers";
 import { commit } from "@/api/services/effects";
-import { loadComponentTree } from "@/api/services/read-model";
 import type { ChatChannel } from "@/db/schema";
 import type { AppDeps } from "@/api/app";
 import { isForm, subscriptionPages } from "./subscription-pages";
@@ -18,7 +17,8 @@ const channelName = (channel: Pick<ChatChannel, "platform">) => `this ${chatPlat
  * Chat apps fetch every link to unfurl it, so a GET only ever shows a page; each change is a POST from its button.
  */
 export function chatSubscriptionRoutes(deps: AppDeps) {
-  const { page, notFoundPage, unreadableForm, formComponents, postedToken, limit } = subscriptionPages(deps);
+  const { page, notFoundPage, unreadableForm, formComponents, postedToken, componentChoices, limit } =
+    subscriptionPages(deps);
   const channelFrom = (c: Context) => chatSubscriberFromToken(deps, c.req.param("token") ?? "");
 
   return new Hono()
@@ -66,8 +66,6 @@ export function chatSubscriptionRoutes(deps: AppDeps) {
     .get("/chat/manage/:token", async (c) => {
       const channel = await channelFrom(c);
       if (!channel || channel.status !== "active") return notFoundPage(c);
-      const tree = await loadComponentTree(deps.db);
-      const groupName = new Map(tree.groups.map((g) => [g.id, g.name]));
       return page(c, {
         title: "Your channel's subscription",
         message: `Choose the components ${channelName(channel)} hears about, or stop all status updates.`,
@@ -75,12 +73,7 @@ export function chatSubscriptionRoutes(deps: AppDeps) {
         form: {
           action: c.req.path,
           button: "Save",
-          choices: tree.components.map((comp) => ({
-            id: comp.id,
-            name: comp.name,
-            group: comp.groupId ? (groupName.get(comp.groupId) ?? null) : null,
-            checked: !channel.allComponents && channel.components.includes(comp.id),
-          })),
+          choices: await componentChoices(channel),
         },
       });
     })

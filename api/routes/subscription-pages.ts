@@ -4,7 +4,7 @@ import { AppError, errorBody } from "@/api/errors";
 import { readForm } from "@/api/http";
 import { sameOrigin } from "@/api/middleware/admin-session";
 import type { SubscriptionPageView } from "@/present/subscription-views";
-import { loadPage } from "@/api/services/read-model";
+import { loadComponentTree, loadPage } from "@/api/services/read-model";
 import type { AppDeps } from "@/api/app";
 
 export const isForm = (c: Context) => /form/.test(c.req.header("content-type") ?? "");
@@ -58,7 +58,18 @@ export function subscriptionPages(deps: AppDeps) {
       return unreadableForm(c, "Not confirmed", error);
     }
   };
-  return { page, notFoundPage, unreadableForm, formComponents, postedToken, limit };
+  /** The manage page's checkboxes: every component, checked when a subscriber who chose some follows it. */
+  const componentChoices = async (follower: { allComponents: boolean; components: string[] }) => {
+    const tree = await loadComponentTree(deps.db);
+    const groupName = new Map(tree.groups.map((g) => [g.id, g.name]));
+    return tree.components.map((comp) => ({
+      id: comp.id,
+      name: comp.name,
+      group: comp.groupId ? (groupName.get(comp.groupId) ?? null) : null,
+      checked: !follower.allComponents && follower.components.includes(comp.id),
+    }));
+  };
+  return { page, notFoundPage, unreadableForm, formComponents, postedToken, componentChoices, limit };
 }
 
 /**

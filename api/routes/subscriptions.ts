@@ -4,7 +4,6 @@ import { AppError, RateLimited } from "@/api/errors";
 import { clientAddress } from "@/api/middleware/client-address";
 import { readJson, validate } from "@/api/http";
 import { ChatSubscribeInput, ManageInput, SubscribeInput } from "@/api/schemas";
-import { loadComponentTree } from "@/api/services/read-model";
 import { linkKey, verifySubscriberToken } from "@/api/services/subscriber-links";
 import {
   admitSubscriptionRequest,
@@ -50,7 +49,8 @@ const answers = {
 
 /** The public side of subscriptions: the form, the confirmation link, one-click unsubscribe, the manage page. */
 export function subscriptionRoutes(deps: AppDeps) {
-  const { page, notFoundPage, unreadableForm, formComponents, postedToken, limit } = subscriptionPages(deps);
+  const { page, notFoundPage, unreadableForm, formComponents, postedToken, componentChoices, limit } =
+    subscriptionPages(deps);
   const afterAnswer =
     deps.afterAnswer ??
     ((work: () => Promise<unknown>) =>
@@ -146,8 +146,6 @@ export function subscriptionRoutes(deps: AppDeps) {
       .get("/manage/:token", async (c) => {
         const subscriber = await subscriberFrom(c.req.param("token"));
         if (!subscriber || subscriber.status !== "active") return notFoundPage(c);
-        const tree = await loadComponentTree(deps.db);
-        const groupName = new Map(tree.groups.map((g) => [g.id, g.name]));
         return page(c, {
           title: "Your subscription",
           message: `Choose the components ${subscriber.email} hears about, or stop all status emails.`,
@@ -155,12 +153,7 @@ export function subscriptionRoutes(deps: AppDeps) {
           form: {
             action: c.req.path,
             button: "Save",
-            choices: tree.components.map((comp) => ({
-              id: comp.id,
-              name: comp.name,
-              group: comp.groupId ? (groupName.get(comp.groupId) ?? null) : null,
-              checked: !subscriber.allComponents && subscriber.components.includes(comp.id),
-            })),
+            choices: await componentChoices(subscriber),
           },
         });
       })
