@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 
 export const adminKey = "bench-admin-key-0123456789-vq7w2kx9";
 
+import type { FakeResendOptions } from "@/test/support/fake-resend";
 import { freePort, npmStartCommand } from "@/test/support/server";
+import type { FakeStats } from "./fake-resend-process";
 
 export { freePort };
 
@@ -90,7 +92,10 @@ export async function api(base: string, method: string, path: string, body?: unk
 
 export type LatencySummary = { count: number; failures: number; p50: number; p99: number; max: number };
 
-/** Starts asking for `url` every `everyMs` from another process; `stop` returns the latencies' percentiles. */
+/**
+ * Starts asking for `url` every `everyMs` from another process. `report` gives the latencies' percentiles so far and
+ * starts counting again; `stop` gives them and ends the probe.
+ */
 export function probeLatency(url: string, everyMs = 10) {
   const child = spawn(process.execPath, ["--import", "tsx", "bench/latency-probe.ts", url, String(everyMs)], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -98,15 +103,42 @@ export function probeLatency(url: string, everyMs = 10) {
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+  const lines = () => out.split("\n").filter((line) => line.startsWith("{"));
+  const next = async (signal: NodeJS.Signals) => {
+    const seen = lines().length;
+    child.kill(signal);
+    await waitFor(async () => lines().length > seen, 30_000, 5);
+    return JSON.parse(lines()[seen]!) as LatencySummary;
+  };
   return {
-    /** Resolves once the probe is asking. */
+    /** Resolves once the probe is warmed up and asking. */
     ready: () => waitFor(async () => out.startsWith("ready"), 30_000, 10),
     /** Counts only the requests started from now on. */
     restart: () => child.kill("SIGUSR1"),
+    /** The percentiles since the start or the last restart; counting starts again. */
+    report: () => next("SIGUSR2"),
     async stop(): Promise<LatencySummary> {
-      child.kill("SIGTERM");
+      const summary = await next("SIGTERM");
       await exited;
-      return JSON.parse(out.trim().split("\n").at(-1)!) as LatencySummary;
+      return summary;
     },
+  };
+}
+
+/** A fake Resend in its own process at the lowest CPU priority (bench/fake-resend-process.ts). */
+export async function startNicedFakeResend(options: FakeResendOptions, subjectPart: string) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "bench/fake-resend-process.ts", JSON.stringify(options), subjectPart],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  await waitFor(async () => out.includes("\n"), 30_000, 10);
+  const [url, control] = out.trim().split(" ") as [string, string];
+  return {
+    url,
+    stats: async () => (await (await fetch(`${control}/stats`)).json()) as FakeStats,
+    close: () => new Promise<void>((ok) => (child.once("exit", () => ok()), child.kill())),
   };
 }

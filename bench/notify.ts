@@ -3,7 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeResend } from "@/test/support/fake-resend";
 import { loadavg } from "node:os";
-import { api, cpuSecondsOf, type LatencySummary, memoryOf, probeLatency, startMarquee, waitFor } from "./lib";
+import {
+  api,
+  cpuSecondsOf,
+  type LatencySummary,
+  memoryOf,
+  probeLatency,
+  startMarquee,
+  startNicedFakeResend,
+  waitFor,
+} from "./lib";
 
 type Report = (line: string) => void;
 
@@ -59,9 +68,12 @@ async function postIncident(base: string, webtix: string) {
   });
 }
 
-/** Fan-out of one incident to `count` confirmed subscribers through a fake Resend on 127.0.0.1. */
+/**
+ * Fan-out of one incident to `count` confirmed subscribers through a fake Resend on 127.0.0.1, in its own process at
+ * the lowest CPU priority (bench/fake-resend-process.ts), while another process reads `/` 100 times a second.
+ */
 async function fanOut(count: number, rate: number, fakeLimit: number | undefined, work: string) {
-  const fake = await startFakeResend({ requestsPerSecond: fakeLimit, keepBodies: false });
+  const fake = await startNicedFakeResend({ requestsPerSecond: fakeLimit, keepBodies: false }, incidentName);
   const dataDir = mkdtempSync(join(work, "notify-"));
   const marquee = await startMarquee(dataDir, {
     RESEND_API_KEY: "re_bench",
@@ -70,12 +82,10 @@ async function fanOut(count: number, rate: number, fakeLimit: number | undefined
   });
   const { webtix } = await importAudience(marquee.base, count);
   // Readers of `/`, at 100 requests per second: first with nothing else to do, then during the fan-out.
-  const idleProbe = probeLatency(`${marquee.base}/`);
-  await idleProbe.ready();
-  await new Promise((r) => setTimeout(r, 2000));
-  const idle = await idleProbe.stop();
   const probe = probeLatency(`${marquee.base}/`);
   await probe.ready();
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle = await probe.report();
 
   const load = loadavg()[0]!;
   const cpuBefore = cpuSecondsOf(marquee.child.pid!);
@@ -84,30 +94,25 @@ async function fanOut(count: number, rate: number, fakeLimit: number | undefined
   const answered = performance.now() - started;
   // The write that fixes the recipients is timed above; readers are measured from its answer on.
   probe.restart();
-  const mine = () => fake.accepted.filter((e) => e.subject.includes(incidentName));
-  await waitFor(async () => mine().length >= count, 600_000, 10);
+  await waitFor(async () => (await fake.stats()).matching >= count, 600_000, 10);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSecondsOf(marquee.child.pid!) - cpuBefore;
   const during = await probe.stop();
   const memory = memoryOf(marquee.child.pid!);
-  const batch = fake.requests.filter((r) => r.path === "/emails/batch");
-  const refused = batch.filter((r) => r.status === 429).length;
   // A moment for anything extra to arrive: bystanders or a second email would show here.
   await new Promise((r) => setTimeout(r, 500));
-  const delivered = mine();
-  const bystanders = delivered.filter((e) => e.to.startsWith("bystander")).length;
-  const twice = delivered.length - new Set(delivered.map((e) => e.to)).size;
+  const stats = await fake.stats();
   await marquee.stop();
   await fake.close();
   return {
     seconds,
     answered,
     memory,
-    calls: batch.length,
-    refused,
-    delivered: delivered.length,
-    bystanders,
-    twice,
+    calls: stats.calls,
+    refused: stats.refused,
+    delivered: stats.matching,
+    bystanders: stats.bystanders,
+    twice: stats.twice,
     idle,
     during,
     cpu,
