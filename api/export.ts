@@ -3,7 +3,7 @@ import { prepareExportDir, writeExportMarker } from "./publish/export-dir";
 import { join, resolve } from "node:path";
 import { parseConfig } from "./config";
 import { loadRenderer } from "./node-runtime";
-import { backgroundZlibCompressor } from "./publish/zlib-compressor";
+import { zlibCompressor } from "./publish/zlib-compressor";
 import { openNodeDb } from "@/db/node";
 import { FileStore } from "./publish/file-store";
 import { createPublisher } from "./publish/publisher";
@@ -31,7 +31,7 @@ try {
     clock: Date.now,
     renderer: await loadRenderer(),
     store,
-    compress: backgroundZlibCompressor,
+    compress: zlibCompressor,
     siteUrl: config.siteUrl,
     log: (m) => console.error(m),
     maxAttempts: 1,

@@ -9,7 +9,7 @@ import { createApp } from "./app";
 import type { Config } from "./config";
 import { securePrivateDataDir } from "./data-dir";
 import { FileStore } from "./publish/file-store";
-import { backgroundZlibCompressor } from "./publish/zlib-compressor";
+import { zlibCompressor } from "./publish/zlib-compressor";
 import { type Change, createPublisher, type Renderer } from "./publish/publisher";
 import { createMirror } from "./publish/mirror";
 import { answerFromPage, publishedPath } from "./publish/serve";
@@ -110,7 +110,7 @@ export async function startNodeServer(
     rendererVersion: version,
     renderHistory: () => renderHistoryInChildProcess(config, store.root, stopping.signal, log),
     store,
-    compress: backgroundZlibCompressor,
+    compress: zlibCompressor,
     log: (m) => (m.startsWith("publish failed") ? console.error(m) : undefined),
     onPublished: metrics.onPublished,
   });
@@ -120,7 +120,7 @@ export async function startNodeServer(
         ...deps,
         renderer: await loadRenderer(),
         rendererVersion: rendererVersion(),
-        compress: backgroundZlibCompressor,
+        compress: zlibCompressor,
         stageDir: join(config.dataDir, "mirror-render"),
         dir: config.mirror.dir,
         recordFile: join(config.dataDir, "mirror-files.json"),

@@ -1,5 +1,4 @@
-import { promisify } from "node:util";
-import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import type { Compressor } from "./page";
 
 // Quality 6 compresses a typical page in well under a millisecond, within about 10% of quality 10's size at a
@@ -15,22 +14,21 @@ export const zlibCompressor: Compressor = {
   br: (data) => new Uint8Array(brotliCompressSync(data, brotliOptions(data))),
 };
 
-const gzipInBackground = promisify(gzip);
-const brotliInBackground = promisify(brotliCompress);
+const gzipOptions = { level: 9 };
 
 /**
- * The same compression on libuv's thread pool (Node): a publish compresses every page it writes twice, and done on
- * the main thread that held up the readers of the page for as long.
+ * Brotli's window sized to the page: the smallest that holds all of it (64 KB at least, 16 MB at most). Its default
+ * window (4 MB) sizes the encoder's hash tables too, so every page, however small, allocated megabytes and gave
+ * them back; a window that holds the whole page compresses it to the same bytes at a fraction of the cost
+ * (docs/BENCHMARKS.md).
  */
-export const backgroundZlibCompressor: Compressor = {
-  gzip: async (data) => new Uint8Array(await gzipInBackground(data, gzipOptions)),
-  br: async (data) => new Uint8Array(await brotliInBackground(data, brotliOptions(data))),
-};
+export const brotliWindowBits = (byteLength: number) =>
+  Math.min(24, Math.max(16, Math.ceil(Math.log2(byteLength + 16))));
 
-const gzipOptions = { level: 9 };
 const brotliOptions = (data: Uint8Array) => ({
   params: {
     [constants.BROTLI_PARAM_QUALITY]: brotliQuality,
+    [constants.BROTLI_PARAM_LGWIN]: brotliWindowBits(data.byteLength),
     [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength,
   },
 });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { type AppDeps, createApp } from "@/api/app";
 import { loadRenderer } from "@/api/node-runtime";
-import { backgroundZlibCompressor } from "@/api/publish/zlib-compressor";
+import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { FileStore } from "@/api/publish/file-store";
 import { type Change, createPublisher } from "@/api/publish/publisher";
 import { createApiKey } from "@/api/services/api-keys";
@@ -45,7 +45,7 @@ export async function makeApp(
     ...env.deps,
     renderer: await loadRenderer(),
     store,
-    compress: backgroundZlibCompressor,
+    compress: zlibCompressor,
   });
   const changes: Change[] = [];
   const outbox = join(env.dir, "outbox");
