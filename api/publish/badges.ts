@@ -1,6 +1,6 @@
 import { badgeDocuments } from "@/present/badges";
 import type { SiteSnapshot } from "@/present/views";
-import { buildPage, type Compressor, type PublishedPage } from "./page";
+import { buildPage, type Compressor, etagOf, type PublishedPage } from "./page";
 import type { PageStore } from "./serve";
 
 /** Where component badges live; `/badge.svg` and `/badge.json` sit beside it. */
@@ -14,10 +14,11 @@ export const badgeFolder = "/badge/";
  */
 export async function publishedBadges(snapshot: SiteSnapshot, store: PageStore, compress: Compressor) {
   const documents = badgeDocuments(snapshot);
-  const built = await Promise.all(Object.entries(documents).map(([path, text]) => buildPage(path, text, compress)));
   const pages: PublishedPage[] = [];
-  for (const page of built) {
-    if (store.readStamp || (await store.get(page.path))?.etag !== page.etag) pages.push(page);
+  // Compressed only when their bytes changed: a page has four badges per component, and most publishes change none.
+  for (const [path, text] of Object.entries(documents)) {
+    const unchanged = !store.readStamp && (await store.get(path))?.etag === etagOf(new TextEncoder().encode(text));
+    if (!unchanged) pages.push(await buildPage(path, text, compress));
   }
   // A deleted or renamed component's badges go, like the pages of a deleted incident.
   const deletions = (await store.paths(badgeFolder)).filter((p) => p.startsWith(badgeFolder) && !(p in documents));

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /** A published document, compressed once when it is published and served as is. */
 export type PublishedPage = {
   path: string;
@@ -36,14 +38,14 @@ export function fileNameFor(path: string): string {
   return contentTypeFor(path).startsWith("text/html") ? `${trimmed}/index.html` : trimmed;
 }
 
-export async function etagOf(body: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>);
-  const b64 = btoa(String.fromCharCode(...new Uint8Array(digest).slice(0, 12)));
-  return `"${b64.replace(/\+/g, "-").replace(/\//g, "_")}"`;
+/** A strong ETag from the body's SHA-256 (node:crypto, on Workers through `nodejs_compat`): synchronous and cheap. */
+export function etagOf(body: Uint8Array): string {
+  const digest = createHash("sha256").update(body).digest();
+  return `"${digest.subarray(0, 12).toString("base64url")}"`;
 }
 
 export async function buildPage(path: string, text: string, compress: Compressor): Promise<PublishedPage> {
   const body = new TextEncoder().encode(text);
-  const [gzip, br, etag] = await Promise.all([compress.gzip(body), compress.br(body), etagOf(body)]);
-  return { path, contentType: contentTypeFor(path), etag, body, gzip, br };
+  const [gzip, br] = await Promise.all([compress.gzip(body), compress.br(body)]);
+  return { path, contentType: contentTypeFor(path), etag: etagOf(body), body, gzip, br };
 }

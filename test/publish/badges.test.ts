@@ -2,7 +2,10 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { publishedBadges } from "@/api/publish/badges";
 import { fileNameFor } from "@/api/publish/page";
+import { loadSnapshot } from "@/api/publish/snapshot";
+import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import {
   badgeJson,
   badgeNames,
@@ -169,6 +172,33 @@ describe("published badges", () => {
     expect([fileOf("/badge.svg").ino, fileOf(`/badge/${tix1}.svg`).ino, fileOf("/badge/tix1.json").ino]).toEqual(
       before,
     );
+  });
+
+  it("are compressed again only when their bytes change", async () => {
+    let compressed = 0;
+    const counting = {
+      gzip: (data: Uint8Array) => (compressed++, zlibCompressor.gzip(data)),
+      br: (data: Uint8Array) => (compressed++, zlibCompressor.br(data)),
+    };
+    const snapshot = () => loadSnapshot(t.deps.db, t.deps.clock());
+    expect((await publishedBadges(await snapshot(), t.store, counting)).pages).toEqual([]);
+    expect(compressed).toBe(0);
+    const tix1 = await seededComponentId(t, "tix1");
+    await t.call("PATCH", `/api/v1/components/${tix1}`, { status: "major_outage" });
+    const { pages } = await publishedBadges(await snapshot(), t.store, counting);
+    // tix1's badges (by id and by slug), its group's and the page's change; no other component's does.
+    const paths = pages.map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/badge.svg",
+        "/badge.json",
+        `/badge/${tix1}.svg`,
+        "/badge/tix1.json",
+        "/badge/ticketing-servers.svg",
+      ]),
+    );
+    expect(paths.filter((p) => /webtix|wintix/.test(p))).toEqual([]);
+    expect(compressed).toBe(2 * pages.length);
   });
 
   it("of a renamed or deleted component are removed", async () => {
