@@ -1,9 +1,10 @@
-// Plays Resend for the notify benchmark from its own process, at the lowest CPU priority (nice 19). Resend does its
-// work on its own machines; here it shares the benchmark's two cores with Marquee and the readers, and at 100 batches
-// a second its share (reading, hashing and parsing 430 KB a batch) is as large as Marquee's. At nice 19 it takes what
-// the others leave: it can slow the fan-out (Marquee waits for its answers), never speed it up.
-// `tsx bench/fake-resend-process.ts '<FakeResendOptions as JSON>' '<subject part>'`; prints the fake's URL, then
-// answers `GET /stats` on a second port with what it accepted.
+// Plays Resend for the notify benchmark from its own process, at the lowest CPU priority (nice 19) when asked. Resend
+// does its work on its own machines; here it shares the benchmark's two cores with Marquee and the readers, and at 100
+// batches a second its share (reading, hashing and parsing 430 KB a batch) is as large as Marquee's. At nice 19 it
+// takes what the others leave: it can slow the fan-out (Marquee waits for its answers), never speed it up. Where it
+// enforces a rate limit it runs at normal priority: a fake that reads requests late sees paced ones bunched.
+// `tsx bench/fake-resend-process.ts '<FakeResendOptions as JSON>' '<subject part>' [nice]`; prints the fake's URL,
+// then answers `GET /stats` on a second port with what it accepted.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setPriority } from "node:os";
@@ -21,9 +22,9 @@ export type FakeStats = {
   refused: number;
 };
 
-const [options = "{}", subjectPart = ""] = process.argv.slice(2);
+const [options = "{}", subjectPart = "", nice = "0"] = process.argv.slice(2);
 const fake = await startFakeResend(JSON.parse(options));
-setPriority(19);
+setPriority(Number(nice));
 
 const stats: FakeStats = { matching: 0, bystanders: 0, twice: 0, calls: 0, refused: 0 };
 const seen = new Set<string>();

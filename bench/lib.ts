@@ -125,11 +125,11 @@ export function probeLatency(url: string, everyMs = 10) {
   };
 }
 
-/** A fake Resend in its own process at the lowest CPU priority (bench/fake-resend-process.ts). */
-export async function startNicedFakeResend(options: FakeResendOptions, subjectPart: string) {
+/** A fake Resend in its own process, at the given nice value (bench/fake-resend-process.ts). */
+export async function startFakeResendProcess(options: FakeResendOptions, subjectPart: string, nice: number) {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "bench/fake-resend-process.ts", JSON.stringify(options), subjectPart],
+    ["--import", "tsx", "bench/fake-resend-process.ts", JSON.stringify(options), subjectPart, String(nice)],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   let out = "";
