@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import { openForOnePass } from "@/db/node";
 import { chmodSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { buildSummary, countRows } from "./snapshot-facts";
@@ -29,7 +29,7 @@ export async function takeBackup(options: {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const file = join(options.dir, backupName(options.now));
   const partial = `${file}.partial`;
-  const source = new Database(options.dbFile, { fileMustExist: true });
+  const source = openForOnePass(options.dbFile, { fileMustExist: true });
   let expected: Expected;
   try {
     source.pragma("busy_timeout = 5000");
@@ -48,7 +48,7 @@ export async function takeBackup(options: {
     source.close();
   }
   // One self-contained file (no -wal beside it), private to Marquee's user.
-  const copy = new Database(partial);
+  const copy = openForOnePass(partial);
   copy.pragma("journal_mode = DELETE");
   copy.close();
   chmodSync(partial, 0o600);

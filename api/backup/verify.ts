@@ -1,4 +1,5 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { openForOnePass } from "@/db/node";
 import { createHash } from "node:crypto";
 import { existsSync, openSync, readSync, closeSync, readFileSync, statSync } from "node:fs";
 import { buildSummary, countRows, countsDiffer } from "./snapshot-facts";
@@ -61,7 +62,7 @@ export async function verifyBackupFile(file: string, expected?: Expected): Promi
 
   let sqlite: Database.Database;
   try {
-    sqlite = new Database(file, { readonly: true, fileMustExist: true });
+    sqlite = openForOnePass(file, { readonly: true, fileMustExist: true });
   } catch (error) {
     return fail(`SQLite cannot open it: ${(error as Error).message}`);
   }

@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import { openForOnePass } from "@/db/node";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -24,7 +24,7 @@ try {
       { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
     );
     if (exported.status !== 0) throw new Error("wrangler d1 export failed (see above)");
-    const scratch = new Database(file);
+    const scratch = openForOnePass(file);
     // The export lists tables in its own order: foreign keys are checked once everything is in.
     scratch.pragma("foreign_keys = OFF");
     scratch.exec(readFileSync(sql, "utf8"));
@@ -37,10 +37,10 @@ try {
       : [];
     if (local.length !== 1)
       throw new Error(`No local D1 database in ${state}: run \`npm run worker:dev\` once, or pass --remote`);
-    const source = new Database(join(state, local[0]!), { fileMustExist: true });
+    const source = openForOnePass(join(state, local[0]!), { fileMustExist: true });
     await source.backup(file);
     source.close();
-    const copy = new Database(file);
+    const copy = openForOnePass(file);
     copy.pragma("journal_mode = DELETE");
     copy.close();
   }
