@@ -20,6 +20,7 @@ import { syncStaffEmails } from "./services/staff-destinations";
 import type { Deps } from "./services/deps";
 import { applyEffects } from "./services/effects";
 import { startTicker } from "./ticker";
+import { warmMarkdown } from "@/present/markdown";
 import { startMonitors } from "./monitors/node-loop";
 import { runCheck } from "./monitors/node-checks";
 import { createBackupScheduler } from "./backup/schedule";
@@ -187,6 +188,7 @@ export async function startNodeServer(
     void honoListener(req, res);
   };
 
+  warmMarkdown();
   // Pages from the last run are served from disk at once; the fresh ones replace them as they are rendered. Whatever
   // a crash left in the outbox goes out now, with the same idempotency keys.
   applyEffects({ publisher: published, notifier }, { publish: { resume: true }, wake: true });

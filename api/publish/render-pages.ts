@@ -4,6 +4,7 @@ import { incidents } from "@/db/schema";
 import { inSlices, loadIncidentViews } from "@/api/services/read-model";
 import { nextTurn } from "@/api/event-loop";
 import { embedView } from "@/present/embed";
+import { keepRendered } from "@/present/markdown";
 import { statuspageDocuments } from "@/present/statuspage";
 import type { IncidentView, SiteSnapshot, StatusPageView } from "@/present/views";
 import { historyAtom, historyRss } from "./feeds";
@@ -40,6 +41,12 @@ export function createPageRenderer({
     return html;
   }
 
+  /** Compression takes a millisecond or more for a large page: each page gets its own turn, after the readers. */
+  async function compressed(path: string, text: string): Promise<PublishedPage> {
+    await nextTurn();
+    return buildPage(path, text, compress);
+  }
+
   return {
     /** The incidents' own pages; `rendered` learns each incident rendered, for the history pages that list it. */
     async incidentPages(snapshot: SiteSnapshot, ids: string[], rendered: (view: IncidentView) => void) {
@@ -47,8 +54,10 @@ export function createPageRenderer({
       const pages: PublishedPage[] = [];
       for (const view of await loadIncidentViews(db, rows)) {
         rendered(view);
+        // A new update's Markdown is rendered in a turn of its own, not inside the page's render.
+        for (const update of view.updates) if (keepRendered(update.body)) await nextTurn();
         const html = await render(`/incidents/${view.id}`, { page: snapshot.page, incident: view });
-        pages.push(await buildPage(`/incidents/${view.id}`, html, compress));
+        pages.push(await compressed(`/incidents/${view.id}`, html));
       }
       return pages;
     },
@@ -66,7 +75,9 @@ export function createPageRenderer({
           JSON.stringify(doc),
         ]),
       ];
-      return Promise.all(texts.map(([path, text]) => buildPage(path, text, compress)));
+      const pages: PublishedPage[] = [];
+      for (const [path, text] of texts) pages.push(await compressed(path, text));
+      return pages;
     },
 
     /** Month pages, each rendered once; the newest of a month is published at the bare month path too. */
@@ -75,7 +86,7 @@ export function createPageRenderer({
       for (const p of monthPages) {
         const [path, ...aliases] = pathsOf(p);
         const html = await render(path!, await historyMonthView(db, snapshot.page, p.month, p.number, now));
-        const page = await buildPage(path!, html, compress);
+        const page = await compressed(path!, html);
         pages.push(page, ...aliases.map((alias) => ({ ...page, path: alias })));
       }
       return pages;

@@ -1,6 +1,6 @@
 import { describe, expect, test, vi } from "vitest";
 import MarkdownIt from "markdown-it";
-import { renderMarkdown } from "@/present/markdown";
+import { keepRendered, renderMarkdown } from "@/present/markdown";
 import { formatDateTime, formatDay, formatMonth, toIso } from "@/present/time";
 
 describe("renderMarkdown", () => {
@@ -42,6 +42,19 @@ describe("renderMarkdown's kept HTML", () => {
       for (let i = 0; i < 5; i++) expect(renderMarkdown(body)).toBe(first);
       expect(render.mock.calls.filter(([text]) => text === body)).toHaveLength(1);
       expect(first).toContain("<strong>14:05</strong>");
+    } finally {
+      render.mockRestore();
+    }
+  });
+
+  test("keepRendered renders a new body once, ahead of the pages that show it, and says so only the first time", () => {
+    const render = vi.spyOn(MarkdownIt.prototype, "render");
+    try {
+      const body = "Since **15:10** the box office is slow.\n\n- Use tix2";
+      expect(keepRendered(body)).toBe(true);
+      expect(keepRendered(body)).toBe(false);
+      expect(renderMarkdown(body)).toContain("<strong>15:10</strong>");
+      expect(render.mock.calls.filter(([text]) => text === body)).toHaveLength(1);
     } finally {
       render.mockRestore();
     }
