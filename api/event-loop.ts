@@ -9,3 +9,17 @@ export const afterIo = (fn: () => void): void => {
 
 /** Resolves on a later turn of the event loop, after the requests waiting for it have been read. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => afterIo(resolve));
+
+/**
+ * Turns for work made of steps of different sizes: `next` always waits for a later turn (before a step that takes
+ * milliseconds), `whenDue` only once the steps since the last turn have taken `budgetMs`, so small steps share a turn
+ * and readers wait about one budget at most.
+ */
+export function timeSlicer(budgetMs: number) {
+  let since = performance.now();
+  const next = async () => {
+    await nextTurn();
+    since = performance.now();
+  };
+  return { next, whenDue: () => (performance.now() - since < budgetMs ? Promise.resolve() : next()) };
+}

@@ -2,7 +2,7 @@ import { inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { incidents } from "@/db/schema";
 import { inSlices, loadIncidentViews } from "@/api/services/read-model";
-import { nextTurn } from "@/api/event-loop";
+import { timeSlicer } from "@/api/event-loop";
 import { embedView } from "@/present/embed";
 import { keepRendered } from "@/present/markdown";
 import { statuspageDocuments } from "@/present/statuspage";
@@ -33,17 +33,19 @@ export function createPageRenderer({
   compress: Compressor;
   mirror?: StatusPageView["mirror"];
 }) {
+  // A page takes milliseconds to render and a publish renders several: readers are answered before each. Compressing
+  // a large page, or rendering a long body's Markdown, takes milliseconds too; small documents share a turn.
+  const turns = timeSlicer(4);
+
   async function render(path: string, locals: object): Promise<string> {
-    // A page takes milliseconds to render and a publish renders several: readers are answered between them.
-    await nextTurn();
+    await turns.next();
     const { status, html } = await renderer.render(path, locals);
     if (status !== 200) throw new Error(`Rendering ${path} answered ${status}`);
     return html;
   }
 
-  /** Compression takes a millisecond or more for a large page: each page gets its own turn, after the readers. */
   async function compressed(path: string, text: string): Promise<PublishedPage> {
-    await nextTurn();
+    await turns.whenDue();
     return buildPage(path, text, compress);
   }
 
@@ -54,8 +56,11 @@ export function createPageRenderer({
       const pages: PublishedPage[] = [];
       for (const view of await loadIncidentViews(db, rows)) {
         rendered(view);
-        // A new update's Markdown is rendered in a turn of its own, not inside the page's render.
-        for (const update of view.updates) if (keepRendered(update.body)) await nextTurn();
+        // A new update's Markdown is rendered before the page, not inside its render (a long body takes milliseconds).
+        for (const update of view.updates) {
+          await turns.whenDue();
+          keepRendered(update.body);
+        }
         const html = await render(`/incidents/${view.id}`, { page: snapshot.page, incident: view });
         pages.push(await compressed(`/incidents/${view.id}`, html));
       }

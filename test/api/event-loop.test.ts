@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { timeSlicer } from "@/api/event-loop";
+
+/** Whether the event loop turned (ran a setImmediate queued now) while `step` was awaited. */
+async function turnedDuring(step: () => Promise<void>) {
+  let turned = false;
+  setImmediate(() => (turned = true));
+  await step();
+  return turned;
+}
+
+describe("a time slicer", () => {
+  it("lets small steps share a turn, and gives readers a turn once the steps have taken the budget", async () => {
+    const turns = timeSlicer(5);
+    expect(await turnedDuring(turns.next)).toBe(true);
+    expect(await turnedDuring(turns.whenDue)).toBe(false);
+    // A step that takes the budget (waited for on the clock, however fast the machine is).
+    const start = performance.now();
+    while (performance.now() - start < 5);
+    expect(await turnedDuring(turns.whenDue)).toBe(true);
+    expect(await turnedDuring(turns.whenDue)).toBe(false);
+  });
+});
