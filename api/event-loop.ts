@@ -15,11 +15,11 @@ export const nextTurn = (): Promise<void> => new Promise((resolve) => afterIo(re
  * milliseconds), `whenDue` only once the steps since the last turn have taken `budgetMs`, so small steps share a turn
  * and readers wait about one budget at most.
  */
-export function timeSlicer(budgetMs: number) {
-  let since = performance.now();
+export function timeSlicer(budgetMs: number, now: () => number = () => performance.now()) {
+  let since = now();
   const next = async () => {
     await nextTurn();
-    since = performance.now();
+    since = now();
   };
-  return { next, whenDue: () => (performance.now() - since < budgetMs ? Promise.resolve() : next()) };
+  return { next, whenDue: () => (now() - since < budgetMs ? Promise.resolve() : next()) };
 }
