@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runChatScenario } from "./scenario";
-import { spawnServer } from "@/test/support/server";
+import { removeDataDir, spawnServer } from "@/test/support/server";
 import { startFakePlatforms } from "@/test/chat/fake-platforms";
 
 const adminKey = "e2e-chat-admin-key-0123456789-vq7w2kx9";
@@ -49,7 +49,7 @@ describe.each(runtimes)("$name", ({ command, stateVariable, startupMs, tick }) =
   afterAll(async () => {
     await server?.stop();
     await fake?.close();
-    rmSync(stateDir, { recursive: true, force: true });
+    removeDataDir(stateDir);
   }, 60_000);
 
   it("a broadcast channel on each platform gets the update as its native message", async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { runMonitorScenario, runOutageScenario, runSubscriberScenario } from "./scenario";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
-import { freePort, rawGet, spawnServer } from "@/test/support/server";
+import { freePort, rawGet, removeDataDir, spawnServer } from "@/test/support/server";
 import { createServer, type Server } from "node:http";
 import { waitUntil } from "@/test/support/wait";
 import { headerPolicy, type InlineSources } from "@/api/security-headers";
@@ -69,7 +69,7 @@ describe.each(runtimes)("$name", ({ name, command, stateVariable, startupMs, tic
   afterAll(async () => {
     await server?.stop();
     await resend?.close();
-    rmSync(stateDir, { recursive: true, force: true });
+    removeDataDir(stateDir);
   }, 60_000);
 
   it("serves the seeded page, and shows an outage from the first post to its resolution", async () => {

@@ -58,13 +58,17 @@ export async function spawnServer(
   });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
+  // The group, not only its leader: `npm start` exits on SIGTERM while the server it started is still closing (and
+  // writing its data directory), so a test that removed that directory once npm was gone raced the server.
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const done = exited(child);
     process.kill(-child.pid!, "SIGTERM");
-    await Promise.race([done, new Promise((r) => setTimeout(r, 5_000))]);
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+    const allGone = Promise.all([done, groupGone(child.pid!)]);
+    await Promise.race([allGone, new Promise((r) => setTimeout(r, 5_000))]);
+    if (groupAlive(child.pid!)) process.kill(-child.pid!, "SIGKILL");
     await done;
+    await Promise.race([groupGone(child.pid!), new Promise((r) => setTimeout(r, 5_000))]);
   };
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
@@ -81,6 +85,21 @@ export async function spawnServer(
   }
   await stop().catch(() => {});
   throw new Error(`The server did not start:\n${output}`);
+}
+
+/** Whether any process of the group led by `pid` is still there (signal 0 checks without signalling). */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once no process of the group is left. */
+async function groupGone(pid: number): Promise<void> {
+  while (groupAlive(pid)) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Resolves once the process has ended, by an exit code or by a signal (a killed process has no exit code). */
