@@ -1,6 +1,6 @@
 import { badgeDocuments } from "@/present/badges";
 import type { SiteSnapshot } from "@/present/views";
-import { buildPage, type Compressor, etagOf, type PublishedPage } from "./page";
+import { type Compressor, compressedPage, etagOf, type PublishedPage } from "./page";
 import type { PageStore } from "./serve";
 
 /** Where component badges live; `/badge.svg` and `/badge.json` sit beside it. */
@@ -17,8 +17,11 @@ export async function publishedBadges(snapshot: SiteSnapshot, store: PageStore, 
   const pages: PublishedPage[] = [];
   // Compressed only when their bytes changed: a page has four badges per component, and most publishes change none.
   for (const [path, text] of Object.entries(documents)) {
-    const unchanged = !store.readStamp && (await store.get(path))?.etag === etagOf(new TextEncoder().encode(text));
-    if (!unchanged) pages.push(await buildPage(path, text, compress));
+    const body = new TextEncoder().encode(text);
+    const etag = etagOf(body);
+    if (store.readStamp || (await store.get(path))?.etag !== etag) {
+      pages.push(await compressedPage(path, body, compress, etag));
+    }
   }
   // A deleted or renamed component's badges go, like the pages of a deleted incident.
   const deletions = (await store.paths(badgeFolder)).filter((p) => p.startsWith(badgeFolder) && !(p in documents));

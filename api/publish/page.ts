@@ -45,7 +45,16 @@ export function etagOf(body: Uint8Array): string {
 }
 
 export async function buildPage(path: string, text: string, compress: Compressor): Promise<PublishedPage> {
-  const body = new TextEncoder().encode(text);
+  return compressedPage(path, new TextEncoder().encode(text), compress);
+}
+
+/** A page from its encoded body, compressed both ways; `etag` when the caller has computed it already. */
+export async function compressedPage(
+  path: string,
+  body: Uint8Array,
+  compress: Compressor,
+  etag = etagOf(body),
+): Promise<PublishedPage> {
   const [gzip, br] = await Promise.all([compress.gzip(body), compress.br(body)]);
-  return { path, contentType: contentTypeFor(path), etag: etagOf(body), body, gzip, br };
+  return { path, contentType: contentTypeFor(path), etag, body, gzip, br };
 }
