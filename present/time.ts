@@ -33,6 +33,45 @@ const numeric = (timeZone: string) =>
 
 /** The calendar date and time an instant shows on a wall clock in the zone. */
 export function wallClock(ms: number, timeZone: string): WallClock {
+  const offset = offsetThroughHour(ms, timeZone);
+  if (offset === null) return wallClockByIntl(ms, timeZone);
+  const d = new Date(ms + offset);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
+}
+
+// A publish shows thousands of instants, and Intl's formatToParts takes microseconds each (a tenth of a publish's
+// work). A zone's offset only changes at a transition, so it is asked twice per hour of UTC (at its first and last
+// second) and remembered when both agree; the hour that holds a transition is always asked of Intl itself.
+const hourMs = 3_600_000;
+const hourOffsets = new Map<string, number | null>();
+
+function offsetThroughHour(ms: number, timeZone: string): number | null {
+  const hour = Math.floor(ms / hourMs);
+  const key = `${timeZone} ${hour}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const [first, last] = [hour * hourMs, hour * hourMs + hourMs - 1000].map((t) =>
+      offsetMs(t, wallClockByIntl(t, timeZone)),
+    );
+    offset = first === last ? first! : null;
+    if (hourOffsets.size >= 100_000) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  return offset;
+}
+
+/** Milliseconds east of UTC, to the second, in effect at that instant. */
+const offsetMs = (ms: number, c: WallClock) =>
+  Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) - Math.floor(ms / 1000) * 1000;
+
+function wallClockByIntl(ms: number, timeZone: string): WallClock {
   const fields: Record<string, number> = {};
   for (const p of cached(`n ${timeZone}`, numeric, timeZone).formatToParts(ms)) {
     if (p.type !== "literal") fields[p.type] = Number(p.value);
@@ -45,8 +84,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
 /** Minutes east of UTC in effect in the zone at that instant. */
 function offsetMinutes(ms: number, c: WallClock): number {
-  const wall = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second);
-  return Math.round((wall - Math.floor(ms / 1000) * 1000) / 60_000);
+  return Math.round(offsetMs(ms, c) / 60_000);
 }
 
 /** ISO 8601 with milliseconds in the zone's offset: `2022-02-15T13:37:37.407-08:00`, or `…Z` at offset zero. */

@@ -1,7 +1,7 @@
 import { describe, expect, test, vi } from "vitest";
 import MarkdownIt from "markdown-it";
 import { keepRendered, renderMarkdown } from "@/present/markdown";
-import { formatDateTime, formatDay, formatMonth, toIso } from "@/present/time";
+import { formatDateTime, formatDay, formatMonth, isoInZone, toIso, wallClock } from "@/present/time";
 
 describe("renderMarkdown", () => {
   test("keeps http(s) and mailto links, marked nofollow", () => {
@@ -102,5 +102,53 @@ describe("time formatting", () => {
       formatDay(new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
     expect(formatDay("2026-11-05")).toBe("Nov 5, 2026");
     expect(formatDay("not a day")).toBe("not a day");
+  });
+});
+
+describe("wall clock in a zone", () => {
+  const intl = (timeZone: string) =>
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+  const byIntl = (f: Intl.DateTimeFormat, ms: number) => {
+    const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, Number(x.value)]));
+    return { year: p.year, month: p.month, day: p.day, hour: p.hour! % 24, minute: p.minute, second: p.second };
+  };
+
+  test("agrees with Intl second by second across clock changes, including half-hour and 45-minute zones", () => {
+    const cases: [string, number][] = [
+      ["America/New_York", Date.UTC(2026, 2, 8, 7)], // 02:00 EST → 03:00 EDT
+      ["America/New_York", Date.UTC(2026, 10, 1, 6)], // 02:00 EDT → 01:00 EST
+      ["Europe/Berlin", Date.UTC(2026, 2, 29, 1)],
+      ["Australia/Lord_Howe", Date.UTC(2026, 3, 4, 15)], // a 30-minute change at 02:00 local
+      ["Australia/Lord_Howe", Date.UTC(2026, 9, 3, 15, 30)], // half past a UTC hour
+      ["America/St_Johns", Date.UTC(2026, 2, 8, 5, 30)], // 02:00 NST → 03:00 NDT, half past a UTC hour
+      ["Pacific/Chatham", Date.UTC(2026, 3, 4, 14)], // +13:45 → +12:45
+      ["Asia/Kathmandu", Date.UTC(2026, 0, 1)],
+      ["UTC", Date.UTC(2026, 5, 1)],
+    ];
+    for (const [zone, transition] of cases) {
+      const f = intl(zone);
+      // Every 7 minutes through two days around the change, then each second of the minutes beside it.
+      const instants: number[] = [];
+      for (let t = transition - 86_400_000; t < transition + 86_400_000; t += 7 * 60_000 + 137) instants.push(t);
+      for (let t = transition - 120_000; t < transition + 120_000; t += 1000) instants.push(t, t + 999);
+      for (const ms of instants)
+        expect(wallClock(ms, zone), `${zone} ${new Date(ms).toISOString()}`).toEqual(byIntl(f, ms));
+    }
+  });
+
+  test("gives ISO times in the offset of the instant, on both sides of a change", () => {
+    expect(isoInZone(Date.UTC(2026, 2, 8, 6, 59, 59, 5), "America/New_York")).toBe("2026-03-08T01:59:59.005-05:00");
+    expect(isoInZone(Date.UTC(2026, 2, 8, 7, 0, 0, 0), "America/New_York")).toBe("2026-03-08T03:00:00.000-04:00");
+    expect(isoInZone(Date.UTC(2026, 3, 4, 14, 59, 59), "Australia/Lord_Howe")).toBe("2026-04-05T01:59:59.000+11:00");
+    expect(isoInZone(Date.UTC(2026, 3, 4, 15, 0, 0), "Australia/Lord_Howe")).toBe("2026-04-05T01:30:00.000+10:30");
   });
 });
