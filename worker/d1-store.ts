@@ -28,6 +28,14 @@ export class D1PageStore implements PageStore {
     return page;
   }
 
+  async etagAt(path: string): Promise<string | undefined> {
+    const row = await this.db
+      .prepare("SELECT etag FROM published_pages WHERE path = ?1")
+      .bind(path)
+      .first<{ etag: string }>();
+    return row?.etag;
+  }
+
   async replace(pages: PublishedPage[], deletions: string[], readAt = Date.now()): Promise<void> {
     // Only a rendering of newer data replaces a row. An unchanged page is written too: its newer `rendered_at` is
     // what keeps a slower publish of older data from replacing it afterwards.

@@ -1,6 +1,6 @@
 import { badgeDocuments } from "@/present/badges";
 import type { SiteSnapshot } from "@/present/views";
-import { type Compressor, compressedPage, etagOf, type PublishedPage } from "./page";
+import { alreadyPublished, type Compressor, compressedPage, etagOf, type PublishedPage } from "./page";
 import type { PageStore } from "./serve";
 
 /** Where component badges live; `/badge.svg` and `/badge.json` sit beside it. */
@@ -19,7 +19,7 @@ export async function publishedBadges(snapshot: SiteSnapshot, store: PageStore, 
   for (const [path, text] of Object.entries(documents)) {
     const body = new TextEncoder().encode(text);
     const etag = etagOf(body);
-    if (store.readStamp || (await store.get(path))?.etag !== etag) {
+    if (!(await alreadyPublished(store, path, etag))) {
       pages.push(await compressedPage(path, body, compress, etag));
     }
   }

@@ -1,4 +1,4 @@
-import { buildPage, type Compressor, type PublishedPage } from "./page";
+import { alreadyPublished, buildPage, type Compressor, type PublishedPage } from "./page";
 import type { Renderer } from "./render-pages";
 import type { PageStore } from "./serve";
 
@@ -21,5 +21,5 @@ export async function publishedEmbedScript(
   if (text === undefined) return [];
   if (built?.text !== text) built = { text, page: buildPage(embedScriptPath, text, compress) };
   const page = await built.page;
-  return store.readStamp || (await store.get(page.path))?.etag !== page.etag ? [page] : [];
+  return (await alreadyPublished(store, page.path, page.etag)) ? [] : [page];
 }

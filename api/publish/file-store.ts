@@ -34,6 +34,17 @@ export class FileStore implements PageStore {
     return page;
   }
 
+  etagAt(path: string): string | undefined {
+    const cached = this.memory.get(path);
+    if (cached) return cached.etag;
+    if (path.includes("..") || path.includes("\0")) return undefined;
+    try {
+      return readFileSync(`${join(this.root, fileNameFor(path))}.etag`, "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+
   // The file system is asynchronous here: a publish writes dozens of files, and readers must not wait on a slow disk.
   async replace(pages: PublishedPage[], deletions: string[]): Promise<void> {
     for (const page of pages) {
@@ -43,8 +54,9 @@ export class FileStore implements PageStore {
         writeAtomically(file, page.body),
         writeAtomically(`${file}.gz`, page.gzip),
         writeAtomically(`${file}.br`, page.br),
-        writeAtomically(`${file}.etag`, new TextEncoder().encode(page.etag)),
       ]);
+      // The ETag last: a publish skips a page whose ETag matches, so it must never name bytes not yet written.
+      await writeAtomically(`${file}.etag`, new TextEncoder().encode(page.etag));
     }
     for (const path of deletions) {
       const file = join(this.root, fileNameFor(path));

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { PageStore } from "./serve";
 
 /** A published document, compressed once when it is published and served as is. */
 export type PublishedPage = {
@@ -57,4 +58,13 @@ export async function compressedPage(
 ): Promise<PublishedPage> {
   const [gzip, br] = await Promise.all([compress.gzip(body), compress.br(body)]);
   return { path, contentType: contentTypeFor(path), etag, body, gzip, br };
+}
+
+/**
+ * Whether the store already publishes these bytes at `path`, so a publish can leave the page alone. Never where
+ * publishes can race (a store with `readStamp`): there every page is written, its newer stamp keeping a slower
+ * publish of older data from replacing it.
+ */
+export async function alreadyPublished(store: PageStore, path: string, etag: string): Promise<boolean> {
+  return !store.readStamp && (await store.etagAt(path)) === etag;
 }

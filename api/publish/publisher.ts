@@ -6,9 +6,9 @@ import { monthKey } from "@/present/calendar";
 import { publishedBadges } from "./badges";
 import { publishedEmbedScript } from "./embed";
 import { allHistoryPages, pathsOf, planHistoryPages } from "./history-pages";
-import type { Compressor, PublishedPage } from "./page";
+import type { Compressor } from "./page";
 import { type Change, createPublishQueue, emptyChange, type Pending } from "./publish-queue";
-import { createPageRenderer, type Renderer } from "./render-pages";
+import { createPageRenderer, type Rendered, type Renderer } from "./render-pages";
 import type { PageStore, PublishMarker } from "./serve";
 import { loadSnapshot } from "./snapshot";
 
@@ -154,16 +154,16 @@ export function createPublisher(options: PublisherOptions) {
 
     if (change.everything) {
       let count = 0;
-      const putAll = async (rendered: PublishedPage[]) => {
-        count += rendered.length;
-        await store.replace(rendered, [], readAt);
+      const putAll = async (rendered: Rendered) => {
+        count += rendered.pages.length;
+        await store.replace(rendered.pages, [], readAt);
       };
       // The page-wide documents first, so a fresh start serves the front page at once; then the whole history in
       // chunks, so memory stays flat however long it is; then pages that no longer have content go.
       if (!options.historyOnly) {
         const badges = await publishedBadges(snapshot, store, options.compress);
         const embed = await publishedEmbedScript(options.renderer, store, options.compress);
-        const pageWide = [...(await render.pageWide(snapshot, now)), ...badges.pages, ...embed];
+        const pageWide = [...(await render.pageWide(snapshot, now)).pages, ...badges.pages, ...embed];
         count += pageWide.length;
         await store.replace(pageWide, badges.deletions, readAt);
       }
@@ -184,19 +184,24 @@ export function createPublisher(options: PublisherOptions) {
       return count;
     }
     // An ordinary change goes out as one set, so no reader sees a link to a page that is not there yet.
-    const pages: PublishedPage[] = [];
-    for (let i = 0; i < ids.length; i += chunkSize) pages.push(...(await renderIncidents(ids.slice(i, i + chunkSize))));
+    const rendered: Rendered[] = [];
+    for (let i = 0; i < ids.length; i += chunkSize) rendered.push(await renderIncidents(ids.slice(i, i + chunkSize)));
     const plan = await planHistoryPages(
       db,
       now,
       tz,
       { incidents: written, deleted: change.deleted, months: [...change.months, monthKey(now, tz)] },
-      async (path) => (await store.get(path)) !== undefined,
+      async (path) => (await store.etagAt(path)) !== undefined,
     );
     const badges = await publishedBadges(snapshot, store, options.compress);
-    pages.push(...(await render.pageWide(snapshot, now)), ...(await render.monthPages(snapshot, plan.render, now)));
-    pages.push(...badges.pages, ...(await publishedEmbedScript(options.renderer, store, options.compress)));
-    const stillThere = new Set(pages.map((p) => p.path));
+    rendered.push(await render.pageWide(snapshot, now), await render.monthPages(snapshot, plan.render, now));
+    const pages = [
+      ...rendered.flatMap((r) => r.pages),
+      ...badges.pages,
+      ...(await publishedEmbedScript(options.renderer, store, options.compress)),
+    ];
+    // A page rendered again stays, whether its bytes changed or not.
+    const stillThere = new Set([...rendered.flatMap((r) => r.paths), ...pages.map((p) => p.path)]);
     const deletions = [...change.deleted.map((d) => `/incidents/${d.id}`), ...plan.remove, ...badges.deletions].filter(
       (path) => !stillThere.has(path),
     );

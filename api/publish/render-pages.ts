@@ -10,7 +10,8 @@ import type { IncidentView, SiteSnapshot, StatusPageView } from "@/present/views
 import { historyAtom, historyRss } from "./feeds";
 import { historyIndexView, historyMonthView } from "./history";
 import { type MonthPage, pathsOf } from "./history-pages";
-import { buildPage, type Compressor, type PublishedPage } from "./page";
+import { alreadyPublished, compressedPage, type Compressor, etagOf, type PublishedPage } from "./page";
+import type { PageStore } from "./serve";
 import type { InlineSources } from "@/api/security-headers";
 
 /** The built Astro site: renders one page from the data it is given, and lists the inline code its pages carry. */
@@ -21,16 +22,25 @@ export type Renderer = {
   embedScript?: string;
 };
 
-/** Turns data into published pages (rendered, compressed): what a publish puts in the store. */
+/** What one step rendered: every path, and the pages among them whose bytes changed, compressed and ready to write. */
+export type Rendered = { paths: string[]; pages: PublishedPage[] };
+
+/**
+ * Turns data into published pages (rendered, compressed): what a publish puts in the store. A page whose bytes the
+ * store already holds is left out: most of what a change re-renders (a month page, most JSON documents, the history
+ * index) comes out the same, and is then neither compressed nor written again.
+ */
 export function createPageRenderer({
   db,
   renderer,
   compress,
+  store,
   mirror,
 }: {
   db: Db;
   renderer: Renderer;
   compress: Compressor;
+  store: PageStore;
   mirror?: StatusPageView["mirror"];
 }) {
   // A page takes milliseconds to render and a publish renders several: readers are answered before each. Compressing
@@ -44,16 +54,26 @@ export function createPageRenderer({
     return html;
   }
 
-  async function compressed(path: string, text: string): Promise<PublishedPage> {
-    await turns.whenDue();
-    return buildPage(path, text, compress);
+  /** The changed pages among `texts`; a page published at two paths (a month's newest) is compressed once. */
+  async function changed(texts: [string, string][]): Promise<Rendered> {
+    const pages: PublishedPage[] = [];
+    let last: PublishedPage | undefined;
+    for (const [path, text] of texts) {
+      await turns.whenDue();
+      const body = new TextEncoder().encode(text);
+      const etag = etagOf(body);
+      if (await alreadyPublished(store, path, etag)) continue;
+      last = last?.etag === etag ? { ...last, path } : await compressedPage(path, body, compress, etag);
+      pages.push(last);
+    }
+    return { paths: texts.map(([path]) => path), pages };
   }
 
   return {
     /** The incidents' own pages; `rendered` learns each incident rendered, for the history pages that list it. */
     async incidentPages(snapshot: SiteSnapshot, ids: string[], rendered: (view: IncidentView) => void) {
       const rows = await inSlices(ids, (s) => db.select().from(incidents).where(inArray(incidents.id, s)));
-      const pages: PublishedPage[] = [];
+      const texts: [string, string][] = [];
       for (const view of await loadIncidentViews(db, rows)) {
         rendered(view);
         // A new update's Markdown is rendered before the page, not inside its render (a long body takes milliseconds).
@@ -61,10 +81,10 @@ export function createPageRenderer({
           await turns.whenDue();
           keepRendered(update.body);
         }
-        const html = await render(`/incidents/${view.id}`, { page: snapshot.page, incident: view });
-        pages.push(await compressed(`/incidents/${view.id}`, html));
+        const path = `/incidents/${view.id}`;
+        texts.push([path, await render(path, { page: snapshot.page, incident: view })]);
       }
-      return pages;
+      return changed(texts);
     },
 
     /** The status page, `/history`, feeds and Statuspage JSON: what every change may alter. */
@@ -80,21 +100,18 @@ export function createPageRenderer({
           JSON.stringify(doc),
         ]),
       ];
-      const pages: PublishedPage[] = [];
-      for (const [path, text] of texts) pages.push(await compressed(path, text));
-      return pages;
+      return changed(texts);
     },
 
     /** Month pages, each rendered once; the newest of a month is published at the bare month path too. */
     async monthPages(snapshot: SiteSnapshot, monthPages: MonthPage[], now: number) {
-      const pages: PublishedPage[] = [];
+      const texts: [string, string][] = [];
       for (const p of monthPages) {
         const [path, ...aliases] = pathsOf(p);
         const html = await render(path!, await historyMonthView(db, snapshot.page, p.month, p.number, now));
-        const page = await compressed(path!, html);
-        pages.push(page, ...aliases.map((alias) => ({ ...page, path: alias })));
+        texts.push([path!, html], ...aliases.map((alias): [string, string] => [alias, html]));
       }
-      return pages;
+      return changed(texts);
     },
   };
 }

@@ -4,6 +4,8 @@ import type { PublishedPage } from "./page";
 /** Where published pages are kept. Lookups are synchronous on Node (memory, then disk). */
 export interface PageStore {
   get(path: string): PublishedPage | undefined | Promise<PublishedPage | undefined>;
+  /** The ETag of the page published at `path`, without reading the page itself. */
+  etagAt(path: string): string | undefined | Promise<string | undefined>;
   /**
    * Makes a whole set of new pages visible at once and removes the deleted paths. `readAt` is when the data they show
    * was read: where publishes can race (Workers), a store keeps the newer page.

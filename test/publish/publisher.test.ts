@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, brotliDecompressSync } from "node:zlib";
 import { loadRenderer } from "@/api/node-runtime";
@@ -6,6 +7,7 @@ import { zlibCompressor } from "@/api/publish/zlib-compressor";
 import { FileStore } from "@/api/publish/file-store";
 import { createPublisher, type Renderer } from "@/api/publish/publisher";
 import { answerFromPage } from "@/api/publish/serve";
+import { fileNameFor } from "@/api/publish/page";
 import { listComponents } from "@/api/services/components";
 import { makeDeps } from "@/test/support/deps";
 import { deleteIncident, openIncident, postIncidentUpdate, updateComponent } from "@/test/support/written";
@@ -87,6 +89,47 @@ describe("publisher", () => {
     await s.publisher.idle();
     expect(s.rendered.filter((p) => p.startsWith("/incidents/"))).toEqual([]);
     expect(s.text("/")).toContain("Degraded Performance");
+  });
+
+  it("compresses and writes again only the pages whose bytes changed", async () => {
+    let compressions = 0;
+    const s = await setup();
+    const counting = createPublisher({
+      ...s.deps,
+      renderer: await loadRenderer(),
+      store: s.store,
+      compress: {
+        gzip: (data) => (compressions++, zlibCompressor.gzip(data)),
+        br: (data) => (compressions++, zlibCompressor.br(data)),
+      },
+    });
+    const incident = await openIncident(s.deps, {
+      name: "Slow",
+      status: "investigating",
+      components: {},
+      notify: false,
+    });
+    counting.touch({ everything: true });
+    await counting.idle();
+    const fileOf = (path: string) => statSync(join(s.dir, "site", fileNameFor(path))).ino;
+    const unchanged = ["/api/v2/components.json", "/api/v2/status.json", "/api/v2/scheduled-maintenances.json"];
+    const before = unchanged.map(fileOf);
+    const front = fileOf("/");
+
+    compressions = 0;
+    await postIncidentUpdate(s.deps, incident.id, { status: "identified", body: "Found it", notify: false });
+    counting.touch({ incidents: [incident.id] });
+    await counting.idle();
+    expect(s.text("/")).toContain("Found it");
+    expect(s.text(`/incidents/${incident.id}`)).toContain("Found it");
+    expect(fileOf("/")).not.toBe(front);
+    // Rendered again, the same bytes: neither compressed nor written.
+    expect(unchanged.map(fileOf)).toEqual(before);
+    const { publishes } = counting.state;
+    // The incident's page, `/`, summary.json, incidents.json, unresolved.json, the feeds, its month: not 30-odd.
+    expect(compressions).toBeGreaterThanOrEqual(2 * 6);
+    expect(compressions).toBeLessThanOrEqual(2 * 14);
+    expect(publishes).toBe(2);
   });
 
   it("coalesces a burst of changes into a few publishes", async () => {
