@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   alertSources,
@@ -313,7 +314,10 @@ export const rateLimits = sqliteTable("rate_limits", {
   count: integer("count").notNull(),
 });
 
-/** One notification per update that notifies; its recipients are fixed in `deliveries` in the same write. */
+/**
+ * One notification per update that notifies. Its recipients go into `deliveries` in slices of subscribers, in
+ * subscriber order: the first in the same write, the rest right after, one slice per write (outbox.ts).
+ */
 export const notifications = sqliteTable(
   "notifications",
   {
@@ -325,8 +329,17 @@ export const notifications = sqliteTable(
       .notNull()
       .references(() => incidentUpdates.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
+    /** The last subscriber id queued while more recipients may follow; null once every recipient is queued. */
+    recipientsAfter: text("recipients_after"),
+    /** How many recipients are queued so far (a multiple of the chunk size until the last slice). */
+    recipientsQueued: integer("recipients_queued").notNull().default(0),
   },
-  (t) => [index("notifications_created_idx").on(t.createdAt)],
+  (t) => [
+    index("notifications_created_idx").on(t.createdAt),
+    index("notifications_filling_idx")
+      .on(t.createdAt)
+      .where(sql`${t.recipientsAfter} is not null`),
+  ],
 );
 
 /** The outbox: one row per recipient, in chunks of at most 100 that are sent with a stable idempotency key. */

@@ -15,6 +15,8 @@ export type DeliveryProgress = {
   update_id: string;
   created_at: string;
   recipients: number;
+  /** Recipients are still being queued (a few at a time, right after the write): `recipients` will grow. */
+  queuing: boolean;
   sent: number;
   pending: number;
   failed: number;

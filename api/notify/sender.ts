@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { type Delivery, deliveries } from "@/db/schema";
 import type { Deps } from "@/api/services/deps";
-import { chunkSize } from "@/api/services/outbox";
+import { chunkSize, queueMoreRecipients } from "@/api/services/outbox";
 import { withoutAddresses } from "@/present/redact";
 import { chunkName, nextChunks, recipientsOf, statementsOf, unleased } from "./outbox-reads";
 import type { ChunkResult, MailTransport, OutgoingEmail } from "./transport";
@@ -109,12 +109,16 @@ export function createSender(options: SenderOptions) {
     const mayTake = () => !stopped && failure === undefined && !outOfBudget();
     try {
       while (mayTake()) {
+        // One slice of recipients queued per round (a few milliseconds, its own turn): ten chunks, ahead of sending.
+        await nextTurn();
+        const queuing = await queueMoreRecipients(db, clock());
         const chunks = await nextChunks(db, {
           skip: new Set(inFlight.keys()),
           limit: 20,
           leasedAt: options.leaseMs ? clock() : undefined,
         });
         if (chunks.length === 0) {
+          if (queuing) continue;
           if (inFlight.size === 0) return;
           await Promise.race(inFlight.values());
           continue;

@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
-import type { Db, Statement } from "@/db/client";
+import { asc, isNotNull, sql } from "drizzle-orm";
+import { type Db, runAtomically, type Statement } from "@/db/client";
 import {
   type ComponentStatus,
   components,
@@ -15,12 +15,18 @@ import { newId } from "@/api/ids";
 import { chatPostStatements } from "./chat-outbox";
 
 export const chunkSize = 100;
+/**
+ * Recipients queued per write. Queuing 100,000 at once held the server's one thread for half a second, readers of
+ * the page included, at the moment an outage is posted; a slice of 1,000 takes a few milliseconds. A multiple of the
+ * chunk size, so that a chunk never spans two slices and is whole once queued.
+ */
+export const recipientSlice = 1_000;
 
 /**
- * Statements that record a notification for an update and fix its recipients in the same write: every active
- * subscriber who follows all components or one of the components the incident affects. Recipients are numbered
- * into chunks of 100 here, once, so each chunk's content, and with it its idempotency key, never changes.
- * (The divisor is a literal: a bound JavaScript number is a REAL in SQLite, which would make the division fractional.)
+ * Statements that record a notification for an update and queue its first slice of recipients in the same write;
+ * `queueMoreRecipients` queues the rest, a slice per write, right after. Recipients are every active subscriber who
+ * follows all components or one of the components the incident affects, in subscriber order, numbered into chunks of
+ * 100 as they are queued, once, so each chunk's content, and with it its idempotency key, never changes.
  * The chat channels that follow the incident get their posts in the same write (chat-outbox.ts).
  * A caller that records the notification elsewhere in the same write (a maintenance reminder) gives its id.
  */
@@ -38,18 +44,74 @@ export function enqueueStatements(
 ): Statement[] {
   const notificationId = options.notificationId ?? newId();
   return [
-    db.insert(notifications).values({ id: notificationId, incidentId, updateId, createdAt: at }),
-    db.insert(deliveries).select(
-      sql`select ${notificationId}, s.id, s.email,
-            (row_number() over (order by s.id) - 1) / ${sql.raw(String(chunkSize))}, 'pending', 0, null, null, ${at}, null
-          from ${subscribers} s
-          where s.status = 'active' and (s.all_components = 1 or exists (
-            select 1 from ${subscriberComponents} sc
-            join ${incidentComponents} ic on ic.component_id = sc.component_id
-            where sc.subscriber_id = s.id and ic.incident_id = ${incidentId}))`,
-    ),
+    db.insert(notifications).values({
+      id: notificationId,
+      incidentId,
+      updateId,
+      createdAt: at,
+      recipientsAfter: "",
+      recipientsQueued: 0,
+    }),
+    ...recipientSliceStatements(db, { id: notificationId, incidentId, recipientsAfter: "", recipientsQueued: 0 }, at),
     ...chatPostStatements(db, incidentId, updateId, at, options.reminder ? { notificationId } : undefined),
   ];
+}
+
+type Filling = { id: string; incidentId: string; recipientsAfter: string; recipientsQueued: number };
+
+/**
+ * The next slice of a notification's recipients, after `recipientsAfter`, and the notification's progress. Both
+ * statements only act while the notification still stands where the caller read it, so two senders racing to queue
+ * the same slice (Workers) queue it once. (The first chunk's number is cast: a bound JavaScript number can be a REAL
+ * in SQLite, which would make the division fractional.)
+ */
+export function recipientSliceStatements(db: Db, n: Filling, at: number): Statement[] {
+  const stillAt = sql`exists (select 1 from ${notifications} n
+    where n.id = ${n.id} and n.recipients_after = ${n.recipientsAfter} and n.recipients_queued = ${n.recipientsQueued})`;
+  const queuedNow = sql`from ${deliveries} d where d.notification_id = ${n.id} and d.subscriber_id > ${n.recipientsAfter}`;
+  return [
+    db.insert(deliveries).select(
+      sql`select ${n.id}, t.id, t.email,
+            cast(${n.recipientsQueued / chunkSize} as integer) + (row_number() over (order by t.id) - 1) / ${sql.raw(String(chunkSize))},
+            'pending', 0, null, null, ${at}, null
+          from (select s.id, s.email from ${subscribers} s
+            where s.id > ${n.recipientsAfter} and s.status = 'active' and (s.all_components = 1 or exists (
+              select 1 from ${subscriberComponents} sc
+              join ${incidentComponents} ic on ic.component_id = sc.component_id
+              where sc.subscriber_id = s.id and ic.incident_id = ${n.incidentId}))
+            order by s.id limit ${sql.raw(String(recipientSlice))}) t
+          where ${stillAt}`,
+    ),
+    db
+      .update(notifications)
+      .set({
+        recipientsQueued: sql`${notifications.recipientsQueued} + (select count(*) ${queuedNow})`,
+        recipientsAfter: sql`(select case when count(*) < ${sql.raw(String(recipientSlice))} then null
+          else max(d.subscriber_id) end ${queuedNow})`,
+      })
+      .where(sql`${notifications.id} = ${n.id} and ${stillAt}`),
+  ];
+}
+
+/**
+ * Queues the next slice of recipients of the oldest notification still being queued, in one write. Returns false when
+ * every notification's recipients are queued. Senders call it before looking for chunks to send.
+ */
+export async function queueMoreRecipients(db: Db, now: number): Promise<boolean> {
+  const [filling] = await db
+    .select({
+      id: notifications.id,
+      incidentId: notifications.incidentId,
+      recipientsAfter: notifications.recipientsAfter,
+      recipientsQueued: notifications.recipientsQueued,
+    })
+    .from(notifications)
+    .where(isNotNull(notifications.recipientsAfter))
+    .orderBy(asc(notifications.createdAt))
+    .limit(1);
+  if (!filling) return false;
+  await runAtomically(db, recipientSliceStatements(db, { ...filling, recipientsAfter: filling.recipientsAfter! }, now));
+  return true;
 }
 
 /** A random 12-character id made by SQLite itself, for rows created by INSERT … SELECT. */

@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { deliveries, type PageSettings, pageSettings } from "@/db/schema";
+import { eq, isNotNull } from "drizzle-orm";
+import { deliveries, notifications, type PageSettings, pageSettings } from "@/db/schema";
 import type { PagePatch } from "@/api/schemas";
 import { fieldNames, type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
@@ -51,7 +51,12 @@ export async function followLocalPort(deps: Deps, url: string): Promise<boolean>
     .from(deliveries)
     .where(eq(deliveries.status, "pending"))
     .limit(1);
-  if (waiting) return false;
+  const [queuing] = await deps.db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(isNotNull(notifications.recipientsAfter))
+    .limit(1);
+  if (waiting || queuing) return false;
   await deps.db.update(pageSettings).set({ url, updatedAt: deps.clock() }).where(eq(pageSettings.id, "page"));
   return true;
 }

@@ -268,6 +268,7 @@ export async function deliveryProgress({ db }: Deps, limit: number): Promise<Del
       update_id: n.updateId,
       created_at: new Date(n.createdAt).toISOString(),
       recipients: mine.reduce((a, c) => a + c.n, 0),
+      queuing: n.recipientsAfter !== null,
       sent: total("sent"),
       pending: total("pending"),
       failed: total("failed"),
