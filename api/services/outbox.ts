@@ -62,8 +62,10 @@ type Filling = { id: string; incidentId: string; recipientsAfter: string; recipi
 /**
  * The next slice of a notification's recipients, after `recipientsAfter`, and the notification's progress. Both
  * statements only act while the notification still stands where the caller read it, so two senders racing to queue
- * the same slice (Workers) queue it once. (The first chunk's number is cast: a bound JavaScript number can be a REAL
- * in SQLite, which would make the division fractional.)
+ * the same slice (Workers) queue it once. Subscribers are read along their primary key from `recipientsAfter`
+ * (`+s.status` keeps SQLite off the status index, which would read and sort every active subscriber for each
+ * slice). The first chunk's number is cast: a bound JavaScript number can be a REAL in SQLite, which would make the
+ * division fractional.
  */
 export function recipientSliceStatements(db: Db, n: Filling, at: number): Statement[] {
   const stillAt = sql`exists (select 1 from ${notifications} n
@@ -75,7 +77,7 @@ export function recipientSliceStatements(db: Db, n: Filling, at: number): Statem
             cast(${n.recipientsQueued / chunkSize} as integer) + (row_number() over (order by t.id) - 1) / ${sql.raw(String(chunkSize))},
             'pending', 0, null, null, ${at}, null
           from (select s.id, s.email from ${subscribers} s
-            where s.id > ${n.recipientsAfter} and s.status = 'active' and (s.all_components = 1 or exists (
+            where s.id > ${n.recipientsAfter} and +s.status = 'active' and (s.all_components = 1 or exists (
               select 1 from ${subscriberComponents} sc
               join ${incidentComponents} ic on ic.component_id = sc.component_id
               where sc.subscriber_id = s.id and ic.incident_id = ${n.incidentId}))

@@ -88,6 +88,23 @@ describe("recipients queued in slices", () => {
     expect(await state()).toMatchObject({ recipientsQueued: audience.length, recipientsAfter: null });
   });
 
+  it("reads each slice along the subscribers' primary key, never every active subscriber", async () => {
+    const { deps, notification, state } = await postedTo(10);
+    const reading = await state();
+    const [insert] = recipientSliceStatements(
+      deps.db,
+      { ...notification, recipientsAfter: "", recipientsQueued: reading.recipientsQueued },
+      deps.clock(),
+    );
+    const { sql, params } = (insert as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
+    const sqlite = (deps.db as unknown as { $client: import("better-sqlite3").Database }).$client;
+    const plan = (sqlite.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[]).map(
+      (r) => r.detail,
+    );
+    expect(plan.join("\n")).toMatch(/SEARCH s USING INDEX sqlite_autoindex_subscribers_1 \(id>\?\)/);
+    expect(plan.join("\n")).not.toMatch(/subscribers_status_idx|TEMP B-TREE FOR ORDER BY/);
+  });
+
   it("a notification that fits in one slice is whole after its write", async () => {
     const { queued, state, audience } = await postedTo(300);
     expect((await queued()).map((d) => d.subscriberId)).toEqual(audience);
