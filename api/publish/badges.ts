@@ -23,7 +23,15 @@ export async function publishedBadges(snapshot: SiteSnapshot, store: PageStore, 
       pages.push(await compressedPage(path, body, compress, etag));
     }
   }
-  // A deleted or renamed component's badges go, like the pages of a deleted incident.
+  // A deleted or renamed component's badges go, like the pages of a deleted incident. Listing the folder is a
+  // directory walk (a D1 query on Workers), so it is skipped while the set of badges is one the folder was last found
+  // to hold nothing besides: a new, renamed or deleted component changes the set, and a restart starts over.
+  const names = Object.keys(documents).join("\n");
+  if (cleanBadgeSets.get(store) === names) return { pages, deletions: [] };
   const deletions = (await store.paths(badgeFolder)).filter((p) => p.startsWith(badgeFolder) && !(p in documents));
+  if (deletions.length === 0) cleanBadgeSets.set(store, names);
   return { pages, deletions };
 }
+
+/** Per store, the last set of badge paths whose folder held no other badge. */
+const cleanBadgeSets = new WeakMap<PageStore, string>();

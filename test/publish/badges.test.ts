@@ -201,6 +201,37 @@ describe("published badges", () => {
     expect(compressed).toBe(2 * pages.length);
   });
 
+  it("are looked for in the published folder only when the set of components changes", async () => {
+    const listed: string[] = [];
+    const store = new Proxy(t.store, {
+      get: (target, key) =>
+        key === "paths"
+          ? (under?: string) => (listed.push(under ?? "/"), target.paths(under))
+          : Reflect.get(target, key, target),
+    });
+    const badges = async () => publishedBadges(await loadSnapshot(t.deps.db, t.deps.clock()), store, zlibCompressor);
+    expect((await badges()).deletions).toEqual([]);
+    expect((await badges()).deletions).toEqual([]);
+    expect(listed).toEqual(["/badge/"]);
+    // A new component changes the set: the folder is listed again (and found clean).
+    await createComponent(t, { name: "Box office" });
+    await t.publisher.idle();
+    await badges();
+    await badges();
+    expect(listed).toEqual(["/badge/", "/badge/"]);
+    // A badge nothing publishes any more is found, and looked for again until a publish has removed it.
+    await t.store.replace([{ ...(await t.store.get("/badge.svg"))!, path: "/badge/gone.svg" }], []);
+    const fresh = new Proxy(store, {}); // another store to the cache: it has listed nothing yet
+    const again = async () => publishedBadges(await loadSnapshot(t.deps.db, t.deps.clock()), fresh, zlibCompressor);
+    listed.length = 0;
+    expect((await again()).deletions).toEqual(["/badge/gone.svg"]);
+    expect((await again()).deletions).toEqual(["/badge/gone.svg"]);
+    await t.store.replace([], ["/badge/gone.svg"]);
+    expect((await again()).deletions).toEqual([]);
+    expect((await again()).deletions).toEqual([]);
+    expect(listed).toHaveLength(3);
+  });
+
   it("of a renamed or deleted component are removed", async () => {
     const made = await createComponent(t, { name: "Box office" });
     await t.publisher.idle();
