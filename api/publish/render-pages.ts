@@ -27,8 +27,8 @@ export type Rendered = { paths: string[]; pages: PublishedPage[] };
 
 /**
  * Turns data into published pages (rendered, compressed): what a publish puts in the store. A page whose bytes the
- * store already holds is left out: most of what a change re-renders (a month page, most JSON documents, the history
- * index) comes out the same, and is then neither compressed nor written again.
+ * store already holds is left out, neither compressed nor written again: a component's change leaves the history's
+ * pages as they were, and a restart with a new build renders every incident page again, most of them the same.
  */
 export function createPageRenderer({
   db,
