@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { spawnServer } from "@/test/support/server";
+import { spawnServer, wranglerStartupMs } from "@/test/support/server";
 
 const adminKey = "mq_" + "4c9e2a7f1b8d3e6a0c5f9b2d7e1a4c8f";
 const stateDir = mkdtempSync(join(tmpdir(), "marquee-d1-backup-"));
@@ -13,7 +13,7 @@ it("npm run worker:backup copies the local D1 database and checks it like a Node
   const server = await spawnServer(
     ["npm", "run", "worker:dev"],
     { WORKER_STATE_DIR: stateDir, ADMIN_API_KEY: adminKey },
-    90_000,
+    wranglerStartupMs,
   );
   try {
     const created = await fetch(`${server.base}/api/v1/incidents`, {

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runChatScenario } from "./scenario";
-import { removeDataDir, spawnServer } from "@/test/support/server";
+import { removeDataDir, spawnServer, wranglerStartupMs } from "@/test/support/server";
 import { startFakePlatforms } from "@/test/chat/fake-platforms";
 
 const adminKey = "e2e-chat-admin-key-0123456789-vq7w2kx9";
@@ -17,14 +17,14 @@ const runtimes = [
     name: "npm start (Node)",
     command: ["npm", "start"],
     stateVariable: "DATA_DIR",
-    startupMs: 60_000,
+    startupMs: 120_000,
     tick: async () => {},
   },
   {
     name: "npm run worker:dev (Workers + D1)",
     command: ["npm", "run", "worker:dev"],
     stateVariable: "WORKER_STATE_DIR",
-    startupMs: 90_000,
+    startupMs: wranglerStartupMs,
     tick: async (base: string) => {
       await fetch(`${base}/__scheduled?cron=*+*+*+*+*`);
     },

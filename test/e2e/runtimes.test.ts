@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { runMonitorScenario, runOutageScenario, runSubscriberScenario } from "./scenario";
 import { type FakeResend, startFakeResend } from "@/test/support/fake-resend";
-import { freePort, rawGet, removeDataDir, spawnServer } from "@/test/support/server";
+import { freePort, rawGet, removeDataDir, spawnServer, wranglerStartupMs } from "@/test/support/server";
 import { createServer, type Server } from "node:http";
 import { waitUntil } from "@/test/support/wait";
 import { headerPolicy, type InlineSources } from "@/api/security-headers";
@@ -28,7 +28,7 @@ const runtimes = [
     name: "npm start (Node)",
     command: ["npm", "start"],
     stateVariable: "DATA_DIR",
-    startupMs: 60_000,
+    startupMs: 120_000,
     // The Node server's own ticker runs every 5 seconds.
     tick: async (_base: string) => {},
   },
@@ -36,7 +36,7 @@ const runtimes = [
     name: "npm run worker:dev (Workers + D1)",
     command: ["npm", "run", "worker:dev"],
     stateVariable: "WORKER_STATE_DIR",
-    startupMs: 90_000,
+    startupMs: wranglerStartupMs,
     // A Cron Trigger, fired through wrangler dev's --test-scheduled route.
     tick: async (base: string) => {
       expect((await fetch(`${base}/__scheduled?cron=*+*+*+*+*`)).status).toBe(200);
@@ -209,7 +209,16 @@ describe.each(runtimes)("$name", ({ name, command, stateVariable, startupMs, tic
     // And it stays there: no slower publish of older data replaces it afterwards.
     await new Promise((r) => setTimeout(r, 1_500));
     const summary = await (await fetch(`${base}/api/v2/summary.json`)).json();
-    expect(summary.components.find((c: { id: string }) => c.id === tix2).status).toBe(final);
+    const shown = summary.components.find((c: { id: string }) => c.id === tix2).status;
+    if (shown !== final) {
+      // What wrote tix2, and what the server said, for whoever reads the failure.
+      const audit = await (await api("GET", `/audit?resource_type=component&resource_id=${tix2}&limit=40`)).json();
+      const now = ((await (await api("GET", `/components/${tix2}`)).json()) as { status: string }).status;
+      throw new Error(
+        `summary.json shows tix2 ${shown} after showing ${final}; the database now says ${now}\n` +
+          `${JSON.stringify(audit, null, 1)}\n${server.output().slice(-4000)}`,
+      );
+    }
   }, 180_000);
 
   it("makes one incident of concurrent retries with the same Idempotency-Key", async () => {

@@ -180,9 +180,11 @@ export async function runSubscriberScenario(base: string, key: string, resend: F
   // Bob heard the resolution, so the sender is past it: Ann, unsubscribed, did not.
   const annSubjects = mailsTo("ann@example.com").map((m) => m.subject);
   expect(annSubjects.filter((s) => /Webtix checkout failing/.test(s))).toHaveLength(1);
-  // Exactly once: no address got the same email twice.
-  const sent = resend.accepted.map((m) => `${m.to} ${m.subject}`);
-  expect(new Set(sent).size).toBe(sent.length);
+  // Exactly once: neither address got the same email twice.
+  const sent = resend.accepted
+    .filter((m) => m.to === "ann@example.com" || m.to === "bob@example.com")
+    .map((m) => `${m.to}: ${m.subject}`);
+  expect(sent.filter((m, i) => sent.indexOf(m) !== i)).toEqual([]);
 }
 
 /**
@@ -241,6 +243,9 @@ export async function runMonitorScenario(
   await waitForMail(resend, "cat@example.com", /Resolved/i);
   const incidents = (await (await api("GET", "/incidents")).json()) as { name: string; status: string }[];
   expect(incidents.find((i) => i.name === "tix1 is unavailable")?.status).toBe("resolved");
+  // The monitor goes with the scenario: on a busy machine a check that times out would open another incident
+  // during the next scenario.
+  expect((await api("DELETE", `/monitors/${id}`)).status).toBe(204);
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnServer } from "@/test/support/server";
+import { spawnServer, wranglerStartupMs } from "@/test/support/server";
 import { waitUntil } from "@/test/support/wait";
 
 const adminKey = "7d3f0b9e2a6c4d18b5e0f3a7c9d2e6b1";
@@ -32,10 +32,9 @@ describe("heartbeats on Workers (npm run worker:dev)", () => {
     server = await spawnServer(
       ["npm", "run", "worker:dev"],
       { WORKER_STATE_DIR: stateDir, ADMIN_API_KEY: adminKey, SITE_URL: "" },
-      // wrangler dev starts in a minute or more on a busy 2-core machine: the bound only stops a broken start.
-      150_000,
+      wranglerStartupMs,
     );
-  }, 180_000);
+  }, wranglerStartupMs + 30_000);
   afterAll(async () => {
     await server?.stop();
     rmSync(stateDir, { recursive: true, force: true });

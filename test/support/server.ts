@@ -39,16 +39,41 @@ export async function startServerAsNpmStart(env: Record<string, string>) {
 }
 
 /**
+ * How long `wrangler dev` may take to answer: seconds on an idle machine, a minute or more on a busy 2-core one, longer
+ * with two test runs side by side. The bound only stops a start that is broken.
+ */
+export const wranglerStartupMs = 240_000;
+
+type Spawned = { base: string; child: ChildProcess; output: () => string; stop: () => Promise<void> };
+
+/**
  * Runs a command that serves Marquee on PORT (a free port it is given) in its own process group, and waits until
- * /healthz answers 200. `stop` ends the whole group (npm, wrangler and workerd included) and waits for it.
+ * /healthz answers 200. `stop` ends the whole group (npm, wrangler and workerd included) and waits for it. A port
+ * found free can be taken by another process before the server binds it (two test runs side by side): the server
+ * then says so and exits, and it is started again on another port.
  */
 export async function spawnServer(
-  [command, ...args]: string[],
+  command: string[],
   env: Record<string, string>,
   timeoutMs = 30_000,
   /** Arguments that give the command its port, for commands that do not read PORT. */
   portArgs: (port: number) => string[] = () => [],
-): Promise<{ base: string; child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
+): Promise<Spawned> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(command, env, timeoutMs, portArgs);
+    } catch (error) {
+      if (attempt === 3 || !/already in use/i.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function spawnOnce(
+  [command, ...args]: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  portArgs: (port: number) => string[],
+): Promise<Spawned> {
   const port = await freePort();
   let output = "";
   const child = spawn(command!, [...args, ...portArgs(port)], {
