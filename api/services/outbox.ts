@@ -43,16 +43,10 @@ export function enqueueStatements(
   } = {},
 ): Statement[] {
   const notificationId = options.notificationId ?? newId();
+  const nothingQueued = { recipientsAfter: "", recipientsQueued: 0 };
   return [
-    db.insert(notifications).values({
-      id: notificationId,
-      incidentId,
-      updateId,
-      createdAt: at,
-      recipientsAfter: "",
-      recipientsQueued: 0,
-    }),
-    ...recipientSliceStatements(db, { id: notificationId, incidentId, recipientsAfter: "", recipientsQueued: 0 }, at),
+    db.insert(notifications).values({ id: notificationId, incidentId, updateId, createdAt: at, ...nothingQueued }),
+    ...recipientSliceStatements(db, { id: notificationId, incidentId, ...nothingQueued }, at),
     ...chatPostStatements(db, incidentId, updateId, at, options.reminder ? { notificationId } : undefined),
   ];
 }
