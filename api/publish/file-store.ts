@@ -37,9 +37,10 @@ export class FileStore implements PageStore {
   etagAt(path: string): string | undefined {
     const cached = this.memory.get(path);
     if (cached) return cached.etag;
-    if (path.includes("..") || path.includes("\0")) return undefined;
+    const file = this.fileOf(path);
+    if (file === undefined) return undefined;
     try {
-      return readFileSync(`${join(this.root, fileNameFor(path))}.etag`, "utf8");
+      return readFileSync(`${file}.etag`, "utf8");
     } catch {
       return undefined;
     }
@@ -96,9 +97,14 @@ export class FileStore implements PageStore {
     await writeAtomically(join(this.root, markerFile), new TextEncoder().encode(JSON.stringify(marker)));
   }
 
+  /** Where a requested path's file lives, or undefined for a path that would leave the store's directory. */
+  private fileOf(path: string): string | undefined {
+    return path.includes("..") || path.includes("\0") ? undefined : join(this.root, fileNameFor(path));
+  }
+
   private readFromDisk(path: string): PublishedPage | undefined {
-    if (path.includes("..") || path.includes("\0")) return undefined;
-    const file = join(this.root, fileNameFor(path));
+    const file = this.fileOf(path);
+    if (file === undefined) return undefined;
     try {
       const body = new Uint8Array(readFileSync(file));
       return {

@@ -51,6 +51,9 @@ export function enqueueStatements(
   ];
 }
 
+/** Notifications whose recipients are still being queued. */
+export const queuingRecipients = isNotNull(notifications.recipientsAfter);
+
 type Filling = { id: string; incidentId: string; recipientsAfter: string; recipientsQueued: number };
 
 /**
@@ -102,7 +105,7 @@ export async function queueMoreRecipients(db: Db, now: number): Promise<boolean>
       recipientsQueued: notifications.recipientsQueued,
     })
     .from(notifications)
-    .where(isNotNull(notifications.recipientsAfter))
+    .where(queuingRecipients)
     .orderBy(asc(notifications.createdAt))
     .limit(1);
   if (!filling) return false;

@@ -1,8 +1,9 @@
-import { eq, isNotNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { deliveries, notifications, type PageSettings, pageSettings } from "@/db/schema";
 import type { PagePatch } from "@/api/schemas";
 import { fieldNames, type StaffDeps, writeAudited } from "./audit";
 import type { Deps } from "./deps";
+import { queuingRecipients } from "./outbox";
 import { type Written, written } from "./effects";
 
 export async function getPageSettings({ db }: Deps): Promise<PageSettings> {
@@ -54,7 +55,7 @@ export async function followLocalPort(deps: Deps, url: string): Promise<boolean>
   const [queuing] = await deps.db
     .select({ id: notifications.id })
     .from(notifications)
-    .where(isNotNull(notifications.recipientsAfter))
+    .where(queuingRecipients)
     .limit(1);
   if (waiting || queuing) return false;
   await deps.db.update(pageSettings).set({ url, updatedAt: deps.clock() }).where(eq(pageSettings.id, "page"));
